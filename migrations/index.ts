@@ -1,0 +1,14 @@
+import type { Migration } from 'kysely';
+import * as createAccounts from './20261122_0001_create_accounts.js';
+import * as createSupply from './20261122_0002_create_supply.js';
+import * as createOrders from './20261122_0003_create_orders.js';
+
+/**
+ * Every migration, by name, in order. Imported statically so the same list works under tsx,
+ * vitest and the compiled build. Add new files here; never edit an applied one.
+ */
+export const migrations: Record<string, Migration> = {
+  '20261122_0001_create_accounts': createAccounts,
+  '20261122_0002_create_supply': createSupply,
+  '20261122_0003_create_orders': createOrders,
+};

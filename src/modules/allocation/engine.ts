@@ -1,0 +1,950 @@
+/**
+ * Lumbung allocation engine — pure, synchronous, no I/O.
+ *
+ * Splits an order (a quantity of green coffee at a minimum grade) across the
+ * supply of many smallholders: graded lots in the warehouse (SPOT) and open
+ * forward commitments (FORWARD).
+ *
+ * ## Units and exactness
+ * Every weight is an integer number of grams (`Number.isSafeInteger`). When
+ * `constraints.wholeBags` is set the engine works internally in whole 60 kg
+ * bags (the "unit", `BAG_G`) and multiplies back on output, so every line is a
+ * whole number of bags. Products of weights are compared / divided through
+ * `exact-math.ts` (double fast path, BigInt fallback), so no float rounding
+ * ever decides an allocation.
+ *
+ * ## Per-producer bounds
+ * - usable(candidate) = availableG, or floor(availableG / 60 000) bags with
+ *   whole bags; candidates failing grade / supply mode / regency / EUDR or
+ *   with nothing usable are ignored ("ineligible").
+ * - cap(producer) = min(Σ usable of their eligible candidates, share cap),
+ *   share cap = floor(P·Q / 10^6) grams with P = round(maxSharePct·10^4)
+ *   (i.e. the percentage is taken to 4 decimals, 12.5 % of 19 200 000 g is
+ *   exactly 2 400 000 g), rounded down to whole bags when whole bags.
+ * - min(producer) = ceil(minContributionG / unit): a producer contributes 0 or
+ *   at least this much in total. Producers whose cap is below it can never
+ *   contribute ("non-viable").
+ *
+ * ## Feasibility (exact)
+ * A contributing set T of producers can ship exactly any total in
+ * [|T|·min, Σ_T cap] (each producer anywhere in [min, cap], candidates split
+ * at unit granularity). So the achievable totals are ⋃_k [k·min, top_k], where
+ * top_k is the sum of the k largest caps. Both ends grow with k, hence:
+ *   Q is achievable ⇔ top_K ≥ Q with K = min(#viable, floor(Q / min))
+ * (K = #viable when there is no minimum). Equivalently: the fewest producers
+ * whose largest caps reach Q must number at most Q / min. The largest
+ * achievable total not exceeding Q is min(top_K, Q) — reported as
+ * `availableG` of an infeasible result.
+ *
+ * ## Infeasible result
+ * `availableG` = the largest total a valid plan could allocate without
+ * exceeding the order (exact, as above). When supply is plainly short this is
+ * simply the sum of all caps; when supply exceeds Q but the minimum
+ * contribution makes Q unreachable (too few producers can be used, e.g. Q =
+ * 1 000 kg, min 600 kg, every cap 900 kg) it is top_K (900 kg) and
+ * `binding = 'MIN_CONTRIBUTION'`. `shortfallG = requestedG - availableG > 0`.
+ *
+ * `binding` is found by adding constraints one at a time, in the order of
+ * `BINDING_ORDER` (SUPPLY = everything offered with availableG > 0, then
+ * GRADE, SUPPLY_MODE, REGENCY, EUDR, WHOLE_BAGS, MAX_SHARE,
+ * MIN_CONTRIBUTION), and naming the first one after which the order can no
+ * longer be met. 'SUPPLY' means even the unconstrained supply is short.
+ *
+ * ## Strategies (all: lines sum exactly to Q, never exceed a candidate's
+ * usable amount, respect every constraint)
+ * Candidate orders used below:
+ * - quality order: grade rank asc, date asc (oldest first), SPOT before
+ *   FORWARD, id asc;
+ * - age order: date asc, grade rank asc, SPOT before FORWARD, id asc.
+ * (Spot before forward is a tie-break only: a graded lot in the warehouse is
+ * lower-risk than a commitment of the same grade and date.)
+ *
+ * - PRO_RATA: producers share the order in proportion to their eligible
+ *   available weight Σ usable, clipped at their cap by water-filling: find the
+ *   level f with Σ clamp(f·S_p, min, cap_p) = Q; the real-valued shares are
+ *   apportioned to whole grams (whole bags) by the largest-remainder
+ *   (Hamilton) method, ties by producerId. Minimum contribution: producers are
+ *   taken largest first, and the smallest ones are DROPPED while their
+ *   proportional share would fall below the minimum — but never so many that
+ *   the rest cannot cover Q. If even the smallest covering set gives someone
+ *   less than the minimum, those producers are RAISED to the minimum and the
+ *   others scaled down (the lower clamp of the water-filling). Within a
+ *   producer candidates are filled in quality order.
+ * - QUALITY_FIRST / OLDEST_FIRST: greedy over all candidates in quality / age
+ *   order, each taking min(usable, producer cap headroom, remaining Q).
+ * - FEWEST_CONTRIBUTORS: greedy over producers by descending cap (ties: more
+ *   spot weight, then larger supply, then producerId), each filled up to its
+ *   cap in quality order; this uses the minimum possible number of producers.
+ *
+ * Minimum contribution in the greedy strategies: the walk admits a producer
+ * at its first candidate only if the order can still be completed with at
+ * most K producers (checked exactly with a Fenwick tree of caps); otherwise
+ * the producer is skipped entirely. After the walk, an admitted producer left
+ * below the minimum (typically the last one, which got the remainder) is
+ * topped up to the minimum from its own next candidates, and the same weight
+ * is given back by the lowest-priority allocations of producers above the
+ * minimum. This always succeeds when the order is feasible.
+ *
+ * ## Determinism
+ * Every sort is a total order ending in a unique id, so shuffled input gives
+ * an identical plan. Lines are listed in the strategy's priority order.
+ *
+ * ## Complexity
+ * O(n log n) in the number of candidates (sorts, Fenwick tree); the
+ * infeasible path runs 8 extra O(n log n) passes to name the binding
+ * constraint.
+ */
+
+import { cmpMul, cmpStr, mulDivFloor, TopSumTree } from './exact-math.js';
+
+// ---------------------------------------------------------------------------
+// Public types
+// ---------------------------------------------------------------------------
+
+export type Strategy = 'PRO_RATA' | 'QUALITY_FIRST' | 'OLDEST_FIRST' | 'FEWEST_CONTRIBUTORS';
+export type SupplyKind = 'SPOT' | 'FORWARD';
+export type SupplyMode = 'SPOT_ONLY' | 'FORWARD_ONLY' | 'EITHER';
+
+export interface Candidate {
+  /** lot or commitment id (unique) */
+  id: string;
+  /** SPOT = graded lot, FORWARD = open commitment */
+  kind: SupplyKind;
+  producerId: string;
+  /** lot's current grade rank, or commitment's minimum grade rank (1 = best) */
+  gradeRank: number;
+  /** unallocated grams (>= 0) */
+  availableG: number;
+  /** harvest end date (lot) or delivery window start (commitment), YYYY-MM-DD */
+  date: string;
+  regency: string;
+  /** every plot of origin has valid EUDR geolocation */
+  eudrReady: boolean;
+}
+
+export interface Constraints {
+  /** every line is a whole multiple of 60 kg (and so the order) */
+  wholeBags: boolean;
+  /** 0 = none; a producer contributes 0 or at least this much in total */
+  minContributionG: number;
+  /** max share of the order quantity per producer, 0 < p <= 100 (taken to 4 decimals) */
+  maxSharePct: number | null;
+  /** allowed regencies (single origin); null = any. Must not be empty. */
+  regencies: string[] | null;
+  eudrOnly: boolean;
+  supply: SupplyMode;
+}
+
+export interface OrderSpec {
+  quantityG: number;
+  minGradeRank: number;
+}
+
+export interface PlanLine {
+  candidateId: string;
+  kind: SupplyKind;
+  producerId: string;
+  weightG: number;
+  reason: string;
+}
+
+export interface PlanSummary {
+  /** the order quantity */
+  requestedG: number;
+  /** Σ line weights; always equal to requestedG in a successful plan */
+  allocatedG: number;
+  /** number of producers with at least one line */
+  contributors: number;
+  /** largest per-producer total */
+  largestShareG: number;
+  /** largestShareG / requestedG · 100, rounded to 4 decimals (display only) */
+  largestSharePct: number;
+  /** Σ weight from SPOT lots */
+  spotG: number;
+  /** Σ weight from FORWARD commitments */
+  forwardG: number;
+  /**
+   * Jain's fairness index of the producers' fill ratios r_p = allocated_p /
+   * eligible_p, over every producer with eligible supply (after grade,
+   * supply-mode, regency, EUDR and whole-bag filtering — including producers
+   * who got nothing): J = (Σ r)² / (n · Σ r²), rounded to 4 decimals.
+   * J = 1 when every producer ships the same fraction of what they offered
+   * (pure pro rata); J = k/n when k of n producers ship the same fraction and
+   * the rest nothing; 1/n when a single producer ships everything.
+   */
+  fairness: number;
+  /** 60 000 with whole bags, else 1: the granularity of every line */
+  unitG: number;
+  /** effective minimum contribution per producer (rounded up to whole bags), 0 = none */
+  minContributionG: number;
+  /** effective per-producer cap from maxSharePct (rounded down to whole bags), null = none */
+  shareCapG: number | null;
+  /** number of producers with eligible supply (the population of `fairness`) */
+  eligibleProducers: number;
+  /**
+   * Σ of producers' caps over producers whose cap reaches the minimum
+   * contribution: the most that could be shipped if the order were unlimited.
+   */
+  capacityG: number;
+}
+
+export type BindingConstraint =
+  | 'GRADE'
+  | 'SUPPLY_MODE'
+  | 'REGENCY'
+  | 'EUDR'
+  | 'WHOLE_BAGS'
+  | 'MAX_SHARE'
+  | 'MIN_CONTRIBUTION'
+  | 'SUPPLY';
+
+export type PlanResult =
+  | { ok: true; lines: PlanLine[]; summary: PlanSummary }
+  | {
+      ok: false;
+      requestedG: number;
+      /** largest total a valid plan can allocate without exceeding the order (exact) */
+      availableG: number;
+      /** requestedG - availableG (> 0) */
+      shortfallG: number;
+      /** first constraint (in BINDING_ORDER) that makes the order unreachable */
+      binding: BindingConstraint;
+      /** human-readable explanation (extra field) */
+      message: string;
+    };
+
+/** One bag of green coffee, in grams. */
+export const BAG_G = 60_000;
+
+export const STRATEGIES: readonly Strategy[] = ['PRO_RATA', 'QUALITY_FIRST', 'OLDEST_FIRST', 'FEWEST_CONTRIBUTORS'];
+export const SUPPLY_MODES: readonly SupplyMode[] = ['SPOT_ONLY', 'FORWARD_ONLY', 'EITHER'];
+
+/**
+ * Order in which constraints are added when naming the binding constraint:
+ * the first entry whose addition makes the order unreachable is reported.
+ */
+export const BINDING_ORDER: readonly BindingConstraint[] = [
+  'SUPPLY',
+  'GRADE',
+  'SUPPLY_MODE',
+  'REGENCY',
+  'EUDR',
+  'WHOLE_BAGS',
+  'MAX_SHARE',
+  'MIN_CONTRIBUTION',
+];
+
+/**
+ * Thrown for nonsense input. `field` names the offending input field
+ * (`quantityG`, `minGradeRank`, `maxSharePct`, `minContributionG`,
+ * `regencies`, `supply`, `wholeBags`, `eudrOnly`, `strategy`, `candidates`).
+ */
+export class AllocationInputError extends Error {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(message);
+    this.name = 'AllocationInputError';
+    this.field = field;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Validation
+// ---------------------------------------------------------------------------
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const isPosInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+const isNonNegInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/** Scaled percentage: round(pct · 10^4), an integer in [1, 10^6]. */
+function scaledPct(pct: number): number {
+  return Math.round(pct * 1e4);
+}
+
+function fail(field: string, message: string): never {
+  throw new AllocationInputError(field, message);
+}
+
+/**
+ * Validate the inputs of `planAllocation`; throws `AllocationInputError` on
+ * the first problem found. O(n).
+ */
+export function validatePlanInput(
+  order: OrderSpec,
+  candidates: readonly Candidate[],
+  strategy: Strategy,
+  constraints: Constraints,
+): void {
+  if (!isPosInt(order.quantityG)) fail('quantityG', 'quantity must be a positive whole number of grams');
+  if (!isPosInt(order.minGradeRank)) fail('minGradeRank', 'minimum grade rank must be a positive integer (1 = best)');
+  if (!STRATEGIES.includes(strategy)) fail('strategy', `unknown strategy ${String(strategy)}`);
+  if (typeof constraints.wholeBags !== 'boolean') fail('wholeBags', 'wholeBags must be a boolean');
+  if (typeof constraints.eudrOnly !== 'boolean') fail('eudrOnly', 'eudrOnly must be a boolean');
+  if (!SUPPLY_MODES.includes(constraints.supply)) fail('supply', `unknown supply mode ${String(constraints.supply)}`);
+  if (constraints.wholeBags && order.quantityG % BAG_G !== 0) {
+    fail('quantityG', `with whole bags the quantity must be a multiple of ${BAG_G} g (60 kg)`);
+  }
+  if (!isNonNegInt(constraints.minContributionG)) {
+    fail('minContributionG', 'minimum contribution must be a non-negative whole number of grams');
+  }
+  const pct = constraints.maxSharePct;
+  if (pct !== null) {
+    if (typeof pct !== 'number' || !Number.isFinite(pct) || pct <= 0 || pct > 100) {
+      fail('maxSharePct', 'max share must be a percentage in (0, 100]');
+    } else if (scaledPct(pct) < 1) {
+      fail('maxSharePct', 'max share must be at least 0.0001 %');
+    }
+  }
+  const regs = constraints.regencies;
+  if (regs !== null) {
+    if (!Array.isArray(regs) || regs.length === 0) fail('regencies', 'regencies must be null (any) or a non-empty list');
+    for (const r of regs) if (typeof r !== 'string' || r.length === 0) fail('regencies', 'regency names must be non-empty strings');
+  }
+  if (!Array.isArray(candidates)) fail('candidates', 'candidates must be an array');
+  const ids = new Set<string>();
+  let total = 0;
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i] as Candidate;
+    const where = `candidate #${i} (${String(c?.id)})`;
+    if (typeof c !== 'object' || c === null) fail('candidates', `candidate #${i} is not an object`);
+    if (typeof c.id !== 'string' || c.id.length === 0) fail('candidates', `${where}: id must be a non-empty string`);
+    if (ids.has(c.id)) fail('candidates', `${where}: duplicate candidate id`);
+    ids.add(c.id);
+    if (c.kind !== 'SPOT' && c.kind !== 'FORWARD') fail('candidates', `${where}: kind must be SPOT or FORWARD`);
+    if (typeof c.producerId !== 'string' || c.producerId.length === 0) fail('candidates', `${where}: producerId must be a non-empty string`);
+    if (!isPosInt(c.gradeRank)) fail('candidates', `${where}: gradeRank must be a positive integer`);
+    if (!isNonNegInt(c.availableG)) fail('candidates', `${where}: availableG must be a non-negative whole number of grams`);
+    if (typeof c.date !== 'string' || !DATE_RE.test(c.date)) fail('candidates', `${where}: date must be YYYY-MM-DD`);
+    if (typeof c.regency !== 'string') fail('candidates', `${where}: regency must be a string`);
+    if (typeof c.eudrReady !== 'boolean') fail('candidates', `${where}: eudrReady must be a boolean`);
+    total += c.availableG;
+  }
+  if (!Number.isSafeInteger(total)) fail('candidates', 'total available weight exceeds the safe integer range');
+}
+
+// ---------------------------------------------------------------------------
+// Formatting helpers (reasons)
+// ---------------------------------------------------------------------------
+
+function groupThousands(n: number): string {
+  const s = String(n);
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    if (i > 0 && (s.length - i) % 3 === 0) out += ',';
+    out += s[i];
+  }
+  return out;
+}
+
+/** 19200000 → "19,200 kg"; 1234500 → "1,234.5 kg"; 15 → "0.015 kg" */
+export function formatKg(grams: number): string {
+  const whole = Math.floor(grams / 1000);
+  const rest = grams - whole * 1000;
+  let s = groupThousands(whole);
+  if (rest > 0) s += '.' + String(rest).padStart(3, '0').replace(/0+$/, '');
+  return `${s} kg`;
+}
+
+/** Percentage with at most 2 decimals, trailing zeros trimmed. */
+function formatPct(part: number, whole: number): string {
+  const v = Math.round((part / whole) * 10_000) / 100;
+  return String(v);
+}
+
+// ---------------------------------------------------------------------------
+// Internal model
+// ---------------------------------------------------------------------------
+
+interface Prod {
+  readonly id: string;
+  /** eligible candidates, sorted in the order they are filled */
+  cands: Cand[];
+  /** Σ usable (units) */
+  S: number;
+  /** Σ usable of SPOT candidates (units) */
+  spotU: number;
+  /** min(S, share cap) (units) */
+  cap: number;
+  /** rank in capacity order (viable producers only) */
+  rank: number;
+  /** allocated (units) */
+  x: number;
+  /** 0 undecided, 1 admitted, 2 skipped (greedy walk) */
+  state: 0 | 1 | 2;
+  /** units added to reach the minimum contribution (greedy) or held at the minimum (pro rata) */
+  raised: boolean;
+}
+
+interface Cand {
+  readonly src: Candidate;
+  readonly prod: Prod;
+  /** usable amount (units) */
+  readonly usable: number;
+  /** allocated (units) */
+  take: number;
+}
+
+interface Ctx {
+  readonly order: OrderSpec;
+  readonly constraints: Constraints;
+  readonly strategy: Strategy;
+  /** grams per unit */
+  readonly u: number;
+  /** order quantity (units) */
+  readonly Q: number;
+  /** minimum contribution (units), 0 = none */
+  readonly m: number;
+  /** share cap (units); when there is no max share: Σ usable of everything (never binds) */
+  readonly C: number;
+  readonly hasShareCap: boolean;
+  readonly prods: Prod[];
+}
+
+function qualityCmp(a: Candidate, b: Candidate): number {
+  return (
+    a.gradeRank - b.gradeRank ||
+    cmpStr(a.date, b.date) ||
+    (a.kind === b.kind ? 0 : a.kind === 'SPOT' ? -1 : 1) ||
+    cmpStr(a.id, b.id)
+  );
+}
+
+function ageCmp(a: Candidate, b: Candidate): number {
+  return (
+    cmpStr(a.date, b.date) ||
+    a.gradeRank - b.gradeRank ||
+    (a.kind === b.kind ? 0 : a.kind === 'SPOT' ? -1 : 1) ||
+    cmpStr(a.id, b.id)
+  );
+}
+
+const candQualityCmp = (a: Cand, b: Cand): number => qualityCmp(a.src, b.src);
+const candAgeCmp = (a: Cand, b: Cand): number => ageCmp(a.src, b.src);
+
+/** Capacity order used for feasibility and pro rata: S desc (hence cap desc), producerId asc. */
+function supplyDescCmp(a: Prod, b: Prod): number {
+  return b.S - a.S || cmpStr(a.id, b.id);
+}
+
+/** FEWEST_CONTRIBUTORS order: cap desc, spot weight within cap desc, S desc, producerId asc. */
+function fewestCmp(a: Prod, b: Prod): number {
+  return (
+    b.cap - a.cap ||
+    Math.min(b.spotU, b.cap) - Math.min(a.spotU, a.cap) ||
+    b.S - a.S ||
+    cmpStr(a.id, b.id)
+  );
+}
+
+function supplyModeOk(kind: SupplyKind, mode: SupplyMode): boolean {
+  return mode === 'EITHER' || (mode === 'SPOT_ONLY' ? kind === 'SPOT' : kind === 'FORWARD');
+}
+
+/** Share cap in grams: floor(round(pct·10^4) · Q / 10^6). */
+function shareCapGrams(pct: number, quantityG: number): number {
+  return mulDivFloor(scaledPct(pct), quantityG, 1_000_000)[0];
+}
+
+function prepare(order: OrderSpec, candidates: readonly Candidate[], strategy: Strategy, constraints: Constraints): Ctx {
+  const u = constraints.wholeBags ? BAG_G : 1;
+  const Q = order.quantityG / u;
+  const m = Math.ceil(constraints.minContributionG / u);
+  const regencies = constraints.regencies === null ? null : new Set(constraints.regencies);
+  const byId = new Map<string, Prod>();
+  const prods: Prod[] = [];
+  let total = 0;
+  for (const c of candidates) {
+    if (c.gradeRank > order.minGradeRank) continue;
+    if (!supplyModeOk(c.kind, constraints.supply)) continue;
+    if (regencies !== null && !regencies.has(c.regency)) continue;
+    if (constraints.eudrOnly && !c.eudrReady) continue;
+    const usable = u === 1 ? c.availableG : Math.floor(c.availableG / u);
+    if (usable <= 0) continue;
+    let p = byId.get(c.producerId);
+    if (p === undefined) {
+      p = { id: c.producerId, cands: [], S: 0, spotU: 0, cap: 0, rank: -1, x: 0, state: 0, raised: false };
+      byId.set(c.producerId, p);
+      prods.push(p);
+    }
+    p.cands.push({ src: c, prod: p, usable, take: 0 });
+    p.S += usable;
+    if (c.kind === 'SPOT') p.spotU += usable;
+    total += usable;
+  }
+  const hasShareCap = constraints.maxSharePct !== null;
+  const C = hasShareCap ? Math.floor(shareCapGrams(constraints.maxSharePct as number, order.quantityG) / u) : total;
+  for (const p of prods) p.cap = Math.min(p.S, C);
+  return { order, constraints, strategy, u, Q, m, C, hasShareCap, prods };
+}
+
+// ---------------------------------------------------------------------------
+// Infeasibility analysis
+// ---------------------------------------------------------------------------
+
+interface ActiveSet {
+  grade: boolean;
+  supplyMode: boolean;
+  regency: boolean;
+  eudr: boolean;
+  wholeBags: boolean;
+  maxShare: boolean;
+  minContribution: boolean;
+}
+
+/**
+ * Largest total (grams) a valid plan could allocate without exceeding Q,
+ * with only the `active` constraints applied: min(top_K, Q) (see module doc).
+ */
+function maxAllocatableG(order: OrderSpec, candidates: readonly Candidate[], constraints: Constraints, active: ActiveSet): number {
+  const u = active.wholeBags && constraints.wholeBags ? BAG_G : 1;
+  const Q = order.quantityG / u; // integral: validated (multiple of a bag when whole bags)
+  const regencies = active.regency && constraints.regencies !== null ? new Set(constraints.regencies) : null;
+  const sums = new Map<string, number>();
+  let total = 0;
+  for (const c of candidates) {
+    if (active.grade && c.gradeRank > order.minGradeRank) continue;
+    if (active.supplyMode && !supplyModeOk(c.kind, constraints.supply)) continue;
+    if (regencies !== null && !regencies.has(c.regency)) continue;
+    if (active.eudr && constraints.eudrOnly && !c.eudrReady) continue;
+    const usable = Math.floor(c.availableG / u);
+    if (usable <= 0) continue;
+    sums.set(c.producerId, (sums.get(c.producerId) ?? 0) + usable);
+    total += usable;
+  }
+  const C =
+    active.maxShare && constraints.maxSharePct !== null
+      ? Math.floor(shareCapGrams(constraints.maxSharePct, order.quantityG) / u)
+      : total;
+  const m = active.minContribution ? Math.ceil(constraints.minContributionG / u) : 0;
+  const caps: number[] = [];
+  for (const s of sums.values()) {
+    const cap = Math.min(s, C);
+    if (cap > 0 && cap >= m) caps.push(cap);
+  }
+  let top = 0;
+  if (m === 0) {
+    for (const c of caps) top += c;
+  } else {
+    caps.sort((a, b) => b - a);
+    const K = Math.min(caps.length, Math.floor(Q / m));
+    for (let i = 0; i < K; i++) top += caps[i] as number;
+  }
+  return Math.min(top, Q) * u;
+}
+
+function infeasibleResult(
+  order: OrderSpec,
+  candidates: readonly Candidate[],
+  constraints: Constraints,
+  availableG: number,
+): PlanResult {
+  const active: ActiveSet = {
+    grade: false,
+    supplyMode: false,
+    regency: false,
+    eudr: false,
+    wholeBags: false,
+    maxShare: false,
+    minContribution: false,
+  };
+  const keyOf: Record<BindingConstraint, keyof ActiveSet | null> = {
+    SUPPLY: null,
+    GRADE: 'grade',
+    SUPPLY_MODE: 'supplyMode',
+    REGENCY: 'regency',
+    EUDR: 'eudr',
+    WHOLE_BAGS: 'wholeBags',
+    MAX_SHARE: 'maxShare',
+    MIN_CONTRIBUTION: 'minContribution',
+  };
+  let binding: BindingConstraint = 'MIN_CONTRIBUTION';
+  for (const b of BINDING_ORDER) {
+    const key = keyOf[b];
+    if (key !== null) active[key] = true;
+    // Constraints that are switched off in the input cannot change anything.
+    if (maxAllocatableG(order, candidates, constraints, active) < order.quantityG) {
+      binding = b;
+      break;
+    }
+  }
+  const requestedG = order.quantityG;
+  const shortfallG = requestedG - availableG;
+  return {
+    ok: false,
+    requestedG,
+    availableG,
+    shortfallG,
+    binding,
+    message:
+      `only ${formatKg(availableG)} of the ${formatKg(requestedG)} order can be allocated ` +
+      `(short ${formatKg(shortfallG)}); binding constraint: ${binding}`,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// PRO_RATA
+// ---------------------------------------------------------------------------
+
+/**
+ * Pro-rata over `viable` (sorted by S desc). Sets `x` of every producer that
+ * contributes. See module doc for the drop/raise rule.
+ */
+function proRata(ctx: Ctx, viable: Prod[]): void {
+  const { Q, m, C } = ctx;
+  const n = viable.length;
+  let j = n;
+  if (m > 0) {
+    // k*: fewest top producers covering Q (exists: feasibility was checked).
+    let acc = 0;
+    let k = 0;
+    while (acc < Q) acc += (viable[k++] as Prod).cap;
+    // prefix sums of S
+    const PS = new Array<number>(n + 1);
+    PS[0] = 0;
+    for (let i = 0; i < n; i++) PS[i + 1] = (PS[i] as number) + (viable[i] as Prod).S;
+    // B(jj): in pro rata over the top jj producers, the smallest share reaches m.
+    //   ⇔ g(m/S_jj) ≤ Q with g(f) = Σ_{i<jj} min(f·S_i, cap_i)
+    //   ⇔ c·C·S_jj + m·Σ_{c≤i<jj} S_i ≤ Q·S_jj, c = #{i : m·S_i ≥ C·S_jj}
+    // (c is non-decreasing in jj, so a single pointer suffices; B is monotone.)
+    let c = 0;
+    const B = (jj: number): boolean => {
+      const Sj = (viable[jj - 1] as Prod).S;
+      while (c < jj && cmpMul(m, (viable[c] as Prod).S, C, Sj) >= 0) c++;
+      const rhs = Q - c * C;
+      if (rhs < 0) return false;
+      return cmpMul(m, (PS[jj] as number) - (PS[c] as number), Sj, rhs) <= 0;
+    };
+    j = k;
+    if (B(k)) while (j < n && B(j + 1)) j++;
+  }
+  waterFill(viable.slice(0, j), Q, m);
+}
+
+/**
+ * Find f with Σ clamp(f·S_i, m, cap_i) = Q over `P` (sorted by S desc, with
+ * m ≤ cap_i, |P|·m ≤ Q ≤ Σ cap) and apportion the real-valued shares into
+ * integers by largest remainder (ties: producerId). Sets `x` and `raised`.
+ *
+ * Breakpoints: i leaves the lower clamp at l_i = m/S_i and enters the upper
+ * clamp at u_i = cap_i/S_i; both sequences are non-decreasing in i, so the
+ * events are a merge of two sorted lists, evaluated exactly.
+ */
+function waterFill(P: Prod[], Q: number, m: number): void {
+  const j = P.length;
+  let li = 0; // producers [0, li) have left the lower clamp
+  let ui = 0; // producers [0, ui) are at their cap
+  let Lsum = j * m;
+  let Ucap = 0;
+  let Msum = 0;
+  if (Lsum !== Q) {
+    for (;;) {
+      if (li >= j && ui >= j) throw new Error('allocation engine: water-filling found no level (bug)');
+      const pu = P[ui];
+      const pl = P[li];
+      // next event: l_li = m/S_li vs u_ui = cap_ui/S_ui (lower events first on ties)
+      const isL = pl !== undefined && (pu === undefined || cmpMul(m, pu.S, pu.cap, pl.S) <= 0);
+      const num = isL ? m : (pu as Prod).cap;
+      const den = isL ? (pl as Prod).S : (pu as Prod).S;
+      const R = Q - Lsum - Ucap;
+      // g(v) = Lsum + Ucap + v·Msum ≥ Q ⇔ num·Msum ≥ R·den
+      if (Msum > 0 && cmpMul(num, Msum, R, den) >= 0) break;
+      if (isL) {
+        Lsum -= m;
+        Msum += (pl as Prod).S;
+        li++;
+      } else {
+        Msum -= (pu as Prod).S;
+        Ucap += (pu as Prod).cap;
+        ui++;
+      }
+    }
+  }
+  for (let i = 0; i < ui; i++) (P[i] as Prod).x = (P[i] as Prod).cap;
+  for (let i = li; i < j; i++) {
+    const p = P[i] as Prod;
+    p.x = m;
+    p.raised = m > 0;
+  }
+  if (li > ui) {
+    const R = Q - Lsum - Ucap;
+    const middle: { p: Prod; rem: number }[] = [];
+    let floorSum = 0;
+    for (let i = ui; i < li; i++) {
+      const p = P[i] as Prod;
+      const [q, r] = mulDivFloor(p.S, R, Msum);
+      p.x = q;
+      floorSum += q;
+      middle.push({ p, rem: r });
+    }
+    const left = R - floorSum; // < middle.length: the fractional parts sum to it
+    if (left > 0) {
+      middle.sort((a, b) => b.rem - a.rem || cmpStr(a.p.id, b.p.id));
+      for (let i = 0; i < left; i++) (middle[i] as { p: Prod }).p.x++;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Greedy walk (QUALITY_FIRST, OLDEST_FIRST, FEWEST_CONTRIBUTORS)
+// ---------------------------------------------------------------------------
+
+/**
+ * Walk `seq` (all candidates of viable producers, in priority order) taking
+ * min(usable, cap headroom, remaining Q). With a minimum contribution, admit
+ * producers only while the order stays completable with ≤ K producers, then
+ * top up producers below the minimum (see module doc). Sets `take` and `x`.
+ */
+function greedyWalk(ctx: Ctx, seq: Cand[], viable: Prod[], K: number): void {
+  const { Q, m } = ctx;
+  const tree = m > 0 ? new TopSumTree(viable.map((p) => p.cap)) : null;
+  let admitted = 0;
+  let admittedCap = 0;
+  let total = 0;
+  const members: Prod[] = [];
+  for (let i = 0; i < seq.length && total < Q; i++) {
+    const c = seq[i] as Cand;
+    const p = c.prod;
+    if (p.state === 0) {
+      if (tree !== null) {
+        tree.remove(p.rank, p.cap);
+        const ok = admittedCap + p.cap + tree.topSum(K - admitted - 1) >= Q;
+        p.state = ok ? 1 : 2;
+      } else {
+        p.state = 1;
+      }
+      if (p.state === 1) {
+        admitted++;
+        admittedCap += p.cap;
+        members.push(p);
+      }
+    }
+    if (p.state !== 1) continue;
+    const take = Math.min(c.usable, p.cap - p.x, Q - total);
+    if (take > 0) {
+      c.take = take;
+      p.x += take;
+      total += take;
+    }
+  }
+  if (total !== Q) throw new Error('allocation engine: greedy walk fell short (bug)');
+  if (m === 0) return;
+  // Top up admitted producers below the minimum from their own next candidates.
+  let deficit = 0;
+  for (const p of members) {
+    if (p.x >= m) continue;
+    let need = m - p.x;
+    deficit += need;
+    p.raised = true;
+    for (const c of p.cands) {
+      if (need === 0) break;
+      const add = Math.min(c.usable - c.take, need);
+      if (add > 0) {
+        c.take += add;
+        need -= add;
+      }
+    }
+    if (need !== 0) throw new Error('allocation engine: top-up impossible (bug)');
+    p.x = m;
+  }
+  // Give the same weight back from the lowest-priority allocations above the minimum.
+  for (let i = seq.length - 1; i >= 0 && deficit > 0; i--) {
+    const c = seq[i] as Cand;
+    const p = c.prod;
+    if (c.take === 0 || p.x <= m) continue;
+    const r = Math.min(c.take, p.x - m, deficit);
+    c.take -= r;
+    p.x -= r;
+    deficit -= r;
+  }
+  if (deficit !== 0) throw new Error('allocation engine: rebalancing failed (bug)');
+}
+
+/** Fill each contributing producer's candidates (already in fill order) up to x. */
+function fillWithinProducers(prods: readonly Prod[]): void {
+  for (const p of prods) {
+    let rest = p.x;
+    for (const c of p.cands) {
+      if (rest === 0) break;
+      const t = Math.min(c.usable, rest);
+      c.take = t;
+      rest -= t;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Reasons and summary
+// ---------------------------------------------------------------------------
+
+function describeCandidate(c: Candidate): string {
+  return c.kind === 'SPOT'
+    ? `grade ${c.gradeRank} lot harvested ${c.date}`
+    : `forward commitment (min grade ${c.gradeRank}) delivering from ${c.date}`;
+}
+
+function producerNotes(ctx: Ctx, p: Prod): string {
+  let s = '';
+  if (ctx.hasShareCap && p.x === ctx.C && p.S > ctx.C) {
+    s += `; producer capped at ${formatKg(ctx.C * ctx.u)} by max share ${String(ctx.constraints.maxSharePct)}%`;
+  }
+  if (p.raised) {
+    s +=
+      ctx.strategy === 'PRO_RATA'
+        ? `; held at the ${formatKg(ctx.m * ctx.u)} minimum contribution`
+        : `; producer topped up to the ${formatKg(ctx.m * ctx.u)} minimum contribution`;
+  }
+  return s;
+}
+
+function buildReason(ctx: Ctx, c: Cand, fewestRank: Map<Prod, number>, contributors: number): string {
+  const p = c.prod;
+  const src = c.src;
+  const QG = ctx.Q * ctx.u;
+  switch (ctx.strategy) {
+    case 'PRO_RATA': {
+      let capNote = '';
+      if (ctx.hasShareCap) {
+        capNote =
+          p.x === ctx.C && p.S > ctx.C
+            ? `, capped at ${formatKg(ctx.C * ctx.u)} by max share ${String(ctx.constraints.maxSharePct)}%`
+            : `, cap ${formatKg(ctx.C * ctx.u)} by max share ${String(ctx.constraints.maxSharePct)}%`;
+      }
+      const minNote = p.raised ? `, held at the ${formatKg(ctx.m * ctx.u)} minimum contribution` : '';
+      return (
+        `pro-rata share ${formatPct(p.x * ctx.u, QG)}% of ${formatKg(QG)} ` +
+        `(producer ships ${formatKg(p.x * ctx.u)} of ${formatKg(p.S * ctx.u)} eligible${capNote}${minNote}); ` +
+        `${describeCandidate(src)}, filled best grade and oldest first`
+      );
+    }
+    case 'QUALITY_FIRST':
+      return `${describeCandidate(src)}, filled before lower grades and younger supply${producerNotes(ctx, p)}`;
+    case 'OLDEST_FIRST':
+      return `${describeCandidate(src)}, filled oldest first${producerNotes(ctx, p)}`;
+    case 'FEWEST_CONTRIBUTORS':
+      return (
+        `producer ${fewestRank.get(p) ?? 0} of ${contributors} taken by largest capacity ` +
+        `(cap ${formatKg(p.cap * ctx.u)}) to keep contributors few; ${describeCandidate(src)}${producerNotes(ctx, p)}`
+      );
+  }
+}
+
+function round4(v: number): number {
+  return Math.round(v * 1e4) / 1e4;
+}
+
+// ---------------------------------------------------------------------------
+// Entry point
+// ---------------------------------------------------------------------------
+
+/**
+ * Plan an allocation. Pure and deterministic; throws `AllocationInputError`
+ * for nonsense input. See the module documentation for the semantics.
+ */
+export function planAllocation(
+  order: OrderSpec,
+  candidates: readonly Candidate[],
+  strategy: Strategy,
+  constraints: Constraints,
+): PlanResult {
+  validatePlanInput(order, candidates, strategy, constraints);
+  const ctx = prepare(order, candidates, strategy, constraints);
+  const { Q, m, u } = ctx;
+
+  const viable = ctx.prods.filter((p) => p.cap >= Math.max(m, 1));
+  viable.sort(supplyDescCmp);
+  let capacity = 0;
+  for (let i = 0; i < viable.length; i++) {
+    const p = viable[i] as Prod;
+    p.rank = i;
+    capacity += p.cap;
+  }
+  const K = m > 0 ? Math.min(viable.length, Math.floor(Q / m)) : viable.length;
+  let top = 0;
+  for (let i = 0; i < K; i++) top += (viable[i] as Prod).cap;
+  if (top < Q) return infeasibleResult(order, candidates, constraints, top * u);
+
+  // Sequence of candidates in line order (= fill priority).
+  let seq: Cand[];
+  const fewestRank = new Map<Prod, number>();
+  if (strategy === 'QUALITY_FIRST' || strategy === 'OLDEST_FIRST') {
+    seq = [];
+    for (const p of viable) for (const c of p.cands) seq.push(c);
+    seq.sort(strategy === 'QUALITY_FIRST' ? candQualityCmp : candAgeCmp);
+    // Per-producer lists in the same order as the walk (used by the top-up).
+    for (const p of viable) p.cands = [];
+    for (const c of seq) c.prod.cands.push(c);
+    greedyWalk(ctx, seq, viable, K);
+  } else {
+    for (const p of viable) p.cands.sort(candQualityCmp);
+    const order2 = strategy === 'FEWEST_CONTRIBUTORS' ? viable.slice().sort(fewestCmp) : viable;
+    seq = [];
+    for (const p of order2) for (const c of p.cands) seq.push(c);
+    if (strategy === 'FEWEST_CONTRIBUTORS') {
+      greedyWalk(ctx, seq, viable, K);
+    } else {
+      proRata(ctx, viable);
+      fillWithinProducers(viable);
+    }
+  }
+
+  // Lines, summary.
+  const contributorsList: Prod[] = [];
+  for (const c of seq) {
+    if (c.take > 0 && !fewestRank.has(c.prod)) {
+      fewestRank.set(c.prod, fewestRank.size + 1);
+      contributorsList.push(c.prod);
+    }
+  }
+  const contributors = contributorsList.length;
+  const lines: PlanLine[] = [];
+  let spotG = 0;
+  let forwardG = 0;
+  let allocated = 0;
+  for (const c of seq) {
+    if (c.take === 0) continue;
+    const weightG = c.take * u;
+    allocated += weightG;
+    if (c.src.kind === 'SPOT') spotG += weightG;
+    else forwardG += weightG;
+    lines.push({
+      candidateId: c.src.id,
+      kind: c.src.kind,
+      producerId: c.prod.id,
+      weightG,
+      reason: buildReason(ctx, c, fewestRank, contributors),
+    });
+  }
+  if (allocated !== order.quantityG) throw new Error('allocation engine: lines do not sum to the order (bug)');
+
+  let largest = 0;
+  for (const p of contributorsList) if (p.x > largest) largest = p.x;
+  let sumR = 0;
+  let sumR2 = 0;
+  for (const p of ctx.prods) {
+    const r = p.x / p.S;
+    sumR += r;
+    sumR2 += r * r;
+  }
+  const nElig = ctx.prods.length;
+  const fairness = sumR2 > 0 ? round4((sumR * sumR) / (nElig * sumR2)) : 0;
+  const largestShareG = largest * u;
+  return {
+    ok: true,
+    lines,
+    summary: {
+      requestedG: order.quantityG,
+      allocatedG: allocated,
+      contributors,
+      largestShareG,
+      largestSharePct: round4((largestShareG / order.quantityG) * 100),
+      spotG,
+      forwardG,
+      fairness,
+      unitG: u,
+      minContributionG: m * u,
+      shareCapG: ctx.hasShareCap ? ctx.C * u : null,
+      eligibleProducers: nElig,
+      capacityG: capacity * u,
+    },
+  };
+}

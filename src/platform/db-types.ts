@@ -1,0 +1,132 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Table types, matching migrations/. JS types follow db.ts's normalisation:
+ * int8 → number (grams, minor units, ids), numeric → string, date → 'YYYY-MM-DD', timestamptz → Date.
+ */
+
+type Id = Generated<number>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+type WithDefault<T> = ColumnType<T, T | undefined, T>;
+
+export type RoleName = 'ADMIN' | 'BRAND_MANAGER' | 'CURATOR' | 'COOP_MANAGER' | 'PRODUCER' | 'BUYER';
+
+export interface UsersTable { id: Id; email: string; display_name: string; password_hash: string; created_at: CreatedAt }
+export interface BrandsTable {
+  id: Id; name: string; commodity: string; fee_pct: string; default_strategy: WithDefault<string>; created_at: CreatedAt;
+}
+export interface CooperativesTable { id: Id; name: string; regency: string; created_at: CreatedAt }
+export interface ProducersTable {
+  id: Id; cooperative_id: number | null; user_id: number | null; display_name: string;
+  kind: WithDefault<'SMALLHOLDER' | 'UMKM'>; village: string; district: string; regency: string;
+  contact_phone: string | null; contact_email: string | null; contact_address: string | null; created_at: CreatedAt;
+}
+export interface BuyerOrgsTable { id: Id; name: string; country: string; created_at: CreatedAt }
+export interface RoleGrantsTable {
+  id: Id; user_id: number; role: RoleName; brand_id: number | null; cooperative_id: number | null;
+  producer_id: number | null; buyer_org_id: number | null; granted_by: number | null; granted_at: CreatedAt;
+}
+
+export interface ProductsTable {
+  id: Id; brand_id: number; name: string; commodity: string; species: 'ARABICA' | 'ROBUSTA';
+  process: 'WASHED' | 'NATURAL' | 'HONEY' | 'WET_HULLED'; form: 'CHERRY' | 'PARCHMENT' | 'GREEN'; created_at: CreatedAt;
+}
+export interface GradeSchemesTable {
+  id: Id; product_id: number; version: number; preset: string | null; created_by: number | null; created_at: CreatedAt;
+}
+export interface GradesTable {
+  id: Id; scheme_id: number; code: string; label: string; rank: number; max_defect: string; max_moisture: string;
+  min_cupping: string | null;
+}
+export type MembershipStatus = 'APPLIED' | 'APPROVED' | 'REJECTED' | 'SUSPENDED';
+export interface MembershipsTable {
+  id: Id; producer_id: number; brand_id: number; status: MembershipStatus; created_at: CreatedAt; updated_at: Timestamp;
+}
+export interface MembershipEventsTable {
+  id: Id; membership_id: number; from_status: MembershipStatus | null; to_status: MembershipStatus;
+  actor_user_id: number | null; reason: string | null; at: CreatedAt;
+}
+export interface PlotsTable {
+  id: Id; producer_id: number; name: string; area_ha: string; altitude_m: number | null; geometry: Json<unknown>;
+  computed_area_ha: string | null; eudr_ready: boolean; created_at: CreatedAt;
+}
+export interface LotsTable {
+  id: Id; producer_id: number; product_id: number; brand_id: number; regency: string; harvest_start: string;
+  harvest_end: string; process: ProductsTable['process']; net_g: number; allocated_g: WithDefault<number>;
+  storage_location: string; eudr_ready: boolean; grade_rank: number | null; grade_code: string | null;
+  off_grade: WithDefault<boolean>; latest_assessment_id: number | null; created_at: CreatedAt;
+}
+export interface LotPlotsTable { lot_id: number; plot_id: number }
+export interface AssessmentsTable {
+  id: Id; lot_id: number; scheme_id: number; curator_user_id: number; sample_g: number;
+  defect_counts: Json<Record<string, number>>; moisture_pct: string; foreign_matter_pct: string; live_insects: boolean;
+  foul_odour: boolean; cupping_score: string | null; defect_value: string; grade_code: string | null;
+  grade_rank: number | null; off_grade: boolean; failed_requirements: Json<Array<{ code: string; message: string }>>;
+  created_at: CreatedAt;
+}
+export interface CommitmentsTable {
+  id: Id; producer_id: number; product_id: number; brand_id: number; regency: string; min_grade_rank: number;
+  min_grade_code: string; committed_g: number; allocated_g: WithDefault<number>; window_start: string; window_end: string;
+  status: WithDefault<'OPEN' | 'WITHDRAWN'>; eudr_ready: WithDefault<boolean>; created_at: CreatedAt; updated_at: Timestamp;
+}
+export interface ProvenanceEventsTable {
+  id: Id; kind: string; lot_id: number | null; commitment_id: number | null; order_id: number | null;
+  actor_user_id: number | null; payload: Json<Record<string, unknown>>; at: CreatedAt;
+}
+
+export type OrderStatus = 'REQUESTED' | 'ACCEPTED' | 'REJECTED' | 'IN_FULFILLMENT' | 'SHIPPED' | 'COMPLETED' | 'CANCELLED';
+export interface OrdersTable {
+  id: Id; buyer_org_id: number; brand_id: number; product_id: number; min_grade_rank: number; min_grade_code: string;
+  quantity_g: number; whole_bags: WithDefault<boolean>; window_start: string; window_end: string;
+  destination_country: string; incoterm: string; price_minor_per_kg: number; currency: string; notes: string | null;
+  status: WithDefault<OrderStatus>; strategy: string | null; constraints: Json<Record<string, unknown> | null> | null;
+  fee_pct: string | null; uncovered_g: WithDefault<number>; placed_by: number; created_at: CreatedAt; updated_at: Timestamp;
+}
+export interface OrderEventsTable {
+  id: Id; order_id: number; from_status: OrderStatus | null; to_status: OrderStatus; actor_user_id: number | null;
+  reason: string | null; at: CreatedAt;
+}
+export interface AllocationLinesTable {
+  id: Id; order_id: number; producer_id: number; lot_id: number | null; commitment_id: number | null; weight_g: number;
+  fulfilled_g: WithDefault<number>; status: WithDefault<'ACTIVE' | 'RELEASED' | 'SHORTFALL'>; reason: string;
+  replaces_line_id: number | null; created_at: CreatedAt;
+}
+export interface FulfilmentsTable {
+  id: Id; line_id: number; lot_id: number; weight_g: number; status: WithDefault<'ACTIVE' | 'FAILED'>;
+  created_by: number | null; created_at: CreatedAt;
+}
+export interface IdempotencyKeysTable {
+  user_id: number; operation: string; key: string; request_hash: string; response: Json<unknown> | null;
+  created_at: CreatedAt; completed_at: Date | null;
+}
+
+export interface DB {
+  users: UsersTable;
+  brands: BrandsTable;
+  cooperatives: CooperativesTable;
+  producers: ProducersTable;
+  buyer_orgs: BuyerOrgsTable;
+  role_grants: RoleGrantsTable;
+  products: ProductsTable;
+  grade_schemes: GradeSchemesTable;
+  grades: GradesTable;
+  memberships: MembershipsTable;
+  membership_events: MembershipEventsTable;
+  plots: PlotsTable;
+  lots: LotsTable;
+  lot_plots: LotPlotsTable;
+  assessments: AssessmentsTable;
+  commitments: CommitmentsTable;
+  provenance_events: ProvenanceEventsTable;
+  orders: OrdersTable;
+  order_events: OrderEventsTable;
+  allocation_lines: AllocationLinesTable;
+  fulfilments: FulfilmentsTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+export type Row<T extends keyof DB> = Selectable<DB[T]>;
+export type NewRow<T extends keyof DB> = Insertable<DB[T]>;
+export type RowUpdate<T extends keyof DB> = Updateable<DB[T]>;

@@ -1,0 +1,89 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config.js';
+import type { DB } from './db-types.js';
+
+/**
+ * One Kysely over either driver, returning the same JS types from both:
+ * - int8 (bigint, and count(*)) → JS number; it throws rather than lose precision above 2^53.
+ *   Weights are integer grams and money is integer minor units, so every value is exact.
+ * - numeric → string (exact decimal; do arithmetic with decimal.js).
+ * - date → 'YYYY-MM-DD' string (no time zone shift).
+ * - timestamptz → Date.
+ * `sum()` over int8 returns numeric in PostgreSQL: cast it back with `::int8` in SQL.
+ */
+
+const OID = { int8: 20, numeric: 1700, date: 1082 } as const;
+
+export function parseInt8(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${value} is beyond the exact range of a JS number`);
+  return n;
+}
+
+const identity = (value: string) => value;
+
+export interface Database {
+  db: Kysely<DB>;
+  driver: 'postgres' | 'pglite';
+  /** The embedded instance, when driver is pglite (tests dump it as a template). */
+  pglite?: PGlite;
+  /** A one-line description for logs, without credentials. */
+  describe: string;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  /** Called for every query; tests use it to count statements. */
+  onQuery?: (event: LogEvent) => void;
+  /** For PGlite: a gzip dump to start from (a migrated template). */
+  loadDataDir?: Blob | File;
+}
+
+export async function createDatabase(config: DatabaseConfig, options: DbOptions = {}): Promise<Database> {
+  const log = options.onQuery ? (event: LogEvent) => options.onQuery?.(event) : undefined;
+  if (config.kind === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: config.url,
+      max: config.poolSize,
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+          if (oid === OID.int8) return parseInt8;
+          if (oid === OID.date || oid === OID.numeric) return identity;
+          return pg.types.getTypeParser(oid, format);
+        }) as typeof pg.types.getTypeParser,
+      },
+    });
+    // An idle client that errors (e.g. the server restarts) must not crash the process.
+    pool.on('error', () => {});
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
+    const url = new URL(config.url);
+    return {
+      db,
+      driver: 'postgres',
+      describe: `postgres ${url.hostname}:${url.port || 5432}${url.pathname} (pool ${config.poolSize})`,
+      close: () => db.destroy(),
+    };
+  }
+  if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
+  const pglite = await PGlite.create({
+    ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+    parsers: {
+      [OID.int8]: (value: string) => parseInt8(value),
+      [OID.numeric]: identity,
+      [OID.date]: identity,
+    },
+  });
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite), ...(log ? { log } : {}) });
+  return {
+    db,
+    driver: 'pglite',
+    pglite,
+    describe: `embedded PGlite ${config.dataDir ?? '(in memory)'}`,
+    close: () => db.destroy(),
+  };
+}

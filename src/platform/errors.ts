@@ -1,0 +1,76 @@
+/**
+ * Domain errors: thrown by services, mapped to typed GraphQL result members by the errors plugin
+ * (see graphql/errors.ts). Anything else thrown is unexpected, logged in full and masked.
+ */
+
+export interface Issue {
+  /** Dotted path of the offending field, e.g. `input.netWeightKg` or `input.rows.3.plots.0.geolocation`. */
+  path: string;
+  message: string;
+}
+
+export abstract class AppError extends Error {
+  abstract readonly code: string;
+}
+
+export class ValidationError extends AppError {
+  readonly code = 'VALIDATION_FAILED';
+  constructor(readonly issues: Issue[], message?: string) {
+    super(message ?? `Invalid input: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    this.name = 'ValidationError';
+  }
+  static field(path: string, message: string): ValidationError {
+    return new ValidationError([{ path, message }]);
+  }
+}
+
+export class NotFoundError extends AppError {
+  readonly code = 'NOT_FOUND';
+  constructor(readonly entity: string, readonly path: string | null = null, message?: string) {
+    super(message ?? `${entity} not found${path ? ` (${path})` : ''}`);
+    this.name = 'NotFoundError';
+  }
+}
+
+export class ForbiddenError extends AppError {
+  readonly code = 'FORBIDDEN';
+  constructor(message = 'Not allowed') {
+    super(message);
+    this.name = 'ForbiddenError';
+  }
+}
+
+export class UnauthenticatedError extends AppError {
+  readonly code = 'UNAUTHENTICATED';
+  constructor(message = 'Authentication required') {
+    super(message);
+    this.name = 'UnauthenticatedError';
+  }
+}
+
+/** The same answer for an unknown email and a wrong password. */
+export class InvalidCredentialsError extends AppError {
+  readonly code = 'INVALID_CREDENTIALS';
+  constructor() {
+    super('Email or password is incorrect');
+    this.name = 'InvalidCredentialsError';
+  }
+}
+
+/** A state transition the state machine does not allow. */
+export class InvalidTransitionError extends AppError {
+  readonly code = 'INVALID_TRANSITION';
+  constructor(readonly entity: string, readonly from: string, readonly to: string, message?: string) {
+    super(message ?? `${entity} cannot move from ${from} to ${to}`);
+    this.name = 'InvalidTransitionError';
+  }
+}
+
+/** A uniqueness or state conflict (duplicate email, already a member, …). */
+export class ConflictError extends AppError {
+  readonly code = 'CONFLICT';
+  constructor(message: string, readonly path: string | null = null) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}

@@ -1,0 +1,104 @@
+import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ValidationPlugin from '@pothos/plugin-validation';
+import { hasRole, isAdmin } from '../auth.js';
+import { ForbiddenError, UnauthenticatedError } from '../errors.js';
+import type { Context } from './context.js';
+
+/**
+ * The schema builder and its plugins; no types are defined here.
+ *
+ * Plugin order matters: relay first (so scopes see decoded global IDs), then errors (so it catches the
+ * ForbiddenError that scope-auth throws and returns it as a typed union member), then scope-auth
+ * (so authorization runs before validation, dataloading and the resolver).
+ *
+ * Scopes are role-on-organisation checks; `*: 'any'` asks for the role on any organisation.
+ * Ownership below the organisation (this producer's lot, this buyer's order) is checked by the
+ * module's service or by the type's own `authScopes`.
+ */
+export interface AuthScopes {
+  authenticated: boolean;
+  admin: boolean;
+  brandManager: number | 'any';
+  curator: number | 'any';
+  coopManager: number | 'any';
+  producer: number | 'any';
+  buyer: number | 'any';
+}
+
+export type Scalars = {
+  DateTime: { Input: Date; Output: Date | string };
+  Date: { Input: string; Output: string };
+  /** Grams inside; exact decimal kilograms on the wire. */
+  Weight: { Input: number; Output: number };
+  Decimal: { Input: string; Output: string };
+  GeoJSON: { Input: unknown; Output: unknown };
+};
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  AuthScopes: AuthScopes;
+  Scalars: Scalars;
+  DefaultFieldNullability: false;
+  DefaultInputFieldRequiredness: true;
+  Connection: { totalCount?: never };
+}>({
+  plugins: [RelayPlugin, ErrorsPlugin, ScopeAuthPlugin, ValidationPlugin, DataloaderPlugin, ComplexityPlugin],
+  defaultFieldNullability: false,
+  defaultInputFieldRequiredness: true,
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    firstArgOptions: { description: 'How many results to return (1–100). Either first or last is required.' },
+    nodeQueryOptions: { description: 'Fetches any object by its global ID; null when unknown or not visible to you.' },
+    nodesQueryOptions: false,
+    nodeTypeOptions: { description: 'An object with a global ID.' },
+    pageInfoTypeOptions: { description: 'Where a page sits in its connection.' },
+    defaultConnectionTypeOptions: { description: 'A page of results.' },
+    defaultEdgeTypeOptions: { description: 'One result and its cursor.' },
+    idFieldOptions: { description: 'Opaque global ID.' },
+    cursorFieldOptions: { description: 'Opaque cursor of this edge.' },
+    nodeFieldOptions: { description: 'The object at this edge.' },
+    edgesFieldOptions: { description: 'The results on this page.' },
+    pageInfoFieldOptions: { description: 'Pagination information.' },
+    hasNextPageFieldOptions: { description: 'Whether more results follow.' },
+    hasPreviousPageFieldOptions: { description: 'Whether results precede this page.' },
+    startCursorFieldOptions: { description: 'Cursor of the first result.' },
+    endCursorFieldOptions: { description: 'Cursor of the last result.' },
+    beforeArgOptions: { description: 'Return results before this cursor.' },
+    afterArgOptions: { description: 'Return results after this cursor.' },
+    lastArgOptions: { description: 'How many results to return from the end (1–100).' },
+  },
+  errors: { directResult: true, defaultTypes: [] },
+  scopeAuth: {
+    runScopesOnType: true,
+    treatErrorsAsUnauthorized: false,
+    unauthorizedError: (_parent, context) =>
+      context.principal ? new ForbiddenError() : new UnauthenticatedError(),
+    authScopes: (ctx) => {
+      const p = ctx.principal;
+      const roleCheck = (role: Parameters<typeof hasRole>[1]) => (org: number | 'any') =>
+        hasRole(p, role, org === 'any' ? undefined : org);
+      return {
+        authenticated: p !== null,
+        admin: isAdmin(p),
+        brandManager: roleCheck('BRAND_MANAGER'),
+        curator: roleCheck('CURATOR'),
+        coopManager: roleCheck('COOP_MANAGER'),
+        producer: roleCheck('PRODUCER'),
+        buyer: roleCheck('BUYER'),
+      };
+    },
+  },
+  complexity: {
+    defaultComplexity: 1,
+    defaultListMultiplier: 10,
+  },
+});
+
+builder.queryType({ description: 'Read the pooled supply, orders and their provenance.' });
+builder.mutationType({ description: 'Change the pooled supply and orders. Each mutation is one transaction.' });

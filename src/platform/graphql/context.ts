@@ -1,0 +1,16 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Config } from '../../config.js';
+import type { Principal } from '../auth.js';
+import type { DB } from '../db-types.js';
+
+/** What every resolver receives. Built once per request in app.ts. */
+export interface Context {
+  principal: Principal | null;
+  db: Kysely<DB>;
+  config: Config;
+  requestId: string;
+  log: FastifyBaseLogger;
+  /** Issues a token for a user: used by `login`. */
+  signToken(userId: number): { token: string; expiresAt: Date };
+}

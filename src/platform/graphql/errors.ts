@@ -1,0 +1,78 @@
+import {
+  type AppError, ConflictError, ForbiddenError, InvalidCredentialsError, InvalidTransitionError, type Issue,
+  NotFoundError, UnauthenticatedError, ValidationError,
+} from '../errors.js';
+import { builder } from './builder.js';
+
+/**
+ * GraphQL shapes of the domain errors. Mutations list the ones they can return in their result
+ * union (`errors: { types: [...] }`); `commonErrors` is what every mutation can return.
+ */
+
+export const ErrorInterface = builder.interfaceRef<AppError>('Error').implement({
+  description: 'An expected failure, returned as part of a result union.',
+  fields: (t) => ({
+    message: t.exposeString('message', { description: 'Human-readable explanation.' }),
+    code: t.exposeString('code', { description: 'Stable machine-readable code.' }),
+  }),
+});
+
+const IssueRef = builder.objectRef<Issue>('ValidationIssue').implement({
+  description: 'One problem with the input.',
+  fields: (t) => ({
+    path: t.exposeString('path', { description: 'Dotted path of the offending field, e.g. input.netWeight.' }),
+    message: t.exposeString('message', { description: 'What is wrong with it.' }),
+  }),
+});
+
+builder.objectType(ValidationError, {
+  name: 'ValidationError',
+  description: 'The input is invalid; nothing was written.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ issues: t.field({ type: [IssueRef], description: 'Every problem found.', resolve: (e) => e.issues }) }),
+});
+
+builder.objectType(NotFoundError, {
+  name: 'NotFoundError',
+  description: 'A referenced object does not exist or is not visible to you.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ path: t.exposeString('path', { nullable: true, description: 'The input field that referenced it.' }) }),
+});
+
+builder.objectType(ForbiddenError, {
+  name: 'ForbiddenError',
+  description: 'You are not allowed to do this.',
+  interfaces: [ErrorInterface],
+});
+
+builder.objectType(UnauthenticatedError, {
+  name: 'UnauthenticatedError',
+  description: 'A valid token is required.',
+  interfaces: [ErrorInterface],
+});
+
+builder.objectType(InvalidCredentialsError, {
+  name: 'InvalidCredentialsError',
+  description: 'The email or password is incorrect.',
+  interfaces: [ErrorInterface],
+});
+
+builder.objectType(InvalidTransitionError, {
+  name: 'InvalidTransitionError',
+  description: 'The state machine does not allow this transition.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    from: t.exposeString('from', { description: 'Current state.' }),
+    to: t.exposeString('to', { description: 'Requested state.' }),
+  }),
+});
+
+builder.objectType(ConflictError, {
+  name: 'ConflictError',
+  description: 'The change conflicts with existing data.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ path: t.exposeString('path', { nullable: true, description: 'The input field in conflict.' }) }),
+});
+
+/** Errors every mutation may return. */
+export const commonErrors = [ValidationError, NotFoundError, ForbiddenError, UnauthenticatedError];

@@ -1,0 +1,104 @@
+import { GraphQLError, Kind } from 'graphql';
+import { gramsToKg, kgToGrams } from '../weight.js';
+import { builder } from './builder.js';
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function isIsoDate(value: string): boolean {
+  const m = DATE.exec(value);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+}
+
+function parseDate(value: unknown): string {
+  if (typeof value !== 'string' || !isIsoDate(value)) {
+    throw new GraphQLError(`Date must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+builder.scalarType('Date', {
+  description: 'A calendar date, ISO-8601 YYYY-MM-DD.',
+  serialize: (v) => String(v),
+  parseValue: parseDate,
+  parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),
+});
+
+function parseDateTime(value: unknown): Date {
+  const d = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? new Date(value) : null;
+  if (!d || Number.isNaN(d.getTime())) throw new GraphQLError(`DateTime must be ISO-8601, got ${JSON.stringify(value)}`);
+  return d;
+}
+
+builder.scalarType('DateTime', {
+  description: 'An instant, ISO-8601 with time zone, e.g. 2027-06-30T08:00:00Z.',
+  serialize: (v) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString()),
+  parseValue: parseDateTime,
+  parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),
+});
+
+function parseWeight(value: unknown): number {
+  try {
+    return kgToGrams(value);
+  } catch (e) {
+    throw new GraphQLError(`Weight: ${(e as Error).message}`);
+  }
+}
+
+builder.scalarType('Weight', {
+  description: 'An exact weight in kilograms as a decimal string with up to 3 decimals (grams), e.g. "19200" or "12.345".',
+  serialize: (grams) => gramsToKg(Number(grams)),
+  parseValue: parseWeight,
+  parseLiteral: (ast) =>
+    parseWeight(ast.kind === Kind.STRING || ast.kind === Kind.INT || ast.kind === Kind.FLOAT ? ast.value : undefined),
+});
+
+const DECIMAL = /^-?\d{1,12}(\.\d{1,6})?$/;
+function parseDecimal(value: unknown): string {
+  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+  if (typeof text !== 'string' || !DECIMAL.test(text.trim())) {
+    throw new GraphQLError(`Decimal must be a decimal number such as "12.5", got ${JSON.stringify(value)}`);
+  }
+  return text.trim();
+}
+
+builder.scalarType('Decimal', {
+  description: 'An exact decimal number as a string, e.g. "12.50"; also accepted as a JSON number on input.',
+  serialize: (v) => String(v),
+  parseValue: parseDecimal,
+  parseLiteral: (ast) =>
+    parseDecimal(ast.kind === Kind.STRING || ast.kind === Kind.INT || ast.kind === Kind.FLOAT ? ast.value : undefined),
+});
+
+function literalToJson(ast: import('graphql').ValueNode, variables?: Record<string, unknown> | null): unknown {
+  switch (ast.kind) {
+    case Kind.STRING:
+    case Kind.BOOLEAN:
+      return ast.value;
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(ast.value);
+    case Kind.NULL:
+      return null;
+    case Kind.LIST:
+      return ast.values.map((v) => literalToJson(v, variables));
+    case Kind.OBJECT:
+      return Object.fromEntries(ast.fields.map((f) => [f.name.value, literalToJson(f.value, variables)]));
+    case Kind.VARIABLE:
+      return variables?.[ast.name.value];
+    default:
+      throw new GraphQLError('GeoJSON must be a JSON object');
+  }
+}
+
+builder.scalarType('GeoJSON', {
+  description:
+    'A GeoJSON geometry (RFC 7946, WGS84, [longitude, latitude]): a Point or a Polygon. Validated against EUDR rules where it is stored.',
+  serialize: (v) => v,
+  parseValue: (v) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new GraphQLError('GeoJSON must be a JSON object');
+    return v;
+  },
+  parseLiteral: (ast, variables) => literalToJson(ast, variables),
+});

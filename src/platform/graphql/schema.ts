@@ -1,0 +1,12 @@
+import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import { builder } from './builder.js';
+import './scalars.js';
+import './errors.js';
+import '../../modules/accounts/accounts.graphql.js';
+
+/** The schema only imports: each module defines its types and fields next to each other. */
+let schema: GraphQLSchema | null = null;
+export function buildSchema(): GraphQLSchema {
+  schema ??= lexicographicSortSchema(builder.toSchema());
+  return schema;
+}

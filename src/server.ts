@@ -1,0 +1,45 @@
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { resolveJwtSecret, withJwtSecret } from './platform/secrets.js';
+import { seedIfEmpty } from './seed/seed.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const jwt = resolveJwtSecret(config);
+  config = withJwtSecret(config, jwt.secret);
+
+  const app = await buildApp(config);
+  if (jwt.generated) {
+    app.log.warn({ file: jwt.file }, 'JWT_SECRET not set: generated a secret and stored it in the data directory');
+  }
+  if (config.database.kind === 'pglite' && config.autoSeed) {
+    const seeded = await seedIfEmpty(app.database.db, app.log);
+    if (seeded) app.log.info('empty embedded database: loaded the demo data (AUTO_SEED=false turns this off)');
+  }
+
+  closeWithGrace({ delay: config.shutdownGraceMs }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'shutting down after an error');
+    else app.log.info({ signal }, 'draining in-flight requests and closing the database');
+    await app.close();
+  });
+
+  const address = await app.listen({ port: config.port, host: config.host });
+  app.log.info(
+    `Lumbung listening on ${address} (GraphQL ${address}/graphql${config.graphiql ? `, GraphiQL ${address}/graphiql` : ''}) using ${app.database.describe}`,
+  );
+}
+
+main().catch((error) => {
+  process.stderr.write(`Lumbung failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

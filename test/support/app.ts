@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { inject } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { hashPassword } from '../../src/platform/auth.js';
+import { createDatabase, type Database } from '../../src/platform/db.js';
+import type { RoleName } from '../../src/platform/db-types.js';
+import { adminPool, databaseUrl } from './pg.js';
+
+export const TEST_JWT_SECRET = 'test-secret-0123456789abcdefghijklmnopqrstuvwxyz';
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+export interface GqlResponse<T = any> {
+  statusCode: number;
+  data: T;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown>; path?: unknown[] }>;
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  database: Database;
+  /** Run a GraphQL document, optionally as a user (token). */
+  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GqlResponse<T>>;
+  /** Statements the app sent to the database since the last reset. */
+  queries: string[];
+  close(): Promise<void>;
+}
+
+let fileCounter = 0;
+
+/** Open a database for one test file: a clone of the migrated template (see global-setup.ts). */
+export async function openTestDatabase(onQuery?: (sql: string) => void): Promise<{ database: Database; drop(): Promise<void> }> {
+  const provided = inject('testDb');
+  const opts = onQuery ? { onQuery: (e: { query: { sql: string } }) => onQuery(e.query.sql) } : {};
+  if (provided.kind === 'postgres') {
+    const name = `lumbung_t_${provided.runId}_${process.pid}_${++fileCounter}`;
+    const pool = adminPool(provided.baseUrl);
+    await pool.query(`CREATE DATABASE ${name} TEMPLATE ${provided.template}`);
+    const database = await createDatabase({ kind: 'postgres', url: databaseUrl(provided.baseUrl, name), poolSize: 20 }, opts);
+    return {
+      database,
+      drop: async () => {
+        await database.close();
+        await pool.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await pool.end();
+      },
+    };
+  }
+  const dump = new Blob([readFileSync(provided.dumpFile)]);
+  const database = await createDatabase({ kind: 'pglite', dataDir: null }, { ...opts, loadDataDir: dump });
+  return { database, drop: () => database.close() };
+}
+
+export function testConfig(overrides: Record<string, string> = {}) {
+  return loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', AUTO_SEED: 'false', ...overrides });
+}
+
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const queries: string[] = [];
+  const { database, drop } = await openTestDatabase((sql) => queries.push(sql));
+  const app = await buildApp(testConfig(env), { database, migrate: false, logger: false });
+  await app.ready();
+  return {
+    app,
+    database,
+    queries,
+    async gql(query, variables, token) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        payload: { query, variables },
+      });
+      const body = res.json();
+      return { statusCode: res.statusCode, data: body.data, errors: body.errors };
+    },
+    async close() {
+      await app.close();
+      await drop();
+    },
+  };
+}
+
+let cachedHash: Promise<string> | null = null;
+const passwordHash = () => (cachedHash ??= hashPassword(TEST_PASSWORD));
+
+let userCounter = 0;
+/**
+ * Insert a user with roles directly (fast path for tests) and return a token for them.
+ * `grants` entries are [role, orgId]; orgId is the row id of the brand, cooperative, producer or buyer org.
+ */
+export async function createUser(
+  t: TestApp,
+  grants: Array<[RoleName, number?]> = [],
+  email = `user${process.pid}_${++userCounter}@example.test`,
+): Promise<{ id: number; email: string; token: string }> {
+  const db = t.database.db;
+  const user = await db
+    .insertInto('users')
+    .values({ email, display_name: email.split('@')[0]!, password_hash: await passwordHash() })
+    .returning(['id', 'email'])
+    .executeTakeFirstOrThrow();
+  const column = { ADMIN: null, BRAND_MANAGER: 'brand_id', CURATOR: 'brand_id', COOP_MANAGER: 'cooperative_id', PRODUCER: 'producer_id', BUYER: 'buyer_org_id' } as const;
+  for (const [role, orgId] of grants) {
+    const col = column[role];
+    await db.insertInto('role_grants').values({ user_id: user.id, role, ...(col ? { [col]: orgId } : {}) }).execute();
+  }
+  return { ...user, token: t.app.jwt.sign({ sub: String(user.id) }) };
+}
