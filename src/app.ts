@@ -77,6 +77,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
   });
 
+  // Anything unexpected outside GraphQL (a database outage during authentication, …) is logged
+  // with the request id and answered without internal detail.
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'unexpected error');
+      return reply.code(500).send({ errors: [{ message: `Internal error (request ${request.id})`, extensions: { code: 'INTERNAL', requestId: request.id } }] });
+    }
+    return reply.code(status).send({ errors: [{ message: error.message, extensions: { code: 'BAD_REQUEST' } }] });
+  });
+
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request, reply) => {
     request.principal = null;
@@ -126,8 +137,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     errorFormatter: (execution, context) => {
       const requestId: string | undefined = (context as { reply?: { request?: { id: string } } }).reply?.request?.id;
       const log = app.log.child({ reqId: requestId });
-      const errors = (execution.errors ?? []).map((error) => maskError(error, requestId, log));
-      const statusCode = execution.data ? 200 : errors.some((e) => e.extensions?.code === 'INTERNAL') ? 500 : 400;
+      const masked = flattenErrors(execution.errors ?? []).map((error) => maskError(error, requestId, log));
+      const statusCode = execution.data ? 200 : Math.max(400, ...masked.map((e) => e.status));
+      const errors = masked.map(({ status: _status, ...e }) => e);
       return { statusCode, response: { data: execution.data ?? null, errors } as never };
     },
   });
@@ -154,26 +166,41 @@ async function authenticate(request: FastifyRequest, database: Database): Promis
   return principal ?? 'Invalid token';
 }
 
+/** Mercurius wraps validation failures (one error holding `errors`); unwrap them so each is reported. */
+function flattenErrors(errors: readonly GraphQLError[]): GraphQLError[] {
+  return errors.flatMap((error) => {
+    const inner = (error.originalError as { errors?: unknown } | undefined)?.errors;
+    if (!Array.isArray(inner)) return [error];
+    return inner.map((e: Error) => (e instanceof GraphQLError ? e : new GraphQLError(e.message, { originalError: e })));
+  });
+}
+
 /** Known GraphQL errors pass through with a code; anything unexpected becomes "Internal error" plus the request id. */
 function maskError(
   error: GraphQLError,
   requestId: string | undefined,
   log: { error: (obj: object, msg: string) => void },
-): { message: string; locations?: readonly unknown[]; path?: readonly unknown[]; extensions?: Record<string, unknown> } {
+): { message: string; locations?: readonly unknown[]; path?: readonly unknown[]; extensions?: Record<string, unknown>; status: number } {
   const original = error.originalError as (Error & { code?: string; statusCode?: number }) | undefined;
   const base = { ...(error.locations ? { locations: error.locations } : {}), ...(error.path ? { path: error.path } : {}) };
   // Errors GraphQL itself raises (syntax, validation, variable coercion, limits) carry no internal detail.
-  const isGraphqlOwn = !original || original instanceof GraphQLError;
-  const appCode = original && 'code' in original && typeof original.code === 'string' ? original.code : null;
-  if (isGraphqlOwn) {
-    return { message: error.message, ...base, extensions: { code: (error.extensions?.code as string) ?? 'BAD_REQUEST', ...error.extensions } };
+  if (!original || original instanceof GraphQLError) {
+    const code = (error.extensions?.code as string | undefined) ?? 'BAD_REQUEST';
+    return { message: error.message, ...base, extensions: { ...error.extensions, code }, status: 400 };
   }
-  if (appCode && ['FORBIDDEN', 'UNAUTHENTICATED', 'VALIDATION_FAILED', 'NOT_FOUND', 'BAD_USER_INPUT'].includes(appCode)) {
-    return { message: original.message, ...base, extensions: { code: appCode } };
+  // Mercurius's own request errors (depth limit, batching, method) are client errors with a status.
+  // (Some, like the depth limit, carry statusCode 500 although the client is at fault.)
+  if (original.code?.startsWith('MER_ERR_GQL') || (original.code?.startsWith('MER_ERR_') && (original.statusCode ?? 500) < 500)) {
+    const status = original.statusCode && original.statusCode < 500 ? original.statusCode : 400;
+    return { message: error.message, ...base, extensions: { code: 'BAD_REQUEST' }, status };
   }
-  if (original.name === 'PothosValidationError' || original.name === 'ForbiddenError') {
-    return { message: original.message, ...base, extensions: { code: original.name === 'ForbiddenError' ? 'FORBIDDEN' : 'BAD_USER_INPUT' } };
+  const appCode = typeof original.code === 'string' ? original.code : null;
+  if (appCode && ['FORBIDDEN', 'UNAUTHENTICATED', 'VALIDATION_FAILED', 'NOT_FOUND'].includes(appCode)) {
+    return { message: original.message, ...base, extensions: { code: appCode }, status: 200 };
+  }
+  if (original.name === 'PothosValidationError') {
+    return { message: original.message, ...base, extensions: { code: 'BAD_USER_INPUT' }, status: 400 };
   }
   log.error({ err: original, path: error.path }, 'unexpected error in GraphQL resolver');
-  return { message: `Internal error (request ${requestId ?? 'unknown'})`, ...base, extensions: { code: 'INTERNAL', requestId } };
+  return { message: `Internal error (request ${requestId ?? 'unknown'})`, ...base, extensions: { code: 'INTERNAL', requestId }, status: 500 };
 }

@@ -75,12 +75,11 @@ export const BuyerOrganization = builder.loadableNode('BuyerOrganization', {
   }),
 });
 
-const LoginPayload = builder.objectRef<{ token: string; expiresAt: Date; user: repo.UserRow }>('LoginPayload').implement({
+const LoginPayload = builder.objectRef<{ token: string; expiresAt: Date }>('LoginPayload').implement({
   description: 'A bearer token for the Authorization header.',
   fields: (t) => ({
     token: t.exposeString('token', { description: 'Send as "Authorization: Bearer <token>".' }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'When the token stops working.' }),
-    user: t.field({ type: User, description: 'Who signed in.', resolve: (p) => p.user }),
   }),
 });
 
@@ -147,7 +146,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: LoginInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const user = await accounts.login(ctx.db, input);
-      return { ...ctx.signToken(user.id), user };
+      return ctx.signToken(user.id);
     },
   }),
   createUser: t.field({
