@@ -1,5 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { DB } from '../../platform/db-types.js';
+import type { DB, NewRow, Row } from '../../platform/db-types.js';
+import type { KeysetPage } from '../../platform/graphql/pagination.js';
+import { applyKeyset, pagesPerParent } from '../brands/child-pages.js';
+import { applyProducerVisibility, type ProducerVisibility } from './access.js';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -19,3 +22,91 @@ export const membershipBrandPairs = (db: Db, producerIds: readonly number[], bra
         .where('producer_id', 'in', producerIds)
         .where('brand_id', 'in', brandIds)
         .execute();
+
+// Cooperatives ---------------------------------------------------------------------------------
+
+export type CooperativeRow = Row<'cooperatives'>;
+export type ProducerRow = Row<'producers'>;
+
+export const insertCooperative = (db: Db, row: NewRow<'cooperatives'>) =>
+  db.insertInto('cooperatives').values(row).returningAll().executeTakeFirstOrThrow();
+
+export const findCooperative = (db: Db, id: number) =>
+  db.selectFrom('cooperatives').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const listCooperatives = (db: Db, page: KeysetPage) =>
+  applyKeyset(db.selectFrom('cooperatives').selectAll(), 'id', page)
+    .orderBy('id', page.inverted ? 'desc' : 'asc')
+    .limit(page.limit)
+    .execute();
+
+// Producers ------------------------------------------------------------------------------------
+
+export const insertProducer = (db: Db, row: NewRow<'producers'>) =>
+  db.insertInto('producers').values(row).returningAll().executeTakeFirstOrThrow();
+
+export const setProducerUser = (db: Db, producerId: number, userId: number) =>
+  db.updateTable('producers').set({ user_id: userId }).where('id', '=', producerId).returningAll().executeTakeFirstOrThrow();
+
+/**
+ * Multi-row inserts in chunks (PostgreSQL takes at most 65,535 parameters per statement).
+ * RETURNING of a single INSERT … VALUES yields rows in the order of the VALUES list.
+ */
+export async function insertProducersBulk(trx: Transaction<DB>, rows: NewRow<'producers'>[], chunk = 2000): Promise<number[]> {
+  const ids: number[] = [];
+  for (let i = 0; i < rows.length; i += chunk) {
+    const inserted = await trx.insertInto('producers').values(rows.slice(i, i + chunk)).returning('id').execute();
+    ids.push(...inserted.map((r) => r.id));
+  }
+  return ids;
+}
+
+export async function insertPlotsBulk(trx: Transaction<DB>, rows: NewRow<'plots'>[], chunk = 4000): Promise<number> {
+  for (let i = 0; i < rows.length; i += chunk) {
+    await trx.insertInto('plots').values(rows.slice(i, i + chunk)).execute();
+  }
+  return rows.length;
+}
+
+export interface ProducerListFilter {
+  /** Only producers with a membership (any status) in this brand. */
+  brandId: number | null;
+  /** Only members of this cooperative. */
+  cooperativeId: number | null;
+}
+
+function producerQuery(db: Db, visibility: ProducerVisibility, filter: ProducerListFilter) {
+  let q = applyProducerVisibility(db.selectFrom('producers').selectAll('producers'), 'producers.id', visibility);
+  if (filter.cooperativeId !== null) q = q.where('producers.cooperative_id', '=', filter.cooperativeId);
+  if (filter.brandId !== null) {
+    const brandId = filter.brandId;
+    q = q.where((eb) =>
+      eb.exists(eb.selectFrom('memberships').select('memberships.id').whereRef('memberships.producer_id', '=', 'producers.id').where('memberships.brand_id', '=', brandId)),
+    );
+  }
+  return q;
+}
+
+export const listProducers = (db: Db, visibility: ProducerVisibility, filter: ProducerListFilter, page: KeysetPage) =>
+  applyKeyset(producerQuery(db, visibility, filter), 'producers.id', page)
+    .orderBy('producers.id', page.inverted ? 'desc' : 'asc')
+    .limit(page.limit)
+    .execute();
+
+/** A page of visible producers for each cooperative, one query. */
+export const producersPerCooperative = (db: Db, cooperativeIds: readonly number[], visibility: ProducerVisibility, page: KeysetPage) =>
+  pagesPerParent<ProducerRow>(
+    db,
+    applyProducerVisibility(db.selectFrom('producers').selectAll('producers'), 'producers.id', visibility).where(
+      'producers.cooperative_id',
+      'in',
+      cooperativeIds,
+    ),
+    'producers.cooperative_id',
+    (p) => p.cooperative_id as number,
+    'producers.id',
+    page,
+  );
+
+export const countProducers = async (db: Db) =>
+  (await db.selectFrom('producers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;

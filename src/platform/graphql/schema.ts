@@ -3,6 +3,9 @@ import { builder } from './builder.js';
 import './scalars.js';
 import './errors.js';
 import '../../modules/accounts/accounts.graphql.js';
+import '../../modules/brands/brands.graphql.js';
+import '../../modules/producers/producers.graphql.js';
+import '../../modules/memberships/memberships.graphql.js';
 
 /** The schema only imports: each module defines its types and fields next to each other. */
 let schema: GraphQLSchema | null = null;

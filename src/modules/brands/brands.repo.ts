@@ -1,0 +1,96 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { DB, NewRow, Row, RowUpdate } from '../../platform/db-types.js';
+import type { KeysetPage } from '../../platform/graphql/pagination.js';
+import { applyKeyset, pagesPerParent } from './child-pages.js';
+
+type Db = Kysely<DB> | Transaction<DB>;
+
+export type BrandRow = Row<'brands'>;
+export type ProductRow = Row<'products'>;
+export type SchemeRow = Row<'grade_schemes'>;
+export type GradeRow = Row<'grades'>;
+
+const ordered = <Q extends { orderBy: (c: 'id', d: 'asc' | 'desc') => Q; limit: (n: number) => Q }>(q: Q, page: KeysetPage) =>
+  q.orderBy('id', page.inverted ? 'desc' : 'asc').limit(page.limit);
+
+// Brands ---------------------------------------------------------------------------------------
+
+export const insertBrand = (db: Db, row: NewRow<'brands'>) =>
+  db.insertInto('brands').values(row).returningAll().executeTakeFirstOrThrow();
+
+export const updateBrand = (db: Db, id: number, patch: RowUpdate<'brands'>) =>
+  db.updateTable('brands').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+
+export const findBrand = (db: Db, id: number) => db.selectFrom('brands').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const lockBrand = (trx: Transaction<DB>, id: number) =>
+  trx.selectFrom('brands').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+
+/** Another brand with this name (case-insensitive), other than `exceptId`. */
+export const findBrandByName = (db: Db, name: string, exceptId: number | null = null) => {
+  let q = db.selectFrom('brands').select('id').where(sql`lower(name)`, '=', name.toLowerCase());
+  if (exceptId !== null) q = q.where('id', '<>', exceptId);
+  return q.executeTakeFirst();
+};
+
+export const listBrands = (db: Db, page: KeysetPage) =>
+  ordered(applyKeyset(db.selectFrom('brands').selectAll(), 'id', page), page).execute();
+
+// Products -------------------------------------------------------------------------------------
+
+export const insertProduct = (db: Db, row: NewRow<'products'>) =>
+  db.insertInto('products').values(row).returningAll().executeTakeFirstOrThrow();
+
+export const findProduct = (db: Db, id: number) => db.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst();
+
+/** A page of products for each brand, in one query. */
+export const productsPerBrand = (db: Db, brandIds: readonly number[], page: KeysetPage) =>
+  pagesPerParent<ProductRow>(
+    db,
+    db.selectFrom('products').selectAll().where('brand_id', 'in', brandIds),
+    'brand_id',
+    (p) => p.brand_id,
+    'id',
+    page,
+  );
+
+// Grade schemes --------------------------------------------------------------------------------
+
+export const insertScheme = (trx: Transaction<DB>, row: NewRow<'grade_schemes'>) =>
+  trx.insertInto('grade_schemes').values(row).returningAll().executeTakeFirstOrThrow();
+
+export const insertGrades = (trx: Transaction<DB>, rows: NewRow<'grades'>[]) =>
+  trx.insertInto('grades').values(rows).execute();
+
+/** Highest scheme version of a product (0 when none); locks nothing, the unique key guards races. */
+export const maxSchemeVersion = async (db: Db, productId: number) =>
+  (
+    await db
+      .selectFrom('grade_schemes')
+      .select(sql<number>`coalesce(max(version), 0)::int4`.as('v'))
+      .where('product_id', '=', productId)
+      .executeTakeFirstOrThrow()
+  ).v;
+
+/** The latest scheme of each product, one query. */
+export const latestSchemes = (db: Db, productIds: readonly number[]) =>
+  productIds.length === 0
+    ? Promise.resolve([] as SchemeRow[])
+    : db
+        .selectFrom('grade_schemes')
+        .selectAll()
+        .distinctOn('product_id')
+        .where('product_id', 'in', productIds)
+        .orderBy('product_id')
+        .orderBy('version', 'desc')
+        .execute();
+
+/** Every scheme version of each product, oldest first. */
+export const schemesOfProducts = (db: Db, productIds: readonly number[]) =>
+  db.selectFrom('grade_schemes').selectAll().where('product_id', 'in', productIds).orderBy('product_id').orderBy('version').execute();
+
+/** Grades of each scheme, best (rank 1) first. */
+export const gradesOfSchemes = (db: Db, schemeIds: readonly number[]) =>
+  schemeIds.length === 0
+    ? Promise.resolve([] as GradeRow[])
+    : db.selectFrom('grades').selectAll().where('scheme_id', 'in', schemeIds).orderBy('scheme_id').orderBy('rank').execute();
