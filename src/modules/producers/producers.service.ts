@@ -9,7 +9,6 @@ import { parseInput, zodIssues } from '../../platform/validate.js';
 import * as accountsRepo from '../accounts/accounts.repo.js';
 import { isUniqueViolation } from '../brands/brands.service.js';
 import { validatePlotGeolocation } from '../plots/geo.js';
-import { ALTITUDE_RANGE_M, MAX_PLOT_AREA_HA } from '../plots/plots.service.js';
 import { visibleProducersFilter } from './access.js';
 import * as repo from './producers.repo.js';
 
@@ -34,6 +33,10 @@ const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(
 /** Optional text: empty or blank counts as not given. */
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), schema.nullish());
+
+/** The same plot limits as plots.service (registerPlot): declared area ≤ 10,000 ha, altitude 0–5,000 m. */
+const MAX_PLOT_AREA_HA = '10000';
+const ALTITUDE_RANGE_M = { min: 0, max: 5000 } as const;
 
 export const PRODUCER_KINDS = ['SMALLHOLDER', 'UMKM'] as const;
 
