@@ -73,7 +73,14 @@ export const builder = new SchemaBuilder<{
     afterArgOptions: { description: 'Return results after this cursor.' },
     lastArgOptions: { description: 'How many results to return from the end (1–100).' },
   },
-  errors: { directResult: true, defaultTypes: [] },
+  errors: {
+    directResult: true,
+    defaultTypes: [],
+    defaultUnionOptions: {
+      name: ({ fieldName }) => `${fieldName[0]!.toUpperCase()}${fieldName.slice(1)}Result`,
+      description: 'The outcome of a mutation: its payload, or one of the expected errors (see Error).',
+    },
+  },
   scopeAuth: {
     runScopesOnType: true,
     treatErrorsAsUnauthorized: false,
