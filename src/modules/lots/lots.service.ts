@@ -1,0 +1,145 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Principal } from '../../platform/auth.js';
+import type { DB } from '../../platform/db-types.js';
+import { type Issue, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
+import type { KeysetPage } from '../../platform/graphql/pagination.js';
+import { parseInput } from '../../platform/validate.js';
+import { gramsToKg } from '../../platform/weight.js';
+import * as brandsRepo from '../brands/brands.repo.js';
+import { PROCESSES } from '../brands/brands.service.js';
+import { assertApprovedMember } from '../memberships/memberships.service.js';
+import { assertCanManageProducer } from '../producers/access.js';
+import * as plotsRepo from '../plots/plots.repo.js';
+import * as provenance from '../provenance/provenance.repo.js';
+import * as repo from './lots.repo.js';
+
+/**
+ * Lots: physical batches a producer declares. Rules (each a ValidationError naming the field):
+ * - net weight > 0 and at most 1,000 t (a lot is one warehouse batch; 1,000 t is ~50 containers);
+ * - harvest end ≥ harvest start; harvest dates between 2000-01-01 and one year from today;
+ * - at least one plot, no plot twice, every plot the producer's own;
+ * - process defaults to the product's and must match it (a washed product has washed lots);
+ * - the producer must be an APPROVED member of the product's brand — the same rule as for
+ *   commitments: only approved members supply the brand (an applicant or a suspended member
+ *   cannot add supply; they can still see what they declared before).
+ * The lot copies brand (from the product) and regency (from the producer), and is EUDR-ready when
+ * every plot of origin is. Lot, lot_plots and the DECLARED provenance event are one transaction.
+ */
+
+export const MAX_LOT_G = 1_000_000_000; // 1,000 t
+export const MAX_PLOTS_PER_LOT = 100;
+export const EARLIEST_DATE = '2000-01-01';
+
+export const todayIso = (now = new Date()) => now.toISOString().slice(0, 10);
+export function addDaysIso(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
+/** A weight in grams that must be > 0 and at most `max` (the Weight scalar also admits 0 and negatives). */
+export const positiveWeight = (max: number, maxText: string) =>
+  z
+    .number()
+    .int('must be a whole number of grams')
+    .superRefine((g, ctx) => {
+      if (g <= 0) ctx.addIssue({ code: 'custom', message: `must be more than 0 kg (got ${gramsToKg(g)} kg)` });
+      else if (g > max) ctx.addIssue({ code: 'custom', message: `must be at most ${maxText} (got ${gramsToKg(g)} kg)` });
+    });
+
+const DeclareLotInput = z
+  .object({
+    producerId: z.number().int(),
+    productId: z.number().int(),
+    harvestStart: isoDate,
+    harvestEnd: isoDate,
+    plotIds: z.array(z.number().int()).min(1, 'must name at least one plot of origin').max(MAX_PLOTS_PER_LOT, `at most ${MAX_PLOTS_PER_LOT} plots`),
+    process: z.enum(PROCESSES).nullish(),
+    netWeight: positiveWeight(MAX_LOT_G, '1,000 t (1000000 kg)'),
+    storageLocation: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+  })
+  .superRefine((v, ctx) => {
+    const latest = addDaysIso(todayIso(), 366);
+    if (v.harvestStart < EARLIEST_DATE) ctx.addIssue({ code: 'custom', path: ['harvestStart'], message: `must be on or after ${EARLIEST_DATE}` });
+    if (v.harvestEnd < v.harvestStart) {
+      ctx.addIssue({ code: 'custom', path: ['harvestEnd'], message: `must be on or after harvestStart (${v.harvestStart})` });
+    }
+    if (v.harvestEnd > latest) ctx.addIssue({ code: 'custom', path: ['harvestEnd'], message: `must not be later than ${latest}` });
+    const seen = new Map<number, number>();
+    v.plotIds.forEach((id, i) => {
+      const first = seen.get(id);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['plotIds', i], message: `is the same plot as plotIds.${first}` });
+      else seen.set(id, i);
+    });
+  });
+
+export type DeclareLotInput = z.input<typeof DeclareLotInput>;
+
+export async function declareLot(db: Kysely<DB>, actor: Principal | null, input: DeclareLotInput) {
+  if (!actor) throw new UnauthenticatedError();
+  const parsed = parseInput(DeclareLotInput, input);
+  return db.transaction().execute(async (trx) => {
+    await assertCanManageProducer(trx, actor, parsed.producerId, 'input.producerId');
+    const producer = await repo.findProducer(trx, parsed.producerId);
+    if (!producer) throw new NotFoundError('Producer', 'input.producerId');
+    const product = await brandsRepo.findProduct(trx, parsed.productId);
+    if (!product) throw new NotFoundError('Product', 'input.productId');
+    await assertApprovedMember(trx, parsed.producerId, product.brand_id, 'input.producerId');
+    const process = parsed.process ?? product.process;
+    if (process !== product.process) {
+      throw ValidationError.field('input.process', `must be ${product.process}, the process of the product "${product.name}"`);
+    }
+
+    const plots = await plotsRepo.findPlots(trx, parsed.plotIds);
+    const byId = new Map(plots.map((p) => [p.id, p]));
+    const issues: Issue[] = [];
+    for (const [i, id] of parsed.plotIds.entries()) {
+      const plot = byId.get(id);
+      if (!plot) throw new NotFoundError('Plot', `input.plotIds.${i}`);
+      if (plot.producer_id !== parsed.producerId) issues.push({ path: `input.plotIds.${i}`, message: 'plot belongs to another producer' });
+    }
+    if (issues.length > 0) throw new ValidationError(issues);
+
+    const lot = await repo.insertLot(trx, {
+      producer_id: parsed.producerId,
+      product_id: product.id,
+      brand_id: product.brand_id,
+      regency: producer.regency,
+      harvest_start: parsed.harvestStart,
+      harvest_end: parsed.harvestEnd,
+      process,
+      net_g: parsed.netWeight,
+      storage_location: parsed.storageLocation,
+      eudr_ready: plots.every((p) => p.eudr_ready),
+      latest_assessment_id: null,
+      grade_code: null,
+      grade_rank: null,
+    });
+    await repo.insertLotPlots(trx, lot.id, parsed.plotIds);
+    await provenance.appendEvent(trx, {
+      kind: 'DECLARED',
+      lotId: lot.id,
+      actorUserId: actor.userId,
+      payload: {
+        netG: lot.net_g,
+        productId: lot.product_id,
+        producerId: lot.producer_id,
+        plotIds: parsed.plotIds,
+        harvestStart: lot.harvest_start,
+        harvestEnd: lot.harvest_end,
+        process: lot.process,
+        storageLocation: lot.storage_location,
+        eudrReady: lot.eudr_ready,
+      },
+    });
+    return lot;
+  });
+}
+
+/** Lots the caller may see, filtered in SQL (buyers and anonymous callers see none). */
+export function listLots(db: Kysely<DB>, actor: Principal | null, filter: repo.LotFilter, page: KeysetPage) {
+  if (!actor) throw new UnauthenticatedError();
+  return repo.listLots(db, actor, filter, page);
+}
