@@ -1,0 +1,222 @@
+import type { Kysely, Transaction } from 'kysely';
+import { z } from 'zod';
+import type { Principal } from '../../platform/auth.js';
+import type { DB } from '../../platform/db-types.js';
+import {
+  AppError, ConflictError, InvalidTransitionError, NotFoundError, UnauthenticatedError, ValidationError,
+} from '../../platform/errors.js';
+import type { KeysetPage } from '../../platform/graphql/pagination.js';
+import { parseInput } from '../../platform/validate.js';
+import { gramsToKg } from '../../platform/weight.js';
+import * as brandsRepo from '../brands/brands.repo.js';
+import { requireGrade } from '../brands/brands.service.js';
+import { addDaysIso, EARLIEST_DATE, positiveWeight, todayIso } from '../lots/lots.service.js';
+import * as lotsRepo from '../lots/lots.repo.js';
+import { assertApprovedMember } from '../memberships/memberships.service.js';
+import * as plotsRepo from '../plots/plots.repo.js';
+import { assertCanManageProducer } from '../producers/access.js';
+import * as provenance from '../provenance/provenance.repo.js';
+import * as repo from './commitments.repo.js';
+
+/**
+ * Commitments: a producer's promise to deliver a volume of a product, at a minimum grade, within a
+ * delivery window (forward supply). Rules:
+ * - the producer themself, their cooperative manager or an admin acts; the producer must be an
+ *   APPROVED member of the product's brand to commit or amend (withdrawing needs no membership);
+ * - weight > 0 and at most 1,000 t; window end ≥ window start; the window must not have ended
+ *   already, nor start more than 3 years ahead;
+ * - the minimum grade is a code of the product's current grade scheme (stored with its rank);
+ * - the commitment never drops below what is allocated to orders: amending below it is a
+ *   ValidationError, withdrawing while anything is allocated is a CommitmentAllocatedError
+ *   (rows are locked FOR UPDATE; the DB CHECK allocated_g <= committed_g backs it);
+ * - while anything is allocated the window is fixed (allocated orders were matched on it);
+ * - EUDR-ready when the producer has at least one plot and every plot is EUDR-ready (evaluated
+ *   when the commitment is made; the lots delivered against it carry their own readiness).
+ * Every change appends a provenance event (COMMITTED, COMMITMENT_AMENDED, COMMITMENT_WITHDRAWN).
+ */
+
+export const MAX_COMMITMENT_G = 1_000_000_000; // 1,000 t
+export const MAX_WINDOW_START_DAYS = 3 * 366;
+
+/** Withdrawing a commitment that still has weight allocated to orders. */
+export class CommitmentAllocatedError extends AppError {
+  readonly code = 'COMMITMENT_ALLOCATED';
+  constructor(readonly allocatedG: number, readonly path: string | null = 'input.commitmentId') {
+    super(`${gramsToKg(allocatedG)} kg of this commitment is allocated to orders; release it from those orders before withdrawing`);
+    this.name = 'CommitmentAllocatedError';
+  }
+}
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
+const weight = positiveWeight(MAX_COMMITMENT_G, '1,000 t (1000000 kg)');
+
+function checkWindow(
+  start: string,
+  end: string,
+  add: (path: 'windowStart' | 'windowEnd', message: string) => void,
+  endPath: 'windowStart' | 'windowEnd' = 'windowEnd',
+) {
+  const today = todayIso();
+  const latestStart = addDaysIso(today, MAX_WINDOW_START_DAYS);
+  if (start < EARLIEST_DATE) add('windowStart', `must be on or after ${EARLIEST_DATE}`);
+  if (start > latestStart) add('windowStart', `must not be later than ${latestStart} (3 years ahead)`);
+  if (end < start) {
+    add(endPath, endPath === 'windowEnd' ? `must be on or after windowStart (${start})` : `must be on or before windowEnd (${end})`);
+  }
+  else if (end < today) add('windowEnd', `must not be in the past (today is ${today})`);
+}
+
+const CommitVolumeInput = z
+  .object({
+    producerId: z.number().int(),
+    productId: z.number().int(),
+    minGrade: z.string().trim().min(1, 'must name a grade of the product\'s scheme').max(32, 'must be at most 32 characters'),
+    weight,
+    windowStart: isoDate,
+    windowEnd: isoDate,
+  })
+  .superRefine((v, ctx) =>
+    checkWindow(v.windowStart, v.windowEnd, (path, message) => ctx.addIssue({ code: 'custom', path: [path], message })),
+  );
+
+/** Whether the producer's plots make its supply EUDR-ready: at least one plot, all of them ready. */
+async function producerEudrReady(db: Kysely<DB> | Transaction<DB>, producerId: number): Promise<boolean> {
+  const [row] = await plotsRepo.plotReadiness(db, [producerId]);
+  return row !== undefined && row.plots > 0 && row.ready === row.plots;
+}
+
+export async function commitVolume(db: Kysely<DB>, actor: Principal | null, input: z.input<typeof CommitVolumeInput>) {
+  if (!actor) throw new UnauthenticatedError();
+  const parsed = parseInput(CommitVolumeInput, input);
+  return db.transaction().execute(async (trx) => {
+    await assertCanManageProducer(trx, actor, parsed.producerId, 'input.producerId');
+    const producer = await lotsRepo.findProducer(trx, parsed.producerId);
+    if (!producer) throw new NotFoundError('Producer', 'input.producerId');
+    const product = await brandsRepo.findProduct(trx, parsed.productId);
+    if (!product) throw new NotFoundError('Product', 'input.productId');
+    await assertApprovedMember(trx, parsed.producerId, product.brand_id, 'input.producerId');
+    const grade = await requireGrade(trx, product.id, parsed.minGrade, 'input.minGrade');
+    const commitment = await repo.insertCommitment(trx, {
+      producer_id: parsed.producerId,
+      product_id: product.id,
+      brand_id: product.brand_id,
+      regency: producer.regency,
+      min_grade_code: grade.code,
+      min_grade_rank: grade.rank,
+      committed_g: parsed.weight,
+      window_start: parsed.windowStart,
+      window_end: parsed.windowEnd,
+      eudr_ready: await producerEudrReady(trx, parsed.producerId),
+    });
+    await provenance.appendEvent(trx, {
+      kind: 'COMMITTED',
+      commitmentId: commitment.id,
+      actorUserId: actor.userId,
+      payload: {
+        producerId: commitment.producer_id,
+        productId: commitment.product_id,
+        committedG: commitment.committed_g,
+        minGrade: { code: grade.code, rank: grade.rank, schemeId: grade.schemeId },
+        windowStart: commitment.window_start,
+        windowEnd: commitment.window_end,
+        eudrReady: commitment.eudr_ready,
+      },
+    });
+    return commitment;
+  });
+}
+
+const AmendCommitmentInput = z.object({
+  commitmentId: z.number().int(),
+  weight: weight.nullish(),
+  windowStart: isoDate.nullish(),
+  windowEnd: isoDate.nullish(),
+});
+
+async function lockOwnCommitment(trx: Transaction<DB>, actor: Principal, commitmentId: number) {
+  const commitment = await repo.lockCommitment(trx, commitmentId);
+  if (!commitment) throw new NotFoundError('Commitment', 'input.commitmentId');
+  await assertCanManageProducer(trx, actor, commitment.producer_id, 'input.commitmentId');
+  return commitment;
+}
+
+/** Change the weight and/or window of an OPEN commitment; never below what is allocated. */
+export async function amendCommitment(db: Kysely<DB>, actor: Principal | null, input: z.input<typeof AmendCommitmentInput>) {
+  if (!actor) throw new UnauthenticatedError();
+  const parsed = parseInput(AmendCommitmentInput, input);
+  if (parsed.weight == null && parsed.windowStart == null && parsed.windowEnd == null) {
+    throw ValidationError.field('input', 'nothing to change: give at least one of weight, windowStart, windowEnd');
+  }
+  return db.transaction().execute(async (trx) => {
+    const before = await lockOwnCommitment(trx, actor, parsed.commitmentId);
+    if (before.status !== 'OPEN') throw new ConflictError('A withdrawn commitment cannot be amended', 'input.commitmentId');
+    await assertApprovedMember(trx, before.producer_id, before.brand_id, 'input.commitmentId');
+
+    const start = parsed.windowStart ?? before.window_start;
+    const end = parsed.windowEnd ?? before.window_end;
+    const issues: Array<{ path: string; message: string }> = [];
+    if (parsed.weight != null && parsed.weight < before.allocated_g) {
+      issues.push({
+        path: 'input.weight',
+        message: `must be at least the ${gramsToKg(before.allocated_g)} kg already allocated to orders (got ${gramsToKg(parsed.weight)} kg)`,
+      });
+    }
+    if (parsed.windowStart != null || parsed.windowEnd != null) {
+      checkWindow(start, end, (path, message) => issues.push({ path: `input.${path}`, message }), parsed.windowEnd != null ? 'windowEnd' : 'windowStart');
+    }
+    if (issues.length > 0) throw new ValidationError(issues);
+    const windowChanges = start !== before.window_start || end !== before.window_end;
+    if (windowChanges && before.allocated_g > 0) {
+      throw new ConflictError(
+        `${gramsToKg(before.allocated_g)} kg of this commitment is allocated to orders, so its delivery window is fixed`,
+        parsed.windowStart != null ? 'input.windowStart' : 'input.windowEnd',
+      );
+    }
+    const after = await repo.updateCommitment(trx, before.id, {
+      committed_g: parsed.weight ?? before.committed_g,
+      window_start: start,
+      window_end: end,
+      updated_at: new Date(),
+    });
+    await provenance.appendEvent(trx, {
+      kind: 'COMMITMENT_AMENDED',
+      commitmentId: before.id,
+      actorUserId: actor.userId,
+      payload: {
+        before: { committedG: before.committed_g, windowStart: before.window_start, windowEnd: before.window_end },
+        after: { committedG: after.committed_g, windowStart: after.window_start, windowEnd: after.window_end },
+      },
+    });
+    return after;
+  });
+}
+
+const WithdrawCommitmentInput = z.object({
+  commitmentId: z.number().int(),
+  reason: z.string().trim().min(1, 'must say why').max(500, 'must be at most 500 characters'),
+});
+
+/** Withdraw an OPEN commitment that has nothing allocated. */
+export async function withdrawCommitment(db: Kysely<DB>, actor: Principal | null, input: z.input<typeof WithdrawCommitmentInput>) {
+  if (!actor) throw new UnauthenticatedError();
+  const parsed = parseInput(WithdrawCommitmentInput, input);
+  return db.transaction().execute(async (trx) => {
+    const before = await lockOwnCommitment(trx, actor, parsed.commitmentId);
+    if (before.status !== 'OPEN') throw new InvalidTransitionError('Commitment', before.status, 'WITHDRAWN');
+    if (before.allocated_g > 0) throw new CommitmentAllocatedError(before.allocated_g);
+    const after = await repo.updateCommitment(trx, before.id, { status: 'WITHDRAWN', updated_at: new Date() });
+    await provenance.appendEvent(trx, {
+      kind: 'COMMITMENT_WITHDRAWN',
+      commitmentId: before.id,
+      actorUserId: actor.userId,
+      payload: { reason: parsed.reason, committedG: before.committed_g },
+    });
+    return after;
+  });
+}
+
+/** Commitments the caller may see, filtered in SQL (buyers and anonymous callers see none). */
+export function listCommitments(db: Kysely<DB>, actor: Principal | null, filter: repo.CommitmentFilter, page: KeysetPage) {
+  if (!actor) throw new UnauthenticatedError();
+  return repo.listCommitments(db, actor, filter, page);
+}
