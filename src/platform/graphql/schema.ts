@@ -6,6 +6,11 @@ import '../../modules/accounts/accounts.graphql.js';
 import '../../modules/brands/brands.graphql.js';
 import '../../modules/producers/producers.graphql.js';
 import '../../modules/memberships/memberships.graphql.js';
+import '../../modules/plots/plots.graphql.js';
+import '../../modules/lots/lots.graphql.js';
+import '../../modules/grading/grading.graphql.js';
+import '../../modules/commitments/commitments.graphql.js';
+import '../../modules/provenance/provenance.graphql.js';
 
 /** The schema only imports: each module defines its types and fields next to each other. */
 let schema: GraphQLSchema | null = null;
