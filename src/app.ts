@@ -98,6 +98,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     request.principal = principal;
   });
 
+  // Graceful drain: once closing, answer in-flight requests with `Connection: close` so keep-alive
+  // sockets end with their last response instead of holding the shutdown open.
+  let closing = false;
+  app.addHook('preClose', async () => { closing = true; });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
   app.get('/readyz', { logLevel: 'warn' }, async (_req, reply) => {
     try {
@@ -190,7 +198,8 @@ function maskError(
   }
   // Mercurius's own request errors (depth limit, batching, method) are client errors with a status.
   // (Some, like the depth limit, carry statusCode 500 although the client is at fault.)
-  if (original.code?.startsWith('MER_ERR_GQL') || (original.code?.startsWith('MER_ERR_') && (original.statusCode ?? 500) < 500)) {
+  // Fastify's own 4xx (a body that fails the route schema, e.g. a batched array) are client errors too.
+  if (original.code?.startsWith('MER_ERR_GQL') || (original.statusCode !== undefined && original.statusCode >= 400 && original.statusCode < 500)) {
     const status = original.statusCode && original.statusCode < 500 ? original.statusCode : 400;
     return { message: error.message, ...base, extensions: { code: 'BAD_REQUEST' }, status };
   }

@@ -1,0 +1,56 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+/** Start the real server (embedded database) on a free port and resolve with its address. */
+function startServer(dataDir: string): Promise<{ child: ChildProcess; address: string; output: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: root,
+    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', AUTO_SEED: 'false', LOG_LEVEL: 'info', DATABASE_URL: '', JWT_SECRET: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => { out += d; });
+  child.stderr!.on('data', (d) => { out += d; });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
+    child.stdout!.on('data', () => {
+      const m = /Lumbung listening on (http:\/\/[^\s]+) /.exec(out);
+      if (m) { clearTimeout(timer); resolve({ child, address: m[1]!, output: () => out }); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${out}`)); });
+  });
+}
+
+describe('the server process', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'lumbung-proc-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('starts on an empty data directory, logs one line with the address and database, and drains on SIGTERM with exit 0', async () => {
+    const { child, address, output } = await startServer(dataDir);
+    expect(output()).toMatch(/Lumbung listening on http:\/\/127\.0\.0\.1:\d+ \(GraphQL .*\/graphql, GraphiQL .*\/graphiql\) using embedded PGlite/);
+    expect(output()).toMatch(/JWT_SECRET not set: generated a secret/);
+    expect((await fetch(`${address}/readyz`)).status).toBe(200);
+
+    // A request in flight when SIGTERM arrives (login hashes with scrypt, so it takes a while) still gets its answer.
+    const inFlight = fetch(`${address}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: 'mutation { login(input: {email: "nobody@example.test", password: "whatever-long-enough"}) { __typename } }',
+      }),
+    });
+    await new Promise((r) => setTimeout(r, 15));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect((await res.json()).data.login.__typename).toBe('InvalidCredentialsError');
+    expect(await exited).toBe(0);
+    expect(output()).toMatch(/draining in-flight requests and closing the database/);
+  });
+});
