@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
 import {
-  type Actor, createSupplyWorld, ERROR_FIELDS, gid, insertLot, insertMembership, insertPlot, insertProducer, insertProduct,
-  type SupplyWorld, supplyCounts,
+  type Actor, createSupplyWorld, ERROR_FIELDS, gid, insertCommitment, insertCooperative, insertLot, insertMembership, insertPlot,
+  insertProducer, insertProduct, type SupplyWorld, supplyCounts,
 } from '../support/supply-fixtures.js';
 
 const DECLARE_LOT = /* GraphQL */ `
@@ -303,6 +303,42 @@ describe('lots: a page costs a constant number of SQL statements', () => {
     const hundred = await statementsFor(100, w.as[role]);
     expect(hundred).toBe(ten);
     expect(hundred).toBeLessThanOrEqual(12);
+  });
+
+  it('nested: a page of producers with their plots, lots and commitments costs a constant number of statements', async () => {
+    const db = t.database.db;
+    const coop = await insertCooperative(db, 'Situbondo');
+    for (let i = 0; i < 20; i++) {
+      const producer = await insertProducer(db, { cooperativeId: coop.id, regency: 'Situbondo' });
+      await insertMembership(db, producer.id, w.brand.id);
+      const plot = await insertPlot(db, producer.id);
+      await insertLot(db, { producer, product: w.product, plotIds: [plot.id] });
+      await insertCommitment(db, { producer, product: w.product });
+    }
+    const NESTED = /* GraphQL */ `
+      query Nested($first: Int!, $coop: ID!) {
+        producers(first: $first, cooperativeId: $coop) {
+          edges { node { displayName
+            plots(first: 2) { edges { node { name } } }
+            lots(first: 2) { edges { node { netWeight plots { name } } } }
+            commitments(first: 2) { edges { node { weight minGrade { code } } } }
+          } }
+        }
+      }`;
+    const count = async (first: number) => {
+      t.queries.length = 0;
+      const res = await t.gql(NESTED, { first, coop: gid('Cooperative', coop.id) }, w.as.brandManager.token);
+      expect(res.errors).toBeUndefined();
+      expect(res.data.producers.edges).toHaveLength(first);
+      for (const e of res.data.producers.edges) {
+        expect(e.node.plots.edges).toHaveLength(1);
+        expect(e.node.lots.edges).toHaveLength(1);
+        expect(e.node.commitments.edges).toHaveLength(1);
+      }
+      return t.queries.length;
+    };
+    const three = await count(3);
+    expect(await count(12)).toBe(three);
   });
 
   it('as a producer (own lots only): constant too', async () => {

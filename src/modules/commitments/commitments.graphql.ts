@@ -3,6 +3,7 @@ import { commonErrors, ErrorInterface } from '../../platform/graphql/errors.js';
 import { ConflictError, InvalidTransitionError } from '../../platform/errors.js';
 import { decodeId } from '../../platform/graphql/ids.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
+import { childPage } from '../brands/child-pages.js';
 import { GradeLevelRef } from '../grading/grading.graphql.js';
 import { canSeeSupplyRow } from '../lots/visibility.js';
 import { NotApprovedMemberError } from '../memberships/memberships.service.js';
@@ -116,7 +117,9 @@ builder.objectFields(ProducerRef, (t) => ({
     args: { status: t.arg({ type: CommitmentStatusEnum, required: false, description: 'Only commitments in this status.' }) },
     resolve: (producer, args, ctx) =>
       resolveKeysetConnection(args, (page) =>
-        commitments.listCommitments(ctx.db, ctx.principal, { producerId: producer.id, status: args.status ?? null }, page),
+        childPage(ctx, `Producer.commitments:${args.status ?? ''}:${JSON.stringify(page)}`, (ids) =>
+          commitments.commitmentsPerProducer(ctx.db, ctx.principal, ids, { status: args.status ?? null }, page),
+        ).load(producer.id),
       ),
   }),
 }));

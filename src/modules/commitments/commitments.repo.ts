@@ -2,6 +2,7 @@ import type { Expression, Kysely, SqlBool, Transaction } from 'kysely';
 import type { Principal } from '../../platform/auth.js';
 import type { DB, NewRow, Row, RowUpdate } from '../../platform/db-types.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
+import { pagesPerParent } from '../brands/child-pages.js';
 import { supplyVisibilitySql } from '../lots/visibility.js';
 
 type Db = Kysely<DB> | Transaction<DB>;
@@ -36,4 +37,22 @@ export function listCommitments(db: Db, principal: Principal | null, filter: Com
   if (page.afterId !== null) q = q.where('commitments.id', '>', page.afterId);
   if (page.beforeId !== null) q = q.where('commitments.id', '<', page.beforeId);
   return q.orderBy('commitments.id', page.inverted ? 'desc' : 'asc').limit(page.limit).execute();
+}
+
+/** A page of visible commitments for each producer, in one query (Producer.commitments under a list of producers). */
+export function commitmentsPerProducer(
+  db: Db,
+  principal: Principal | null,
+  producerIds: readonly number[],
+  filter: CommitmentFilter,
+  page: KeysetPage,
+) {
+  let q = db
+    .selectFrom('commitments')
+    .selectAll('commitments')
+    .where(supplyVisibilitySql('commitments.producer_id', 'commitments.brand_id', principal) as Expression<SqlBool>)
+    .where('commitments.producer_id', 'in', producerIds);
+  if (filter.productId != null) q = q.where('commitments.product_id', '=', filter.productId);
+  if (filter.status != null) q = q.where('commitments.status', '=', filter.status);
+  return pagesPerParent<CommitmentRow>(db, q, 'commitments.producer_id', (c) => c.producer_id, 'commitments.id', page);
 }

@@ -220,3 +220,15 @@ export function listCommitments(db: Kysely<DB>, actor: Principal | null, filter:
   if (!actor) throw new UnauthenticatedError();
   return repo.listCommitments(db, actor, filter, page);
 }
+
+/** A page of the commitments the caller may see for each of many producers (one query). */
+export function commitmentsPerProducer(
+  db: Kysely<DB>,
+  actor: Principal | null,
+  producerIds: readonly number[],
+  filter: repo.CommitmentFilter,
+  page: KeysetPage,
+) {
+  if (!actor) throw new UnauthenticatedError();
+  return repo.commitmentsPerProducer(db, actor, producerIds, filter, page);
+}

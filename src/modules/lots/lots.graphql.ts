@@ -4,6 +4,7 @@ import { commonErrors } from '../../platform/graphql/errors.js';
 import { decodeId, decodeIds } from '../../platform/graphql/ids.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
 import { ProcessEnum } from '../brands/brands.graphql.js';
+import { childPage } from '../brands/child-pages.js';
 import { GradeLevelRef } from '../grading/grading.graphql.js';
 import { NotApprovedMemberError } from '../memberships/memberships.service.js';
 import { plotsOfLots } from '../plots/plots.service.js';
@@ -105,7 +106,11 @@ builder.objectFields(ProducerRef, (t) => ({
     resolve: (producer, args, ctx) => {
       const productId = args.productId ? decodeId(args.productId, 'Product', 'productId') : null;
       return resolveKeysetConnection(args, (page) =>
-        lots.listLots(ctx.db, ctx.principal, { producerId: producer.id, productId }, page).then((rows) => primed(ctx, rows)),
+        childPage(ctx, `Producer.lots:${productId ?? ''}:${JSON.stringify(page)}`, (ids) =>
+          lots.lotsPerProducer(ctx.db, ctx.principal, ids, { productId }, page),
+        )
+          .load(producer.id)
+          .then((rows) => primed(ctx, rows)),
       );
     },
   }),

@@ -2,6 +2,7 @@ import type { Expression, Kysely, SqlBool, Transaction } from 'kysely';
 import type { Principal } from '../../platform/auth.js';
 import type { DB, NewRow, Row, RowUpdate } from '../../platform/db-types.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
+import { pagesPerParent } from '../brands/child-pages.js';
 import { supplyVisibilitySql } from './visibility.js';
 
 type Db = Kysely<DB> | Transaction<DB>;
@@ -43,4 +44,15 @@ export function listLots(db: Db, principal: Principal | null, filter: LotFilter,
   if (page.afterId !== null) q = q.where('lots.id', '>', page.afterId);
   if (page.beforeId !== null) q = q.where('lots.id', '<', page.beforeId);
   return q.orderBy('lots.id', page.inverted ? 'desc' : 'asc').limit(page.limit).execute();
+}
+
+/** A page of visible lots for each producer, in one query (Producer.lots under a list of producers). */
+export function lotsPerProducer(db: Db, principal: Principal | null, producerIds: readonly number[], filter: LotFilter, page: KeysetPage) {
+  let q = db
+    .selectFrom('lots')
+    .selectAll('lots')
+    .where(supplyVisibilitySql('lots.producer_id', 'lots.brand_id', principal) as Expression<SqlBool>)
+    .where('lots.producer_id', 'in', producerIds);
+  if (filter.productId != null) q = q.where('lots.product_id', '=', filter.productId);
+  return pagesPerParent<LotRow>(db, q, 'lots.producer_id', (l) => l.producer_id, 'lots.id', page);
 }

@@ -143,3 +143,9 @@ export function listLots(db: Kysely<DB>, actor: Principal | null, filter: repo.L
   if (!actor) throw new UnauthenticatedError();
   return repo.listLots(db, actor, filter, page);
 }
+
+/** A page of the lots the caller may see for each of many producers (one query). */
+export function lotsPerProducer(db: Kysely<DB>, actor: Principal | null, producerIds: readonly number[], filter: repo.LotFilter, page: KeysetPage) {
+  if (!actor) throw new UnauthenticatedError();
+  return repo.lotsPerProducer(db, actor, producerIds, filter, page);
+}

@@ -4,6 +4,7 @@ import { commonErrors } from '../../platform/graphql/errors.js';
 import { ConflictError } from '../../platform/errors.js';
 import { decodeId } from '../../platform/graphql/ids.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
+import { childPage } from '../brands/child-pages.js';
 import { PlotRef, ProducerRef } from '../refs.js';
 import * as plots from './plots.service.js';
 
@@ -79,7 +80,9 @@ builder.objectFields(ProducerRef, (t) => ({
     description: 'The producer\'s plots (those you may see).',
     complexity: connectionComplexity,
     resolve: (producer, args, ctx) =>
-      resolveKeysetConnection(args, (page) => plots.listPlots(ctx.db, ctx.principal, { producerId: producer.id }, page)),
+      resolveKeysetConnection(args, (page) =>
+        childPage(ctx, `Producer.plots:${JSON.stringify(page)}`, (ids) => plots.plotsPerProducer(ctx.db, ctx.principal, ids, page)).load(producer.id),
+      ),
   }),
 }));
 

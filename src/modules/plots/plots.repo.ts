@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DB, NewRow, Row, RowUpdate } from '../../platform/db-types.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
+import { pagesPerParent } from '../brands/child-pages.js';
 import { applyProducerVisibility, type ProducerVisibility } from '../producers/access.js';
 
 type Db = Kysely<DB> | Transaction<DB>;
@@ -58,3 +59,14 @@ export function listPlots(db: Db, visibility: ProducerVisibility, filter: { prod
   if (page.beforeId !== null) q = q.where('plots.id', '<', page.beforeId);
   return q.orderBy('plots.id', page.inverted ? 'desc' : 'asc').limit(page.limit).execute();
 }
+
+/** A page of visible plots for each producer, in one query (Producer.plots under a list of producers). */
+export const plotsPerProducer = (db: Db, visibility: ProducerVisibility, producerIds: readonly number[], page: KeysetPage) =>
+  pagesPerParent<PlotRow>(
+    db,
+    applyProducerVisibility(db.selectFrom('plots').selectAll('plots'), 'plots.producer_id', visibility).where('plots.producer_id', 'in', producerIds),
+    'plots.producer_id',
+    (p) => p.producer_id,
+    'plots.id',
+    page,
+  );

@@ -154,6 +154,12 @@ export function listPlots(db: Kysely<DB>, actor: Principal | null, filter: { pro
   return repo.listPlots(db, visibleProducersFilter(actor), filter, page);
 }
 
+/** A page of the plots the caller may see for each of many producers (one query). */
+export function plotsPerProducer(db: Kysely<DB>, actor: Principal | null, producerIds: readonly number[], page: KeysetPage) {
+  if (!actor) throw new UnauthenticatedError();
+  return repo.plotsPerProducer(db, visibleProducersFilter(actor), producerIds, page);
+}
+
 /** Plots of many lots (for Lot.plots), grouped per lot in the order asked. */
 export async function plotsOfLots(db: Kysely<DB>, lotIds: readonly number[]): Promise<repo.PlotRow[][]> {
   const rows = await repo.plotsOfLots(db, lotIds);
