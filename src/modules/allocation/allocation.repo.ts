@@ -1,0 +1,306 @@
+import { type Expression, type Kysely, type RawBuilder, sql, type SqlBool, type Transaction } from 'kysely';
+import type { DB, Row } from '../../platform/db-types.js';
+import type { KeysetPage } from '../../platform/graphql/pagination.js';
+
+type Db = Kysely<DB> | Transaction<DB>;
+
+export type LineRow = Row<'allocation_lines'>;
+export type LotRow = Row<'lots'>;
+export type CommitmentRow = Row<'commitments'>;
+
+/** What the candidate queries select for: the order's product, brand, grade and window. */
+export interface CandidateQuery {
+  productId: number;
+  brandId: number;
+  minGradeRank: number;
+  windowStart: string;
+  windowEnd: string;
+  excludeLotIds?: readonly number[];
+  excludeCommitmentIds?: readonly number[];
+  excludeProducerIds?: readonly number[];
+}
+
+/**
+ * Lock mode of the candidate queries:
+ * - 'update' (allocation): SELECT … FOR UPDATE, in id order, so every allocation locks supply rows in
+ *   the same global order (lots first, then commitments, each by id) and cannot deadlock with another.
+ *   Under READ COMMITTED a row that was waited for is re-read at its latest committed version and
+ *   re-checked against the WHERE clause, so the values returned are the current ones.
+ * - 'none' (preview, and the test-only unsafe path): a plain snapshot read.
+ */
+export type LockMode = 'update' | 'none';
+
+const approvedMember = (producerColumn: string, brandId: number) =>
+  sql<SqlBool>`exists (select 1 from memberships m where m.producer_id = ${sql.ref(producerColumn)} and m.brand_id = ${brandId} and m.status = 'APPROVED')`;
+
+/** Graded, not off-grade lots of the product at the grade or better, with weight left, of approved members. */
+export function candidateLots(trx: Db, q: CandidateQuery, lock: LockMode): Promise<LotRow[]> {
+  let query = trx
+    .selectFrom('lots')
+    .selectAll('lots')
+    .where('lots.product_id', '=', q.productId)
+    .where('lots.brand_id', '=', q.brandId)
+    .where('lots.grade_rank', 'is not', null)
+    .where('lots.grade_rank', '<=', q.minGradeRank)
+    .where('lots.off_grade', '=', false)
+    .where(sql<SqlBool>`lots.allocated_g < lots.net_g`)
+    .where(approvedMember('lots.producer_id', q.brandId) as Expression<SqlBool>);
+  if (q.excludeLotIds?.length) query = query.where('lots.id', 'not in', q.excludeLotIds);
+  if (q.excludeProducerIds?.length) query = query.where('lots.producer_id', 'not in', q.excludeProducerIds);
+  query = query.orderBy('lots.id');
+  return (lock === 'update' ? query.forUpdate(['lots']) : query).execute();
+}
+
+/** OPEN commitments of the product promising the grade or better, with weight left, whose window overlaps, of approved members. */
+export function candidateCommitments(trx: Db, q: CandidateQuery, lock: LockMode): Promise<CommitmentRow[]> {
+  let query = trx
+    .selectFrom('commitments')
+    .selectAll('commitments')
+    .where('commitments.product_id', '=', q.productId)
+    .where('commitments.brand_id', '=', q.brandId)
+    .where('commitments.status', '=', 'OPEN')
+    .where('commitments.min_grade_rank', '<=', q.minGradeRank)
+    .where(sql<SqlBool>`commitments.allocated_g < commitments.committed_g`)
+    .where('commitments.window_start', '<=', q.windowEnd)
+    .where('commitments.window_end', '>=', q.windowStart)
+    .where(approvedMember('commitments.producer_id', q.brandId) as Expression<SqlBool>);
+  if (q.excludeCommitmentIds?.length) query = query.where('commitments.id', 'not in', q.excludeCommitmentIds);
+  if (q.excludeProducerIds?.length) query = query.where('commitments.producer_id', 'not in', q.excludeProducerIds);
+  query = query.orderBy('commitments.id');
+  return (lock === 'update' ? query.forUpdate(['commitments']) : query).execute();
+}
+
+/** Lock supply rows by id, lots before commitments, each in id order (the global lock order). */
+export async function lockSupply(trx: Transaction<DB>, lotIds: readonly number[], commitmentIds: readonly number[]) {
+  const lots = lotIds.length
+    ? await trx.selectFrom('lots').selectAll().where('id', 'in', lotIds).orderBy('id').forUpdate().execute()
+    : [];
+  const commitments = commitmentIds.length
+    ? await trx.selectFrom('commitments').selectAll().where('id', 'in', commitmentIds).orderBy('id').forUpdate().execute()
+    : [];
+  return { lots, commitments };
+}
+
+export interface NewLine {
+  orderId: number;
+  producerId: number;
+  lotId: number | null;
+  commitmentId: number | null;
+  weightG: number;
+  reason: string;
+  replacesLineId: number | null;
+}
+
+/** Insert lines in one statement, returned in the given order. */
+export async function insertLines(trx: Transaction<DB>, lines: readonly NewLine[]): Promise<LineRow[]> {
+  if (lines.length === 0) return [];
+  const rows = await trx
+    .insertInto('allocation_lines')
+    .values(
+      lines.map((l) => ({
+        order_id: l.orderId,
+        producer_id: l.producerId,
+        lot_id: l.lotId,
+        commitment_id: l.commitmentId,
+        weight_g: l.weightG,
+        reason: l.reason,
+        replaces_line_id: l.replacesLineId,
+      })),
+    )
+    .returningAll()
+    .execute();
+  // PostgreSQL returns INSERT … RETURNING rows in VALUES order; sort by id to be explicit.
+  return rows.sort((a, b) => a.id - b.id);
+}
+
+const valuesList = (entries: ReadonlyMap<number, number>): RawBuilder<unknown> =>
+  sql.join([...entries].map(([id, g]) => sql`(${sql.lit(id)}::int8, ${sql.lit(g)}::int8)`));
+
+/**
+ * allocated_g += delta (negative to release) for many rows in one statement: a relative update, so
+ * it composes with any other relative update even without locks (the locks are what make the
+ * planned amounts still fit; the CHECK constraints are the last line of defence).
+ */
+export async function addAllocated(trx: Transaction<DB>, table: 'lots' | 'commitments', deltas: ReadonlyMap<number, number>) {
+  if (deltas.size === 0) return;
+  await sql`update ${sql.table(table)} as t set allocated_g = t.allocated_g + v.delta
+    from (values ${valuesList(deltas)}) as v(id, delta) where t.id = v.id`.execute(trx);
+}
+
+/**
+ * TEST-ONLY lost-update pattern: allocated_g := the absolute value computed from what was read.
+ * Used by the unsafe path of the concurrency test to show that the locks are what keeps it safe.
+ */
+export async function setAllocated(trx: Transaction<DB>, table: 'lots' | 'commitments', values: ReadonlyMap<number, number>) {
+  if (values.size === 0) return;
+  await sql`update ${sql.table(table)} as t set allocated_g = v.value
+    from (values ${valuesList(values)}) as v(id, value) where t.id = v.id`.execute(trx);
+}
+
+export interface InvariantViolation {
+  kind: 'lot' | 'commitment';
+  id: number;
+  capacityG: number;
+  allocatedG: number;
+  activeG: number;
+}
+
+const idList = (ids: readonly number[]) => sql.join(ids.map((id) => sql.lit(id)));
+
+/**
+ * Rows among the given ones that break the allocation invariant:
+ * - lots: allocated_g = Σ ACTIVE allocation lines on the lot + Σ ACTIVE fulfilments from the lot, ≤ net_g;
+ * - commitments: allocated_g = Σ ACTIVE allocation lines on the commitment, ≤ committed_g.
+ * Pass null to check every row (tests).
+ */
+export async function invariantViolations(
+  db: Db,
+  lotIds: readonly number[] | null,
+  commitmentIds: readonly number[] | null,
+): Promise<InvariantViolation[]> {
+  const out: InvariantViolation[] = [];
+  if (lotIds === null || lotIds.length > 0) {
+    const only = (col: string) => (lotIds === null ? sql`true` : sql`${sql.ref(col)} in (${idList(lotIds)})`);
+    const { rows } = await sql<{ id: number; capacity: number; allocated: number; active: number }>`
+      select l.id, l.net_g as capacity, l.allocated_g as allocated, (coalesce(a.s, 0) + coalesce(f.s, 0))::int8 as active
+      from lots l
+      left join (select lot_id, sum(weight_g) as s from allocation_lines where status = 'ACTIVE' and lot_id is not null and ${only('lot_id')} group by lot_id) a
+        on a.lot_id = l.id
+      left join (select lot_id, sum(weight_g) as s from fulfilments where status = 'ACTIVE' and ${only('lot_id')} group by lot_id) f
+        on f.lot_id = l.id
+      where ${only('l.id')}
+        and (l.allocated_g <> coalesce(a.s, 0) + coalesce(f.s, 0) or coalesce(a.s, 0) + coalesce(f.s, 0) > l.net_g)
+      order by l.id`.execute(db);
+    for (const r of rows) out.push({ kind: 'lot', id: r.id, capacityG: r.capacity, allocatedG: r.allocated, activeG: r.active });
+  }
+  if (commitmentIds === null || commitmentIds.length > 0) {
+    const only = (col: string) => (commitmentIds === null ? sql`true` : sql`${sql.ref(col)} in (${idList(commitmentIds)})`);
+    const { rows } = await sql<{ id: number; capacity: number; allocated: number; active: number }>`
+      select c.id, c.committed_g as capacity, c.allocated_g as allocated, coalesce(a.s, 0)::int8 as active
+      from commitments c
+      left join (select commitment_id, sum(weight_g) as s from allocation_lines where status = 'ACTIVE' and commitment_id is not null and ${only('commitment_id')} group by commitment_id) a
+        on a.commitment_id = c.id
+      where ${only('c.id')}
+        and (c.allocated_g <> coalesce(a.s, 0) or coalesce(a.s, 0) > c.committed_g)
+      order by c.id`.execute(db);
+    for (const r of rows) out.push({ kind: 'commitment', id: r.id, capacityG: r.capacity, allocatedG: r.allocated, activeG: r.active });
+  }
+  return out;
+}
+
+export interface NewSupplyEvent {
+  kind: string;
+  lotId: number | null;
+  commitmentId: number | null;
+  orderId: number;
+  actorUserId: number | null;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Append many provenance events in one statement (an allocation of 300 lines writes 300 events).
+ * Same table and shape as provenance.repo's appendEvent, batched.
+ */
+export async function appendEvents(trx: Transaction<DB>, events: readonly NewSupplyEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await trx
+    .insertInto('provenance_events')
+    .values(
+      events.map((e) => ({
+        kind: e.kind,
+        lot_id: e.lotId,
+        commitment_id: e.commitmentId,
+        order_id: e.orderId,
+        actor_user_id: e.actorUserId,
+        payload: JSON.stringify(e.payload),
+      })),
+    )
+    .execute();
+}
+
+// Lines ----------------------------------------------------------------------------------------
+
+export const activeLinesOfOrder = (trx: Db, orderId: number) =>
+  trx.selectFrom('allocation_lines').selectAll().where('order_id', '=', orderId).where('status', '=', 'ACTIVE').orderBy('id').execute();
+
+export const setLinesStatus = (trx: Transaction<DB>, ids: readonly number[], status: LineRow['status']) =>
+  ids.length === 0 ? Promise.resolve() : trx.updateTable('allocation_lines').set({ status }).where('id', 'in', ids).execute().then(() => undefined);
+
+/** Every line of many orders (any status), in id order. */
+export const linesOfOrders = (db: Db, orderIds: readonly number[]) =>
+  orderIds.length === 0
+    ? Promise.resolve([] as LineRow[])
+    : db.selectFrom('allocation_lines').selectAll().where('order_id', 'in', orderIds).orderBy('id').execute();
+
+/** Σ ACTIVE line weight per order. */
+export const allocatedOfOrders = (db: Db, orderIds: readonly number[]) =>
+  orderIds.length === 0
+    ? Promise.resolve([] as { order_id: number; g: number }[])
+    : db
+        .selectFrom('allocation_lines')
+        .select(['order_id', sql<number>`coalesce(sum(weight_g), 0)::int8`.as('g')])
+        .where('order_id', 'in', orderIds)
+        .where('status', '=', 'ACTIVE')
+        .groupBy('order_id')
+        .execute();
+
+export interface LineSupplyInfo {
+  line_id: number;
+  kind: 'SPOT' | 'FORWARD';
+  grade_code: string | null;
+  grade_rank: number | null;
+  regency: string;
+}
+
+/** Grade, regency and kind of the supply behind each line (lot grade, or commitment minimum grade), one query. */
+export const supplyInfoOfLines = (db: Db, lineIds: readonly number[]): Promise<LineSupplyInfo[]> =>
+  lineIds.length === 0
+    ? Promise.resolve([])
+    : db
+        .selectFrom('allocation_lines as a')
+        .leftJoin('lots as l', 'l.id', 'a.lot_id')
+        .leftJoin('commitments as c', 'c.id', 'a.commitment_id')
+        .select([
+          'a.id as line_id',
+          sql<'SPOT' | 'FORWARD'>`case when a.lot_id is not null then 'SPOT' else 'FORWARD' end`.as('kind'),
+          sql<string | null>`coalesce(l.grade_code, c.min_grade_code)`.as('grade_code'),
+          sql<number | null>`coalesce(l.grade_rank, c.min_grade_rank)`.as('grade_rank'),
+          sql<string>`coalesce(l.regency, c.regency)`.as('regency'),
+        ])
+        .where('a.id', 'in', lineIds)
+        .execute();
+
+/**
+ * Which lines a caller may list: all (admin), or lines of `producerIds`, of members of
+ * `cooperativeIds`, or of orders of `brandIds` (any of them).
+ */
+export type LineScope = { all: true } | { all: false; producerIds: number[]; cooperativeIds: number[]; brandIds: number[] };
+
+export interface LineFilter {
+  producerId?: number | null;
+  status?: LineRow['status'] | null;
+}
+
+function lineScopeSql(scope: LineScope): RawBuilder<SqlBool> {
+  if (scope.all) return sql<SqlBool>`true`;
+  const who: RawBuilder<unknown>[] = [];
+  if (scope.producerIds.length > 0) who.push(sql`a.producer_id in (${idList(scope.producerIds)})`);
+  if (scope.cooperativeIds.length > 0) {
+    who.push(sql`a.producer_id in (select p.id from producers p where p.cooperative_id in (${idList(scope.cooperativeIds)}))`);
+  }
+  if (scope.brandIds.length > 0) who.push(sql`a.order_id in (select o.id from orders o where o.brand_id in (${idList(scope.brandIds)}))`);
+  return who.length > 0 ? sql<SqlBool>`(${sql.join(who, sql` or `)})` : sql<SqlBool>`false`;
+}
+
+/** A keyset page of the lines in `scope` (filtered in SQL). */
+export function listLines(db: Db, scope: LineScope, filter: LineFilter, page: KeysetPage) {
+  let q = db.selectFrom('allocation_lines as a').selectAll('a').where(lineScopeSql(scope) as Expression<SqlBool>);
+  if (filter.producerId != null) q = q.where('a.producer_id', '=', filter.producerId);
+  if (filter.status != null) q = q.where('a.status', '=', filter.status);
+  if (page.afterId !== null) q = q.where('a.id', '>', page.afterId);
+  if (page.beforeId !== null) q = q.where('a.id', '<', page.beforeId);
+  return q.orderBy('a.id', page.inverted ? 'desc' : 'asc').limit(page.limit).execute();
+}
+
+export const findBrandSettings = (db: Db, brandId: number) =>
+  db.selectFrom('brands').select(['id', 'fee_pct', 'default_strategy']).where('id', '=', brandId).executeTakeFirst();

@@ -1,0 +1,130 @@
+import { type Expression, type Kysely, sql, type SqlBool, type Transaction } from 'kysely';
+import { isAdmin, orgIdsWithRole, type Principal } from '../../platform/auth.js';
+import type { DB, NewRow, OrderStatus, Row, RowUpdate } from '../../platform/db-types.js';
+import type { KeysetPage } from '../../platform/graphql/pagination.js';
+
+type Db = Kysely<DB> | Transaction<DB>;
+
+export type OrderRow = Row<'orders'>;
+export type OrderEventRow = Row<'order_events'> & { actor_display_name: string | null };
+
+// Orders ---------------------------------------------------------------------------------------
+
+export const insertOrder = (trx: Transaction<DB>, row: NewRow<'orders'>) =>
+  trx.insertInto('orders').values(row).returningAll().executeTakeFirstOrThrow();
+
+export const findOrder = (db: Db, id: number) => db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst();
+
+/** Lock the order row for the rest of the transaction: every transition and allocation starts here. */
+export const lockOrder = (trx: Transaction<DB>, id: number) =>
+  trx.selectFrom('orders').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+
+export const updateOrder = (trx: Transaction<DB>, id: number, set: RowUpdate<'orders'>) =>
+  trx.updateTable('orders').set({ ...set, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+
+export const insertOrderEvent = (
+  trx: Transaction<DB>,
+  row: { orderId: number; from: OrderStatus | null; to: OrderStatus; actorUserId: number | null; reason: string | null },
+) =>
+  trx
+    .insertInto('order_events')
+    .values({ order_id: row.orderId, from_status: row.from, to_status: row.to, actor_user_id: row.actorUserId, reason: row.reason })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+/** Transition history of many orders, oldest first, with the actor's display name. */
+export const eventsOfOrders = (db: Db, orderIds: readonly number[]): Promise<OrderEventRow[]> =>
+  orderIds.length === 0
+    ? Promise.resolve([])
+    : db
+        .selectFrom('order_events as e')
+        .leftJoin('users as u', 'u.id', 'e.actor_user_id')
+        .selectAll('e')
+        .select('u.display_name as actor_display_name')
+        .where('e.order_id', 'in', orderIds)
+        .orderBy('e.id')
+        .execute();
+
+const list = (ids: readonly number[]) => sql.join(ids.map((id) => sql.lit(id)));
+
+/**
+ * "The order is visible" as SQL: admins see all; brand managers their brands' orders; buyers their
+ * organisations' orders; nobody else any.
+ */
+export function orderVisibilitySql(principal: Principal | null, alias = 'orders') {
+  if (!principal) return sql<SqlBool>`false`;
+  if (isAdmin(principal)) return sql<SqlBool>`true`;
+  const brands = orgIdsWithRole(principal, 'BRAND_MANAGER');
+  const buyers = orgIdsWithRole(principal, 'BUYER');
+  const conditions = [];
+  if (brands.length > 0) conditions.push(sql`${sql.ref(`${alias}.brand_id`)} in (${list(brands)})`);
+  if (buyers.length > 0) conditions.push(sql`${sql.ref(`${alias}.buyer_org_id`)} in (${list(buyers)})`);
+  if (conditions.length === 0) return sql<SqlBool>`false`;
+  return sql<SqlBool>`(${sql.join(conditions, sql` or `)})`;
+}
+
+export interface OrderFilter {
+  status?: OrderStatus | null;
+  productId?: number | null;
+  brandId?: number | null;
+}
+
+/** A keyset page of the orders the principal may see (filtered in SQL). */
+export function listOrders(db: Db, principal: Principal | null, filter: OrderFilter, page: KeysetPage) {
+  let q = db.selectFrom('orders').selectAll().where(orderVisibilitySql(principal) as Expression<SqlBool>);
+  if (filter.status != null) q = q.where('status', '=', filter.status);
+  if (filter.productId != null) q = q.where('product_id', '=', filter.productId);
+  if (filter.brandId != null) q = q.where('brand_id', '=', filter.brandId);
+  if (page.afterId !== null) q = q.where('id', '>', page.afterId);
+  if (page.beforeId !== null) q = q.where('id', '<', page.beforeId);
+  return q.orderBy('id', page.inverted ? 'desc' : 'asc').limit(page.limit).execute();
+}
+
+// Idempotency keys -----------------------------------------------------------------------------
+
+export interface IdempotencyScope {
+  userId: number;
+  operation: string;
+  key: string;
+}
+
+/**
+ * Claim a key inside the caller's transaction. Returns true when this transaction now owns it.
+ * When another transaction holds an uncommitted claim on the same key, PostgreSQL makes this INSERT
+ * wait for it (bounded by lock_timeout); once that one commits the claim conflicts and this returns
+ * false, and the stored row can be read; if it rolled back, this one wins.
+ */
+export async function claimIdempotencyKey(trx: Transaction<DB>, scope: IdempotencyScope, requestHash: string): Promise<boolean> {
+  const row = await trx
+    .insertInto('idempotency_keys')
+    .values({ user_id: scope.userId, operation: scope.operation, key: scope.key, request_hash: requestHash })
+    .onConflict((oc) => oc.columns(['user_id', 'operation', 'key']).doNothing())
+    .returning('key')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export const findIdempotencyKey = (db: Db, scope: IdempotencyScope) =>
+  db
+    .selectFrom('idempotency_keys')
+    .selectAll()
+    .where('user_id', '=', scope.userId)
+    .where('operation', '=', scope.operation)
+    .where('key', '=', scope.key)
+    .executeTakeFirst();
+
+export const completeIdempotencyKey = (trx: Transaction<DB>, scope: IdempotencyScope, response: unknown) =>
+  trx
+    .updateTable('idempotency_keys')
+    .set({ response: JSON.stringify(response), completed_at: new Date() })
+    .where('user_id', '=', scope.userId)
+    .where('operation', '=', scope.operation)
+    .where('key', '=', scope.key)
+    .execute();
+
+// Lookups for placing an order -----------------------------------------------------------------
+
+export const findBuyerOrg = (db: Db, id: number) => db.selectFrom('buyer_orgs').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
+
+export const buyerOrgNames = (db: Db, ids: readonly number[]) =>
+  ids.length === 0 ? Promise.resolve([]) : db.selectFrom('buyer_orgs').select(['id', 'name']).where('id', 'in', ids).execute();
