@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LotRegrade, onLotRegraded } from '../../src/modules/grading/grading.service.js';
 import type { Row } from '../../src/platform/db-types.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import {
@@ -167,6 +168,16 @@ describe('quality assessments', () => {
       expect(res.data.lot.history.map((e: { kind: string }) => e.kind)).toEqual(['DECLARED', 'ASSESSED']);
       expect(res.data.lot.history[1]).toMatchObject({ actor: expect.any(String), summary: expect.stringContaining('grade 2') });
       expect(JSON.parse(res.data.lot.history[1].payload)).toMatchObject({ grade: { code: '2', rank: 2 }, schemeVersion: 1, previousGrade: null });
+    });
+
+    it('runs the onLotRegraded handlers in the same transaction, telling when a lot became off-grade', async () => {
+      const seen: LotRegrade[] = [];
+      onLotRegraded(async (_trx, change) => { seen.push(change); });
+      const lotId = await newLot();
+      await record(w.as.curator, lotId, black(5));
+      await record(w.as.curator, lotId, { foulOdour: true });
+      const mine = seen.filter((c) => c.lot.id === lotId);
+      expect(mine.map((c) => [c.becameOffGrade, c.downgraded, c.previous.gradeCode])).toEqual([[false, false, null], [true, true, '1']]);
     });
 
     it('assessments are immutable in the database', async () => {
