@@ -234,7 +234,7 @@ builder.queryFields((t) => ({
     description: 'A brand by ID; null when unknown.',
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true, description: 'Brand ID.' }) },
-    resolve: (_root, args) => String(decodeId(args.id, 'Brand', 'id')),
+    resolve: async (_root, args, ctx) => (await repo.findBrand(ctx.db, decodeId(args.id, 'Brand', 'id'))) ?? null,
   }),
 }));
 

@@ -75,8 +75,8 @@ export async function accessToProducer(db: Db, principal: Principal | null, prod
 
 /**
  * Throws unless the principal may act for the producer (themself, their cooperative manager, admin).
- * Unknown producer → NotFoundError(path); a producer the caller cannot even see → NotFoundError too
- * (so the existence of producers does not leak); visible but not manageable → ForbiddenError.
+ * Anonymous → UnauthenticatedError; unknown producer → NotFoundError(path); any other producer the
+ * caller may not act for (visible or not) → ForbiddenError.
  */
 export async function assertCanManageProducer(
   db: Db,

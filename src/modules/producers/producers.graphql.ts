@@ -183,7 +183,7 @@ builder.queryFields((t) => ({
     description: 'A cooperative by ID; null when unknown.',
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true, description: 'Cooperative ID.' }) },
-    resolve: (_root, args) => String(decodeId(args.id, 'Cooperative', 'id')),
+    resolve: async (_root, args, ctx) => (await repo.findCooperative(ctx.db, decodeId(args.id, 'Cooperative', 'id'))) ?? null,
   }),
   producers: t.connection({
     type: ProducerRef,
