@@ -41,15 +41,18 @@ export async function producerAccess(
   for (const id of ids) result.set(id, NONE);
   if (!principal || ids.length === 0) return result;
 
+  const own = new Set(orgIdsWithRole(principal, 'PRODUCER'));
+  const coops = new Set(orgIdsWithRole(principal, 'COOP_MANAGER'));
+  const managed = new Set(orgIdsWithRole(principal, 'BRAND_MANAGER'));
+  const curated = new Set(orgIdsWithRole(principal, 'CURATOR'));
+  // Buyers (and users without supply-side roles) see no producer: no query needed.
+  if (!isAdmin(principal) && own.size + coops.size + managed.size + curated.size === 0) return result;
+
   const producers = await repo.producerCooperatives(db, ids);
   if (isAdmin(principal)) {
     for (const p of producers) result.set(p.id, ALL);
     return result;
   }
-  const own = new Set(orgIdsWithRole(principal, 'PRODUCER'));
-  const coops = new Set(orgIdsWithRole(principal, 'COOP_MANAGER'));
-  const managed = new Set(orgIdsWithRole(principal, 'BRAND_MANAGER'));
-  const curated = new Set(orgIdsWithRole(principal, 'CURATOR'));
   const brandIds = [...new Set([...managed, ...curated])];
 
   const pairs = await repo.membershipBrandPairs(db, producers.map((p) => p.id), brandIds);
