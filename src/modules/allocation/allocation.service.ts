@@ -1,14 +1,18 @@
 import { Decimal } from 'decimal.js';
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
-import { hasRole, isAdmin, type Principal } from '../../platform/auth.js';
+import { orgIdsWithRole, type Principal } from '../../platform/auth.js';
 import type { DB } from '../../platform/db-types.js';
 import {
   AppError, ForbiddenError, InvalidTransitionError, NotFoundError, UnauthenticatedError, ValidationError,
 } from '../../platform/errors.js';
+import type { KeysetPage } from '../../platform/graphql/pagination.js';
 import { parseInput } from '../../platform/validate.js';
 import { BAG_G, gramsToKg } from '../../platform/weight.js';
+import { canSeeOrder, managesOrder } from '../orders/access.js';
+import { runTransitionHooks } from '../orders/hooks.js';
 import * as ordersRepo from '../orders/orders.repo.js';
+import { accessToProducer } from '../producers/access.js';
 import type { OrderRow } from '../orders/orders.repo.js';
 import { canTransition, refusal } from '../orders/state.js';
 import { idempotent, type TxOptions } from '../orders/transaction.js';
@@ -425,10 +429,6 @@ const requirePrincipal = (actor: Principal | null): Principal => {
   return actor;
 };
 
-/** The brand manager of the order's brand, or an admin. */
-export const managesOrder = (actor: Principal | null, order: Pick<OrderRow, 'brand_id'>) =>
-  isAdmin(actor) || hasRole(actor, 'BRAND_MANAGER', order.brand_id);
-
 const STRATEGY = z.enum(STRATEGIES as unknown as [Strategy, ...Strategy[]]);
 
 const PreviewInput = z.object({
@@ -458,7 +458,7 @@ export interface AllocationPreview {
 
 /** Check the order may be accepted by this actor: exists, is theirs to manage, is REQUESTED. */
 function assertMayAccept(actor: Principal, order: OrderRow | undefined): asserts order is OrderRow {
-  if (!order) throw new NotFoundError('Order', 'input.orderId');
+  if (!order || !canSeeOrder(actor, order)) throw new NotFoundError('Order', 'input.orderId');
   if (!managesOrder(actor, order)) throw new ForbiddenError('Only the brand manager of the order\'s brand may allocate it');
   if (!canTransition(order.status, 'ACCEPTED', 'MANAGER')) {
     throw new InvalidTransitionError('Order', order.status, 'ACCEPTED', refusal(order.status, 'ACCEPTED', 'MANAGER') ?? undefined);
@@ -530,6 +530,7 @@ export async function acceptOrder(
           { userId: principal.userId },
           { unsafeSkipLocks: unsafeSkipLocks === true },
         );
+        await runTransitionHooks(trx, { order, from: order.status, to: 'ACCEPTED', actor: principal, reason: null });
         const accepted = await ordersRepo.updateOrder(trx, order.id, {
           status: 'ACCEPTED',
           strategy,
@@ -571,3 +572,37 @@ export function explainFairness(s: PlanSummary): string {
   );
 }
 
+
+// Lists -----------------------------------------------------------------------------------------
+
+/** Lines of the producers the caller acts for (own producer, cooperative members), filtered in SQL. */
+export function listMyLines(db: Kysely<DB>, actor: Principal | null, filter: repo.LineFilter, page: KeysetPage) {
+  const principal = requirePrincipal(actor);
+  const scope: repo.LineScope = {
+    all: false,
+    producerIds: orgIdsWithRole(principal, 'PRODUCER'),
+    cooperativeIds: orgIdsWithRole(principal, 'COOP_MANAGER'),
+    brandIds: [],
+  };
+  return repo.listLines(db, scope, filter, page);
+}
+
+/**
+ * One producer's lines, as far as the caller may see them: all of them for the producer's side
+ * (themself, their cooperative manager) and admins; those of the brand's orders for a brand
+ * manager; none for anyone else.
+ */
+export async function listProducerLines(
+  db: Kysely<DB>,
+  actor: Principal | null,
+  producerId: number,
+  filter: repo.LineFilter,
+  page: KeysetPage,
+) {
+  const principal = requirePrincipal(actor);
+  const access = await accessToProducer(db, principal, producerId);
+  const scope: repo.LineScope = access.manage
+    ? { all: true }
+    : { all: false, producerIds: [], cooperativeIds: [], brandIds: orgIdsWithRole(principal, 'BRAND_MANAGER') };
+  return repo.listLines(db, scope, { ...filter, producerId }, page);
+}

@@ -11,6 +11,8 @@ import '../../modules/lots/lots.graphql.js';
 import '../../modules/grading/grading.graphql.js';
 import '../../modules/commitments/commitments.graphql.js';
 import '../../modules/provenance/provenance.graphql.js';
+import '../../modules/orders/orders.graphql.js';
+import '../../modules/allocation/allocation.graphql.js';
 
 /** The schema only imports: each module defines its types and fields next to each other. */
 let schema: GraphQLSchema | null = null;

@@ -1,0 +1,230 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { orgIdsWithRole, type Principal } from '../../platform/auth.js';
+import type { DB, OrderStatus } from '../../platform/db-types.js';
+import {
+  ForbiddenError, InvalidTransitionError, NotFoundError, UnauthenticatedError, ValidationError,
+} from '../../platform/errors.js';
+import type { KeysetPage } from '../../platform/graphql/pagination.js';
+import { parseInput } from '../../platform/validate.js';
+import { BAG_G, gramsToKg } from '../../platform/weight.js';
+import { releaseOrderAllocation } from '../allocation/allocation.service.js';
+import * as brandsRepo from '../brands/brands.repo.js';
+import { requireGrade } from '../brands/brands.service.js';
+import { addDaysIso, todayIso } from '../lots/lots.service.js';
+import { runTransitionHooks } from './hooks.js';
+import { CURRENCIES, type Currency, toMinorUnits } from './money.js';
+import * as repo from './orders.repo.js';
+import type { OrderRow } from './orders.repo.js';
+import { canSeeOrder, rolesOn } from './access.js';
+import { canTransition, HOLDS_ALLOCATION, REASON_REQUIRED, refusal } from './state.js';
+import { idempotent, inTransaction, type TxOptions } from './transaction.js';
+
+/**
+ * Orders: a buyer's request for a quantity of a product at a minimum grade.
+ *
+ * Rules (each a ValidationError naming the field, nothing written):
+ * - quantity > 0 and at most 1,000 t; with wholeBags a multiple of 60 kg (input.quantity);
+ * - minGrade is a code of the product's current grade scheme (stored with its rank);
+ * - window end ≥ window start, not in the past, start at most 3 years ahead;
+ * - destination is an ISO 3166-1 alpha-2 code; incoterm one of Incoterms 2020;
+ * - the price per kg is more than 0, with no more decimals than the currency's minor unit (see money.ts);
+ * - the order's brand is the product's brand; it is placed for one of the caller's buyer
+ *   organisations (required when they hold several).
+ * Status changes follow state.ts; each is one transaction that locks the order row, appends an
+ * order_events row (who, when, why) and, for a manager's cancellation of an accepted order,
+ * releases every allocated kilogram.
+ *
+ * Visibility: admins see every order, brand managers their brand's, buyers their organisation's.
+ * Someone who cannot see an order gets NotFoundError for it (its existence is not revealed).
+ */
+
+export const MAX_ORDER_G = 1_000_000_000; // 1,000 t ≈ 52 containers
+export const MAX_WINDOW_START_DAYS = 3 * 366;
+export const INCOTERMS = ['EXW', 'FCA', 'CPT', 'CIP', 'DAP', 'DPU', 'DDP', 'FAS', 'FOB', 'CFR', 'CIF'] as const;
+export type Incoterm = (typeof INCOTERMS)[number];
+
+const requirePrincipal = (actor: Principal | null): Principal => {
+  if (!actor) throw new UnauthenticatedError();
+  return actor;
+};
+
+// Placing ---------------------------------------------------------------------------------------
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
+
+export const IdempotencyKey = z.string().min(8, 'must be 8 to 200 characters').max(200, 'must be 8 to 200 characters');
+
+const PlaceOrderInput = z
+  .object({
+    productId: z.number().int(),
+    minGrade: z.string().trim().min(1, 'must name a grade of the product\'s scheme').max(32, 'must be at most 32 characters'),
+    quantity: z
+      .number()
+      .int('must be a whole number of grams')
+      .superRefine((g, ctx) => {
+        if (g <= 0) ctx.addIssue({ code: 'custom', message: `must be more than 0 kg (got ${gramsToKg(g)} kg)` });
+        else if (g > MAX_ORDER_G) ctx.addIssue({ code: 'custom', message: `must be at most 1,000 t (1000000 kg) (got ${gramsToKg(g)} kg)` });
+      }),
+    wholeBags: z.boolean().nullish(),
+    windowStart: isoDate,
+    windowEnd: isoDate,
+    destinationCountry: z
+      .string()
+      .trim()
+      .transform((c) => c.toUpperCase())
+      .pipe(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as EG')),
+    incoterm: z.enum(INCOTERMS),
+    price: z.object({ amount: z.string(), currency: z.enum(CURRENCIES as [Currency, ...Currency[]]) }),
+    notes: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? null : v),
+      z.string().trim().max(2000, 'must be at most 2000 characters').nullish(),
+    ),
+    buyerOrganizationId: z.number().int().nullish(),
+    idempotencyKey: IdempotencyKey,
+  })
+  .superRefine((v, ctx) => {
+    if (v.wholeBags && v.quantity > 0 && v.quantity % BAG_G !== 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['quantity'],
+        message: `must be a whole number of 60 kg bags when wholeBags is set (got ${gramsToKg(v.quantity)} kg)`,
+      });
+    }
+    const today = todayIso();
+    if (v.windowEnd < v.windowStart) {
+      ctx.addIssue({ code: 'custom', path: ['windowEnd'], message: `must be on or after windowStart (${v.windowStart})` });
+    } else if (v.windowEnd < today) {
+      ctx.addIssue({ code: 'custom', path: ['windowEnd'], message: `must not be in the past (today is ${today})` });
+    }
+    const latest = addDaysIso(today, MAX_WINDOW_START_DAYS);
+    if (v.windowStart > latest) ctx.addIssue({ code: 'custom', path: ['windowStart'], message: `must not be later than ${latest} (3 years ahead)` });
+    try {
+      const minor = toMinorUnits(v.price.amount, v.price.currency);
+      if (minor === 0) ctx.addIssue({ code: 'custom', path: ['price', 'amount'], message: 'must be more than 0' });
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', path: ['price', 'amount'], message: (e as Error).message });
+    }
+  });
+
+export type PlaceOrderInput = z.input<typeof PlaceOrderInput>;
+
+/** The buyer organisation the order is placed for: the given one (must be the caller's) or the caller's only one. */
+function buyerOrgFor(actor: Principal, given: number | null | undefined): number {
+  const orgs = orgIdsWithRole(actor, 'BUYER');
+  if (orgs.length === 0) throw new ForbiddenError('Only a buyer places orders');
+  if (given != null) {
+    if (!orgs.includes(given)) throw new ForbiddenError('You are not a buyer of this organisation');
+    return given;
+  }
+  if (orgs.length > 1) {
+    throw ValidationError.field('input.buyerOrganizationId', 'is required: you buy for several organisations');
+  }
+  return orgs[0] as number;
+}
+
+/** Place an order (a buyer, for their organisation). Idempotent on `idempotencyKey`. */
+export async function placeOrder(db: Kysely<DB>, actor: Principal | null, input: PlaceOrderInput, options: TxOptions = {}): Promise<OrderRow> {
+  const principal = requirePrincipal(actor);
+  const parsed = parseInput(PlaceOrderInput, input);
+  const buyerOrgId = buyerOrgFor(principal, parsed.buyerOrganizationId);
+  const { idempotencyKey, ...request } = parsed;
+  return idempotent(
+    db,
+    {
+      userId: principal.userId,
+      operation: 'placeOrder',
+      key: idempotencyKey,
+      request: { ...request, buyerOrganizationId: buyerOrgId, wholeBags: parsed.wholeBags ?? false, notes: parsed.notes ?? null },
+      work: async (trx) => {
+        const product = await brandsRepo.findProduct(trx, parsed.productId);
+        if (!product) throw new NotFoundError('Product', 'input.productId');
+        const grade = await requireGrade(trx, product.id, parsed.minGrade, 'input.minGrade');
+        const order = await repo.insertOrder(trx, {
+          buyer_org_id: buyerOrgId,
+          brand_id: product.brand_id,
+          product_id: product.id,
+          min_grade_rank: grade.rank,
+          min_grade_code: grade.code,
+          quantity_g: parsed.quantity,
+          whole_bags: parsed.wholeBags ?? false,
+          window_start: parsed.windowStart,
+          window_end: parsed.windowEnd,
+          destination_country: parsed.destinationCountry,
+          incoterm: parsed.incoterm,
+          price_minor_per_kg: toMinorUnits(parsed.price.amount, parsed.price.currency),
+          currency: parsed.price.currency,
+          notes: parsed.notes ?? null,
+          placed_by: principal.userId,
+        });
+        await repo.insertOrderEvent(trx, { orderId: order.id, from: null, to: 'REQUESTED', actorUserId: principal.userId, reason: null });
+        return { result: order, response: { orderId: order.id } };
+      },
+      replay: async ({ orderId }: { orderId: number }) => {
+        const order = await repo.findOrder(db, orderId);
+        if (!order) throw new NotFoundError('Order', 'input.orderId');
+        return order;
+      },
+    },
+    options,
+  );
+}
+
+// Status changes --------------------------------------------------------------------------------
+
+/** Targets reachable through changeOrderStatus (ACCEPTED only through acceptOrder, which allocates). */
+export type StatusTarget = Exclude<OrderStatus, 'REQUESTED' | 'ACCEPTED'>;
+
+const ChangeInput = z.object({
+  orderId: z.number().int(),
+  reason: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? null : v),
+    z.string().trim().max(1000, 'must be at most 1000 characters').nullish(),
+  ),
+});
+
+/**
+ * Move an order to `to` (reject, cancel, start fulfilment, ship, complete). The order row is locked;
+ * the actor must be allowed by the state machine (manager of the order's brand, or its buyer for a
+ * cancellation before acceptance). A manager's cancellation of an ACCEPTED or IN_FULFILLMENT order
+ * releases every active line (RELEASED, allocated weight returned, provenance RELEASED events).
+ */
+export async function changeOrderStatus(
+  db: Kysely<DB>,
+  actor: Principal | null,
+  to: StatusTarget,
+  input: z.input<typeof ChangeInput>,
+  options: TxOptions = {},
+): Promise<OrderRow> {
+  const principal = requirePrincipal(actor);
+  const parsed = parseInput(ChangeInput, input);
+  const reason = parsed.reason ?? null;
+  if (REASON_REQUIRED.has(to) && reason === null) throw ValidationError.field('input.reason', 'is required: say why');
+  return inTransaction(
+    db,
+    async (trx) => {
+      const order = await repo.lockOrder(trx, parsed.orderId);
+      if (!order || !canSeeOrder(principal, order)) throw new NotFoundError('Order', 'input.orderId');
+      const roles = rolesOn(principal, order);
+      if (!roles.some((role) => canTransition(order.status, to, role))) {
+        const role = roles.includes('MANAGER') ? 'MANAGER' : (roles[0] ?? 'OTHER');
+        throw new InvalidTransitionError('Order', order.status, to, refusal(order.status, to, role) ?? undefined);
+      }
+      await runTransitionHooks(trx, { order, from: order.status, to, actor: principal, reason });
+      if (to === 'CANCELLED' && HOLDS_ALLOCATION.has(order.status)) {
+        await releaseOrderAllocation(trx, order.id, { userId: principal.userId }, reason);
+      }
+      const updated = await repo.updateOrder(trx, order.id, { status: to });
+      await repo.insertOrderEvent(trx, { orderId: order.id, from: order.status, to, actorUserId: principal.userId, reason });
+      return updated;
+    },
+    options,
+  );
+}
+
+// Reading ---------------------------------------------------------------------------------------
+
+/** Orders the caller may see, filtered in SQL. */
+export function listOrders(db: Kysely<DB>, actor: Principal | null, filter: repo.OrderFilter, page: KeysetPage) {
+  return repo.listOrders(db, requirePrincipal(actor), filter, page);
+}
