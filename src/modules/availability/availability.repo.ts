@@ -4,17 +4,18 @@ import type { DB } from '../../platform/db-types.js';
 type Db = Kysely<DB> | Transaction<DB>;
 
 /**
- * The availability question as SQL. Two statements: the aggregates (one row per grade, per regency
- * and the grand total, via GROUPING SETS) and, for the drill-down, one page of per-producer sums.
+ * The availability question as SQL; every statement reads only partial covering indexes (index-only
+ * scans), whose predicates are repeated verbatim (literals, not parameters) so the planner can use them.
  *
- * Both read only the two partial covering indexes:
- * - lots_available_idx (product_id, grade_rank, regency) INCLUDE (producer_id, net_g, allocated_g)
- *   WHERE grade_rank IS NOT NULL AND NOT off_grade AND allocated_g < net_g
- * - commitments_open_idx (product_id, min_grade_rank, window_start) INCLUDE (window_end, regency,
- *   producer_id, committed_g, allocated_g) WHERE status = 'OPEN' AND allocated_g < committed_g
- * plus memberships_brand_status_idx (brand_id, status, producer_id) for "approved member".
- * The index predicates are repeated verbatim (as literals, not parameters) so the planner can prove
- * the partial indexes apply.
+ * - The aggregate: one statement, GROUPING SETS over the union of spot and forward rows, giving per
+ *   grade, per regency and total sums and distinct contributors. Reads
+ *   lots_available_idx (product_id, grade_rank, regency) INCLUDE (producer_id, net_g, allocated_g) and
+ *   commitments_open_idx (product_id, min_grade_rank, window_start) INCLUDE (window_end, regency,
+ *   producer_id, committed_g, allocated_g), with "approved member" as a hash semi-join on memberships.
+ * - The drill-down page, two shapes (the service picks one from the contributor count):
+ *   by scan (aggregate the product's supply, keep the page after the cursor) or by probe (walk the
+ *   approved members in id order, probe lots_available_producer_idx and commitments_open_producer_idx,
+ *   stop after the page).
  */
 export interface SupplyFilter {
   productId: number;
@@ -97,8 +98,13 @@ export function aggregateQuery(f: SupplyFilter) {
     group by grouping sets ((rank), (regency), ())`;
 }
 
-export async function aggregate(db: Db, f: SupplyFilter): Promise<AggregateRow[]> {
-  return (await aggregateQuery(f).execute(db)).rows;
+/** Sorting ~300k supply rows for the distinct counts fits in memory at this size (the default 4MB spills to disk). */
+export const AGGREGATE_WORK_MEM = '64MB';
+
+/** Runs the aggregate with a larger work_mem for this transaction only. */
+export async function aggregate(trx: Transaction<DB>, f: SupplyFilter): Promise<AggregateRow[]> {
+  await sql`select set_config('work_mem', ${AGGREGATE_WORK_MEM}, true)`.execute(trx);
+  return (await aggregateQuery(f).execute(trx)).rows;
 }
 
 export interface ContributorPage {
@@ -108,14 +114,19 @@ export interface ContributorPage {
   inverted: boolean;
 }
 
-/** One keyset page of contributing producers (producer id order) with their spot and forward grams. */
-export function contributorsQuery(f: SupplyFilter, page: ContributorPage) {
-  const bounds: ProducerBound[] = [
-    page.afterId === null ? null : { op: '>', id: page.afterId },
-    page.beforeId === null ? null : { op: '<', id: page.beforeId },
-  ];
+const pageBounds = (page: ContributorPage): ProducerBound[] => [
+  page.afterId === null ? null : { op: '>', id: page.afterId },
+  page.beforeId === null ? null : { op: '<', id: page.beforeId },
+];
+
+/**
+ * One keyset page of contributors by aggregating the whole supply of the product and keeping the
+ * producers after the cursor. Cost: the product's index range (bounded), whatever the page.
+ * Best when contributors are few (a sparse filter).
+ */
+export function contributorsByScanQuery(f: SupplyFilter, page: ContributorPage) {
   return sql<ContributorRow>`
-    with supply as (${supply(f, bounds)})
+    with supply as (${supply(f, pageBounds(page))})
     select producer_id,
       coalesce(sum(spot_g), 0)::int8 as spot_g,
       coalesce(sum(forward_g), 0)::int8 as forward_g
@@ -125,21 +136,50 @@ export function contributorsQuery(f: SupplyFilter, page: ContributorPage) {
     limit ${page.limit}`;
 }
 
-export async function contributors(db: Db, f: SupplyFilter, page: ContributorPage): Promise<ContributorRow[]> {
-  return (await contributorsQuery(f, page).execute(db)).rows;
+/**
+ * One keyset page of contributors by walking the brand's approved members in id order and probing
+ * lots_available_producer_idx and commitments_open_producer_idx for each; stops after one page.
+ * Cost: members walked until the page is full (≈ page × members / contributors). Best when
+ * contributors are many.
+ */
+export function contributorsByProbeQuery(f: SupplyFilter, page: ContributorPage) {
+  const mp = sql.ref('m.producer_id');
+  return sql<ContributorRow>`
+    select m.producer_id, s.spot_g, fw.forward_g
+    from memberships m
+    cross join lateral (
+      select coalesce(sum(l.net_g - l.allocated_g), 0)::int8 as spot_g
+      from lots l
+      where l.product_id = ${f.productId} and l.producer_id = ${mp}
+        and l.grade_rank <= ${f.maxRank}
+        and l.grade_rank is not null and not l.off_grade and l.allocated_g < l.net_g
+        ${regencyFilter(sql.ref('l.regency'), f.regencies)}
+    ) s
+    cross join lateral (
+      select coalesce(sum(c.committed_g - c.allocated_g), 0)::int8 as forward_g
+      from commitments c
+      where c.product_id = ${f.productId} and c.producer_id = ${mp}
+        and c.min_grade_rank <= ${f.maxRank}
+        and c.status = 'OPEN' and c.allocated_g < c.committed_g
+        and c.window_start <= ${f.windowEnd}::date and c.window_end >= ${f.windowStart}::date
+        ${regencyFilter(sql.ref('c.regency'), f.regencies)}
+    ) fw
+    where m.brand_id = ${f.brandId} and m.status = 'APPROVED'
+      ${producerBound(mp, pageBounds(page))}
+      and (s.spot_g > 0 or fw.forward_g > 0)
+    order by m.producer_id ${sql.raw(page.inverted ? 'desc' : 'asc')}
+    limit ${page.limit}`;
+}
+
+export async function contributorsByScan(db: Db, f: SupplyFilter, page: ContributorPage): Promise<ContributorRow[]> {
+  return (await contributorsByScanQuery(f, page).execute(db)).rows;
+}
+
+export async function contributorsByProbe(db: Db, f: SupplyFilter, page: ContributorPage): Promise<ContributorRow[]> {
+  return (await contributorsByProbeQuery(f, page).execute(db)).rows;
 }
 
 /** The product and its brand. */
 export const findProduct = (db: Db, id: number) =>
   db.selectFrom('products').select(['id', 'brand_id', 'name']).where('id', '=', id).executeTakeFirst();
 
-/** Grades of the product's current (latest) scheme version, best first. */
-export const currentGrades = (db: Db, productId: number) =>
-  db
-    .selectFrom('grades')
-    .select(['grades.code', 'grades.rank', 'grades.label'])
-    .where('grades.scheme_id', '=', (eb) =>
-      eb.selectFrom('grade_schemes').select('id').where('product_id', '=', productId).orderBy('version', 'desc').limit(1),
-    )
-    .orderBy('grades.rank')
-    .execute();

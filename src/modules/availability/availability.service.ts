@@ -4,6 +4,7 @@ import { hasRole, isAdmin, type Principal } from '../../platform/auth.js';
 import type { DB } from '../../platform/db-types.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
 import { parseInput } from '../../platform/validate.js';
+import { currentScheme } from '../brands/brands.service.js';
 import * as repo from './availability.repo.js';
 
 /**
@@ -113,7 +114,9 @@ export async function getAvailability(db: Kysely<DB>, principal: Principal | nul
   if (!canQueryAvailability(principal, product.brand_id)) {
     throw new ForbiddenError('Availability is for buyers, admins and the managers and curators of the brand');
   }
-  const grades = await repo.currentGrades(db, product.id);
+  const grades: GradeLevel[] = ((await currentScheme(db, product.id))?.grades ?? [])
+    .map((g) => ({ code: g.code, rank: g.rank, label: g.label }))
+    .sort((a, b) => a.rank - b.rank);
   if (grades.length === 0) throw ValidationError.field('input.minGrade', 'the product has no grade scheme yet');
   const minGrade = grades.find((g) => g.code === parsed.minGrade) ?? grades.find((g) => g.code.toLowerCase() === parsed.minGrade.toLowerCase());
   if (!minGrade) {
@@ -128,7 +131,7 @@ export async function getAvailability(db: Kysely<DB>, principal: Principal | nul
     windowEnd: parsed.windowEnd,
     regencies: regencies ? [...new Set(regencies.map((r) => r.toLowerCase()))] : null,
   };
-  const rows = await repo.aggregate(db, filter);
+  const rows = await db.transaction().execute((trx) => repo.aggregate(trx, filter));
   const figures = (r: repo.AggregateRow | undefined): AvailabilityFigures => ({
     spotG: r?.spot_g ?? 0,
     forwardG: r?.forward_g ?? 0,
@@ -153,6 +156,14 @@ export async function getAvailability(db: Kysely<DB>, principal: Principal | nul
   };
 }
 
+/**
+ * Above this many contributors the drill-down walks the approved members in id order and probes
+ * each one's supply (stops after a page); at or below it, it aggregates the product's whole supply
+ * once (bounded by the index range, independent of how sparse the filter is). See
+ * scripts/explain-availability.ts for the measurements behind the choice.
+ */
+export const PROBE_ABOVE_CONTRIBUTORS = 500;
+
 /** One page of the producers behind an availability answer (brand managers of the brand and admins). */
 export async function listContributors(
   db: Kysely<DB>,
@@ -164,6 +175,10 @@ export async function listContributors(
   if (!canDrillDown(principal, availability.brandId)) {
     throw new ForbiddenError('Only the brand managers of the brand and admins see who contributes');
   }
-  const rows = await repo.contributors(db, availability.filter, page);
+  if (availability.contributorCount === 0) return [];
+  const rows =
+    availability.contributorCount > PROBE_ABOVE_CONTRIBUTORS
+      ? await repo.contributorsByProbe(db, availability.filter, page)
+      : await repo.contributorsByScan(db, availability.filter, page);
   return rows.map((r) => ({ id: r.producer_id, brandId: availability.brandId, spotG: r.spot_g, forwardG: r.forward_g }));
 }

@@ -11,6 +11,7 @@ import '../../modules/lots/lots.graphql.js';
 import '../../modules/grading/grading.graphql.js';
 import '../../modules/commitments/commitments.graphql.js';
 import '../../modules/provenance/provenance.graphql.js';
+import '../../modules/availability/availability.graphql.js';
 import '../../modules/orders/orders.graphql.js';
 import '../../modules/allocation/allocation.graphql.js';
 
