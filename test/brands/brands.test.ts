@@ -188,8 +188,6 @@ describe('brands, products and grade schemes', () => {
       expect(result(appointCurator, 'grantRole', 'RoleGrant').role).toBe('CURATOR');
 
       // The new manager's token carries no grants in itself: roles are read per request.
-      // (The grant is written; reading it back is refused by the accounts module's RoleGrant
-      // visibility, see the it.fails below, so only the write is asserted here.)
       await t.gql(GRANT_ROLE, { input: { userId: gid('User', laterCurator.id), role: 'CURATOR', organizationId: created.id } }, newManager.token);
       const written = await t.database.db.selectFrom('role_grants').selectAll().where('user_id', '=', laterCurator.id).execute();
       expect(written).toMatchObject([{ role: 'CURATOR', brand_id: Number(Buffer.from(created.id, 'base64').toString().split(':')[1]), granted_by: newManager.id }]);
@@ -211,9 +209,7 @@ describe('brands, products and grade schemes', () => {
     });
   });
 
-  // Known issue in the accounts module (not owned here): RoleGrant's type-level authScopes only let
-  // the grantee or an admin see a grant, so a brand manager's successful grantRole answers FORBIDDEN.
-  it.fails('returns the RoleGrant a brand manager just made', async () => {
+  it('returns the RoleGrant a brand manager just made', async () => {
     const appointee = await createUser(t);
     const res = await t.gql(GRANT_ROLE, { input: { userId: gid('User', appointee.id), role: 'CURATOR', organizationId: gid('Brand', brand.id) } }, manager.token);
     expect(result(res, 'grantRole', 'RoleGrant').role).toBe('CURATOR');

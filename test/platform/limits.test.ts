@@ -18,7 +18,9 @@ function deepFragmentQuery(depth: number): string {
   return `query DeepFragments { __type(name: "Query") { fields { type { ...F0 } } } }\n${fragments.join('\n')}`;
 }
 
-const USERS = /* GraphQL */ `query Users($n: Int!) { users(first: $n) { edges { node { email roles { role organizationId grantedAt } } } } }`;
+const USER_PAGE = 'edges { node { email displayName createdAt roles { role organizationId grantedAt } } }';
+/** Cost ≈ 2 × (1 + n × 36): about 150 for n = 2, about 7,200 for n = 100 (limit 5,000). */
+const USERS = /* GraphQL */ `query Users($n: Int!) { a: users(first: $n) { ${USER_PAGE} } b: users(first: $n) { ${USER_PAGE} } }`;
 
 describe('query limits', () => {
   let t: TestApp;

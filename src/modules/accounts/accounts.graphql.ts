@@ -44,7 +44,7 @@ export const User = builder.loadableNode('User', {
 
 const RoleGrantRef = builder.objectRef<repo.GrantRow>('RoleGrant').implement({
   description: 'A role held on an organisation.',
-  authScopes: (g, ctx) => accounts.canSeeUser(ctx.principal, g.user_id),
+  authScopes: (g, ctx) => accounts.canSeeGrant(ctx.principal, g),
   fields: (t) => ({
     id: t.exposeID('id', { description: 'ID of the grant, used to revoke it.' }),
     role: t.expose('role', { type: RoleEnum, description: 'The role.' }),

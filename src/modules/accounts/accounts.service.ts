@@ -130,6 +130,12 @@ export async function createBuyerOrganization(db: Kysely<DB>, actor: Principal |
 /** A user is visible to themselves and admins; others see only display names through other types. */
 export const canSeeUser = (actor: Principal | null, userId: number) => actor !== null && (actor.userId === userId || isAdmin(actor));
 
+/** A grant is visible to its holder, admins, and whoever may grant or revoke it (e.g. the brand manager who appointed a curator). */
+export const canSeeGrant = (actor: Principal | null, grant: repo.GrantRow) =>
+  actor !== null &&
+  (canSeeUser(actor, grant.user_id) ||
+    mayGrant(actor, grant.role, grant.brand_id ?? grant.cooperative_id ?? grant.producer_id ?? grant.buyer_org_id ?? null));
+
 export async function listUsers(db: Kysely<DB>, actor: Principal | null, page: Parameters<typeof repo.listUsers>[1]) {
   if (!isAdmin(requirePrincipal(actor))) throw new ForbiddenError('Only an admin lists users');
   return repo.listUsers(db, page);

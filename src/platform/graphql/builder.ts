@@ -63,7 +63,8 @@ export const builder = new SchemaBuilder<{
     idFieldOptions: { description: 'Opaque global ID.' },
     cursorFieldOptions: { description: 'Opaque cursor of this edge.' },
     nodeFieldOptions: { description: 'The object at this edge.' },
-    edgesFieldOptions: { description: 'The results on this page.' },
+    // The connection field's own multiplier is the page size; edges must not multiply it again.
+    edgesFieldOptions: { description: 'The results on this page.', complexity: { field: 0, multiplier: 1 } },
     pageInfoFieldOptions: { description: 'Pagination information.' },
     hasNextPageFieldOptions: { description: 'Whether more results follow.' },
     hasPreviousPageFieldOptions: { description: 'Whether results precede this page.' },
