@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invariantViolations } from '../../src/modules/allocation/allocation.repo.js';
+import { acceptOrder } from '../../src/modules/allocation/allocation.service.js';
+import { AllocationBusyError } from '../../src/modules/orders/errors.js';
 import type { Row } from '../../src/platform/db-types.js';
-import { createTestApp, createUser, type TestApp } from '../support/app.js';
+import { createTestApp, createUser, type GqlResponse, type TestApp } from '../support/app.js';
 import {
   type Actor, ERROR_FIELDS, gid, insertBrand, insertCommitment, insertLot, insertProduct,
 } from '../support/supply-fixtures.js';
-import { createOrderWorld, demandCounts, insertOrder, insertSupplier, type OrderWorld, WINDOW_END, WINDOW_START } from '../orders/fixtures.js';
+import {
+  createOrderWorld, demandCounts, insertOrder, insertSupplier, type OrderWorld, principalOf, WINDOW_END, WINDOW_START,
+} from '../orders/fixtures.js';
 
 const SUPPLY_ERROR = /* GraphQL */ `... on InsufficientSupplyError { requested available shortfall bindingConstraint }`;
 
@@ -204,6 +208,36 @@ describe('allocation: preview and accept', () => {
     });
   });
 
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    'gives up with AllocationBusyError when the supply stays locked past the lock timeout, writing nothing (real PostgreSQL only)',
+    async () => {
+      const m = await market();
+      const db = t.database.db;
+      const s = await insertSupplier(db, m, { lotG: 1_200_000 });
+      const o = await order(m.product, { quantityG: 600_000 });
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => { release = resolve; });
+      let locked!: () => void;
+      const isLocked = new Promise<void>((resolve) => { locked = resolve; });
+      // Another transaction holds the lot (e.g. a long grading or allocation).
+      const holder = db.transaction().execute(async (trx) => {
+        await trx.selectFrom('lots').select('id').where('id', '=', s.lot!.id).forUpdate().execute();
+        locked();
+        await held;
+      });
+      await isLocked;
+      const before = await demandCounts(db);
+      const result = await acceptOrder(db, await principalOf(db, w.as.brandManager.id), { orderId: o.id, idempotencyKey: newKey() }, { lockTimeout: '300ms' })
+        .catch((e: unknown) => e);
+      release();
+      await holder;
+      expect(result).toBeInstanceOf(AllocationBusyError);
+      expect(result).toMatchObject({ code: 'ALLOCATION_BUSY', reason: 'LOCK_TIMEOUT' });
+      expect(await demandCounts(db)).toEqual(before);
+      expect((await db.selectFrom('orders').select('status').where('id', '=', o.id).executeTakeFirstOrThrow()).status).toBe('REQUESTED');
+    },
+  );
+
   describe('insufficient supply', () => {
     it('is an InsufficientSupplyError with exact figures (checked against an independent sum), nothing written, order still REQUESTED', async () => {
       const m = await market();
@@ -243,7 +277,7 @@ describe('allocation: preview and accept', () => {
 
   describe('a 19,200 kg container order accepted PRO_RATA across many contributors', () => {
     let o: Row<'orders'>;
-    let res: Awaited<ReturnType<TestApp['gql']>>;
+    let res: GqlResponse;
     let lots: Row<'lots'>[];
     let commitments: Row<'commitments'>[];
     beforeAll(async () => {
@@ -311,6 +345,15 @@ describe('allocation: preview and accept', () => {
       const manager = await t.gql(ORDER_LINE_PRODUCERS, { id: gid('Order', o.id) }, w.as.brandManager.token);
       expect(manager.errors).toBeUndefined();
       expect(manager.data.order.lines.every((l: { producer: { id: string } }) => l.producer.id.length > 0)).toBe(true);
+    });
+
+    it('reads the lines of the order (with producers, grades, regencies) in a constant number of statements', async () => {
+      const q = /* GraphQL */ `query Lines($id: ID!) { order(id: $id) { lines { weight grade { code } regency producer { id displayName } lot { id } commitment { id } orderSummary { status } } } }`;
+      t.queries.length = 0;
+      const r = await t.gql(q, { id: gid('Order', o.id) }, w.as.brandManager.token);
+      expect(r.errors).toBeUndefined();
+      expect(r.data.order.lines.length).toBeGreaterThan(40);
+      expect(t.queries.length).toBeLessThanOrEqual(12);
     });
 
     it('another buyer, a curator and a producer cannot read a line by ID', async () => {

@@ -102,14 +102,17 @@ export async function principalOf(db: Kysely<DB>, userId: number): Promise<Princ
 
 /** Row counts of the demand-side tables, for "nothing was written" checks. */
 export async function demandCounts(db: Kysely<DB>) {
-  const out: Record<string, number> = {};
-  for (const table of ['orders', 'order_events', 'allocation_lines', 'idempotency_keys', 'provenance_events'] as const) {
-    const row = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    out[table] = Number(row.n);
-  }
+  const count = async (table: 'orders' | 'order_events' | 'allocation_lines' | 'idempotency_keys' | 'provenance_events') =>
+    Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
   const lots = await db.selectFrom('lots').select((eb) => eb.fn.sum<number>('allocated_g').as('g')).executeTakeFirstOrThrow();
   const commitments = await db.selectFrom('commitments').select((eb) => eb.fn.sum<number>('allocated_g').as('g')).executeTakeFirstOrThrow();
-  out.lotsAllocated = Number(lots.g ?? 0);
-  out.commitmentsAllocated = Number(commitments.g ?? 0);
-  return out;
+  return {
+    orders: await count('orders'),
+    order_events: await count('order_events'),
+    allocation_lines: await count('allocation_lines'),
+    idempotency_keys: await count('idempotency_keys'),
+    provenance_events: await count('provenance_events'),
+    lotsAllocated: Number(lots.g ?? 0),
+    commitmentsAllocated: Number(commitments.g ?? 0),
+  };
 }

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDaysIso, todayIso } from '../../src/modules/lots/lots.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { type Actor, ERROR_FIELDS, gid } from '../support/supply-fixtures.js';
-import { createOrderWorld, demandCounts, insertOrder, type OrderWorld, WINDOW_END, WINDOW_START } from './fixtures.js';
+import { IdempotencyInProgressError } from '../../src/modules/orders/errors.js';
+import { placeOrder } from '../../src/modules/orders/orders.service.js';
+import { createOrderWorld, demandCounts, insertOrder, type OrderWorld, principalOf, WINDOW_END, WINDOW_START } from './fixtures.js';
 
 const ORDER_FIELDS = /* GraphQL */ `
   id status quantity wholeBags windowStart windowEnd destinationCountry incoterm notes buyerName feePct strategy
@@ -193,6 +195,41 @@ describe('orders', () => {
     );
   });
 
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    'a duplicate that waits longer than the lock timeout for the first call gets IdempotencyInProgressError (real PostgreSQL only)',
+    async () => {
+      const db = t.database.db;
+      const key = newKey();
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => { release = resolve; });
+      let claimed!: () => void;
+      const isClaimed = new Promise<void>((resolve) => { claimed = resolve; });
+      // A first call that has claimed the key and is still running (its transaction stays open).
+      const first = db.transaction().execute(async (trx) => {
+        await trx.insertInto('idempotency_keys').values({ user_id: w.as.buyer.id, operation: 'placeOrder', key, request_hash: 'in-flight' }).execute();
+        claimed();
+        await held;
+        throw new Error('roll the first call back');
+      }).catch(() => undefined);
+      await isClaimed;
+      const before = await demandCounts(db);
+      const second = await placeOrder(
+        db,
+        await principalOf(db, w.as.buyer.id),
+        {
+          productId: w.product.id, minGrade: '2', quantity: 600_000, windowStart: WINDOW_START, windowEnd: WINDOW_END, destinationCountry: 'EG',
+          incoterm: 'FOB', price: { amount: '4.50', currency: 'USD' }, idempotencyKey: key,
+        },
+        { lockTimeout: '300ms' },
+      ).catch((e: unknown) => e);
+      release();
+      await first;
+      expect(second).toBeInstanceOf(IdempotencyInProgressError);
+      expect(second).toMatchObject({ code: 'IDEMPOTENCY_IN_PROGRESS', path: 'input.idempotencyKey' });
+      expect(await demandCounts(db)).toEqual(before);
+    },
+  );
+
   describe('status changes through GraphQL', () => {
     it('the brand manager rejects a REQUESTED order with a reason, kept in the history with who', async () => {
       const order = await given();
@@ -252,6 +289,19 @@ describe('orders', () => {
       const done = await act(COMPLETE, w.as.brandManager, order.id, null);
       expect(done.data.completeOrder.status).toBe('COMPLETED');
       expect(done.data.completeOrder.events.map((e: { to: string }) => e.to)).toEqual(['REQUESTED', 'IN_FULFILLMENT', 'SHIPPED', 'COMPLETED']);
+    });
+
+    it.each([
+      ['startOrderFulfillment', START, 'ACCEPTED'],
+      ['shipOrder', SHIP, 'IN_FULFILLMENT'],
+      ['completeOrder', COMPLETE, 'SHIPPED'],
+    ] as const)('%s is refused to the buyer, producer and curator (ForbiddenError) and to another brand\'s manager (NotFoundError)', async (field, doc, status) => {
+      const order = await given(status);
+      for (const role of ['buyer', 'producer', 'curator'] as const) {
+        expect((await act(doc, w.as[role], order.id, null)).data[field].__typename).toBe('ForbiddenError');
+      }
+      expect((await act(doc, w.as.otherBrandManager, order.id, null)).data[field].__typename).toBe('NotFoundError');
+      expect((await t.database.db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow()).status).toBe(status);
     });
 
     it('a buyer cannot advance their own order (ForbiddenError)', async () => {
