@@ -147,6 +147,9 @@ describe('demo seed', () => {
     expect(a.contributorCount).toBeGreaterThanOrEqual(20);
     expect(a.byGrade.map((g: { grade: { code: string } }) => g.grade.code)).toEqual(['SPECIALTY', '1', '2', '3']);
     expect(a.byRegency.map((r: { regency: string }) => r.regency)).toEqual(['Banyuwangi', 'Bondowoso', 'Situbondo']);
+    // The answer printed in the README (the seed is deterministic; update both together).
+    expect({ spot: a.spotWeight, forward: a.forwardWeight, total: a.totalWeight, contributors: a.contributorCount })
+      .toEqual({ spot: '62501', forward: '53640', total: '116141', contributors: 37 });
   });
 
   it('gives the same data when seeded again into another empty database', async () => {
