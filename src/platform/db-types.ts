@@ -94,7 +94,7 @@ export interface AllocationLinesTable {
   replaces_line_id: number | null; created_at: CreatedAt;
 }
 export interface FulfilmentsTable {
-  id: Id; line_id: number; lot_id: number; weight_g: number; status: WithDefault<'ACTIVE' | 'FAILED'>;
+  id: Id; line_id: number; lot_id: number; weight_g: number; status: WithDefault<'ACTIVE' | 'FAILED' | 'RELEASED'>;
   created_by: number | null; created_at: CreatedAt;
 }
 export interface IdempotencyKeysTable {
