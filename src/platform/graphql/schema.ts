@@ -14,6 +14,8 @@ import '../../modules/provenance/provenance.graphql.js';
 import '../../modules/availability/availability.graphql.js';
 import '../../modules/orders/orders.graphql.js';
 import '../../modules/allocation/allocation.graphql.js';
+import '../../modules/fulfilment/fulfilment.graphql.js';
+import '../../modules/provenance/trace.graphql.js';
 
 /** The schema only imports: each module defines its types and fields next to each other. */
 let schema: GraphQLSchema | null = null;
