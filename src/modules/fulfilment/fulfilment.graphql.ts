@@ -52,7 +52,7 @@ builder.objectType(FulfilmentRefusedError, {
   interfaces: [ErrorInterface],
   fields: (t) => ({
     reason: t.field({ type: FulfilmentRefusalEnum, description: 'Why it was refused.', resolve: (e) => e.reason }),
-    path: t.exposeString('path', { description: 'The input field at fault: input.lineId, input.lotId or input.weight.' }),
+    path: t.exposeString('path', { nullable: true, description: 'The input field at fault: input.lineId, input.lotId or input.weight.' }),
   }),
 });
 
