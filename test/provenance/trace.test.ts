@@ -245,13 +245,13 @@ describe('orderTrace: order → lines → lots → plots, producers, assessments
       const db = t.database.db;
       const p = await freshProduct(t, w);
       for (let i = 0; i < 60; i++) {
-        const s = await insertSupplier(db, { brand: w.brand, product: p, coop: w.coop }, {
-          lotG: 120_000, regency: i % 2 ? 'Jember' : 'Bondowoso', ...(i % 10 === 0 ? { commitmentG: 120_000 } : {}),
-        });
+        const s = await insertSupplier(db, { brand: w.brand, product: p, coop: w.coop }, { lotG: 60_000, regency: i % 2 ? 'Jember' : 'Bondowoso' });
         const plot = await insertPlot(db, s.producer.id);
         await db.insertInto('lot_plots').values({ lot_id: s.lot!.id, plot_id: plot.id }).execute();
       }
-      const { order: big, lines: bigLines } = await acceptedOrder(t, w, p, { quantityG: 3_600_000 });
+      for (let i = 0; i < 5; i++) await insertSupplier(db, { brand: w.brand, product: p, coop: w.coop }, { commitmentG: 60_000 });
+      // The order takes all of it: 60 spot lines and 5 forward lines.
+      const { order: big, lines: bigLines } = await acceptedOrder(t, w, p, { quantityG: 3_900_000 });
       expect(bigLines.length).toBeGreaterThanOrEqual(50);
       expect(bigLines.some((l) => l.commitment_id !== null)).toBe(true);
 
