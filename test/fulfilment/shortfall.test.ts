@@ -58,7 +58,7 @@ describe('declareShortfall: a producer cannot deliver; the weight is reallocated
     let product: Row<'products'>;
     let aLine: Row<'allocation_lines'>;
     let order: Row<'orders'>;
-    let res: Awaited<ReturnType<TestApp['gql']>>;
+    let res: Awaited<ReturnType<typeof declare>>;
     let others: number[];
     beforeAll(async () => {
       product = await freshProduct(t, w);
