@@ -49,7 +49,7 @@ describe('the server process', () => {
     child.kill('SIGTERM');
     const res = await inFlight;
     expect(res.status).toBe(200);
-    expect((await res.json()).data.login.__typename).toBe('InvalidCredentialsError');
+    expect(((await res.json()) as { data: { login: { __typename: string } } }).data.login.__typename).toBe('InvalidCredentialsError');
     expect(await exited).toBe(0);
     expect(output()).toMatch(/draining in-flight requests and closing the database/);
   });

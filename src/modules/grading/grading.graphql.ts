@@ -1,3 +1,4 @@
+import { AllocationBusyError } from '../orders/errors.js';
 import { builder } from '../../platform/graphql/builder.js';
 import { commonErrors } from '../../platform/graphql/errors.js';
 import { ConflictError } from '../../platform/errors.js';
@@ -164,7 +165,7 @@ builder.mutationFields((t) => ({
     type: AssessmentRef,
     description: 'Record a quality assessment of a lot (a curator of the lot\'s brand); the latest assessment sets the lot\'s grade.',
     authScopes: { admin: true, curator: 'any' },
-    errors: { types: [ConflictError, ...commonErrors] },
+    errors: { types: [ConflictError, AllocationBusyError, ...commonErrors] },
     args: { input: t.arg({ type: RecordAssessmentInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       grading.recordAssessment(ctx.db, ctx.principal, {

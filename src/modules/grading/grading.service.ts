@@ -1,5 +1,6 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
+import { inTransaction } from '../orders/transaction.js';
 import type { Kysely, Transaction } from 'kysely';
 import { hasRole, isAdmin, type Principal } from '../../platform/auth.js';
 import type { DB } from '../../platform/db-types.js';
@@ -87,7 +88,9 @@ export const mayAssess = (actor: Principal | null, brandId: number) => isAdmin(a
 export async function recordAssessment(db: Kysely<DB>, actor: Principal | null, input: RecordAssessmentInput) {
   if (!actor) throw new UnauthenticatedError();
   const measurements = toMeasurements(input);
-  return db.transaction().execute(async (trx) => {
+  // A regrade can shrink order lines (the fulfilment module's onLotRegraded handler), which locks
+  // order rows after this lot: run with the allocation lock timeout and deadlock retries.
+  return inTransaction(db, async (trx) => {
     const lot = await lotsRepo.lockLot(trx, input.lotId);
     if (!lot) throw new NotFoundError('Lot', 'input.lotId');
     if (!mayAssess(actor, lot.brand_id)) throw new ForbiddenError('Only a curator of the lot\'s brand records its assessments');

@@ -128,3 +128,28 @@ export const findBuyerOrg = (db: Db, id: number) => db.selectFrom('buyer_orgs').
 
 export const buyerOrgNames = (db: Db, ids: readonly number[]) =>
   ids.length === 0 ? Promise.resolve([]) : db.selectFrom('buyer_orgs').select(['id', 'name']).where('id', 'in', ids).execute();
+
+/** What still stands between an order and shipping: uncovered weight and forward lines not yet delivered. */
+export const undeliveredForwardG = async (trx: Transaction<DB>, orderId: number): Promise<number> =>
+  (
+    await trx
+      .selectFrom('allocation_lines')
+      .select(sql<number>`coalesce(sum(weight_g - fulfilled_g), 0)::int8`.as('g'))
+      .where('order_id', '=', orderId)
+      .where('status', '=', 'ACTIVE')
+      .where('commitment_id', 'is not', null)
+      .executeTakeFirstOrThrow()
+  ).g;
+
+/** The lots that ship with an order and the weight of each: spot lines plus active fulfilments of forward lines. */
+export const shippedLots = (trx: Transaction<DB>, orderId: number) =>
+  sql<{ lot_id: number; weight_g: number }>`
+    SELECT lot_id, sum(weight_g)::int8 AS weight_g FROM (
+      SELECT lot_id, weight_g FROM allocation_lines
+       WHERE order_id = ${orderId} AND status = 'ACTIVE' AND lot_id IS NOT NULL
+      UNION ALL
+      SELECT f.lot_id, f.weight_g FROM fulfilments f JOIN allocation_lines l ON l.id = f.line_id
+       WHERE l.order_id = ${orderId} AND l.status = 'ACTIVE' AND f.status = 'ACTIVE'
+    ) s GROUP BY lot_id ORDER BY lot_id`
+    .execute(trx)
+    .then((r) => r.rows);

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import { orgIdsWithRole, type Principal } from '../../platform/auth.js';
 import type { DB, OrderStatus } from '../../platform/db-types.js';
@@ -19,6 +19,7 @@ import type { OrderRow } from './orders.repo.js';
 import { canSeeOrder, rolesOn } from './access.js';
 import { canTransition, HOLDS_ALLOCATION, REASON_REQUIRED, refusal } from './state.js';
 import { idempotent, inTransaction, type TxOptions } from './transaction.js';
+import { appendEvent } from '../provenance/provenance.repo.js';
 
 /**
  * Orders: a buyer's request for a quantity of a product at a minimum grade.
@@ -210,6 +211,7 @@ export async function changeOrderStatus(
         const role = roles.includes('MANAGER') ? 'MANAGER' : (roles[0] ?? 'OTHER');
         throw new InvalidTransitionError('Order', order.status, to, refusal(order.status, to, role) ?? undefined);
       }
+      if (to === 'SHIPPED') await prepareShipment(trx, order, principal.userId);
       await runTransitionHooks(trx, { order, from: order.status, to, actor: principal, reason });
       if (to === 'CANCELLED' && HOLDS_ALLOCATION.has(order.status)) {
         await releaseOrderAllocation(trx, order.id, { userId: principal.userId }, reason);
@@ -220,6 +222,24 @@ export async function changeOrderStatus(
     },
     options,
   );
+}
+
+/**
+ * An order ships whole: no uncovered weight, every forward line delivered by graded lots. The lots
+ * that ship get a SHIPPED event in the provenance log.
+ */
+async function prepareShipment(trx: Transaction<DB>, order: OrderRow, actorUserId: number): Promise<void> {
+  const undelivered = await repo.undeliveredForwardG(trx, order.id);
+  if (order.uncovered_g > 0 || undelivered > 0) {
+    const gaps = [
+      order.uncovered_g > 0 ? `${gramsToKg(order.uncovered_g)} kg is uncovered` : null,
+      undelivered > 0 ? `${gramsToKg(undelivered)} kg of forward lines is not yet delivered` : null,
+    ].filter(Boolean);
+    throw new InvalidTransitionError('Order', order.status, 'SHIPPED', `The order cannot ship yet: ${gaps.join(' and ')}`);
+  }
+  for (const { lot_id, weight_g } of await repo.shippedLots(trx, order.id)) {
+    await appendEvent(trx, { kind: 'SHIPPED', lotId: lot_id, orderId: order.id, actorUserId, payload: { weightG: weight_g } });
+  }
 }
 
 // Reading ---------------------------------------------------------------------------------------
