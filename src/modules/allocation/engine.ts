@@ -60,21 +60,27 @@
  * lower-risk than a commitment of the same grade and date.)
  *
  * - PRO_RATA: producers share the order in proportion to their eligible
- *   available weight Σ usable, clipped at their cap by water-filling: find the
- *   level f with Σ clamp(f·S_p, min, cap_p) = Q; the real-valued shares are
- *   apportioned to whole grams (whole bags) by the largest-remainder
- *   (Hamilton) method, ties by producerId. Minimum contribution: producers are
- *   taken largest first, and the smallest ones are DROPPED while their
- *   proportional share would fall below the minimum — but never so many that
- *   the rest cannot cover Q. If even the smallest covering set gives someone
- *   less than the minimum, those producers are RAISED to the minimum and the
- *   others scaled down (the lower clamp of the water-filling). Within a
- *   producer candidates are filled in quality order.
+ *   available weight S_p = Σ usable (their cap when no max share applies),
+ *   clipped at the max-share cap by water-filling: find the level f with
+ *   Σ clamp(f·S_p, min, cap_p) = Q (exact rational f). So a producer with
+ *   10 t gets 10× the share of one with 1 t until it hits the cap, and what
+ *   it cannot take is spread over the others in the same proportions. The
+ *   real-valued shares are apportioned to whole grams (whole bags) by the
+ *   largest-remainder (Hamilton) method, ties by producerId. Minimum
+ *   contribution — DROP first, RAISE if needed: producers are ranked by S
+ *   (desc, then producerId) and the plan uses the largest j of them, j being
+ *   the largest count for which even the smallest gets ≥ min under plain
+ *   proportional shares — but never fewer than k*, the fewest producers whose
+ *   caps cover Q. If even those k* leave someone below the minimum, that
+ *   producer is RAISED to (held at) the minimum and the others scaled down
+ *   (the lower clamp of the water-filling). Within a producer candidates are
+ *   filled in quality order.
  * - QUALITY_FIRST / OLDEST_FIRST: greedy over all candidates in quality / age
  *   order, each taking min(usable, producer cap headroom, remaining Q).
  * - FEWEST_CONTRIBUTORS: greedy over producers by descending cap (ties: more
- *   spot weight, then larger supply, then producerId), each filled up to its
- *   cap in quality order; this uses the minimum possible number of producers.
+ *   spot weight within the cap — spot before forward —, then larger supply,
+ *   then producerId), each filled up to its cap in quality order; this uses
+ *   the minimum possible number of producers (k*, also with a minimum).
  *
  * Minimum contribution in the greedy strategies: the walk admits a producer
  * at its first candidate only if the order can still be completed with at
@@ -87,7 +93,9 @@
  *
  * ## Determinism
  * Every sort is a total order ending in a unique id, so shuffled input gives
- * an identical plan. Lines are listed in the strategy's priority order.
+ * an identical plan. Lines are listed in the strategy's priority order
+ * (PRO_RATA: producers by S desc, then quality order within a producer).
+ * Input objects are never mutated.
  *
  * ## Complexity
  * O(n log n) in the number of candidates (sorts, Fenwick tree); the
@@ -305,21 +313,25 @@ export function validatePlanInput(
   let total = 0;
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[i] as Candidate;
-    const where = `candidate #${i} (${String(c?.id)})`;
-    if (typeof c !== 'object' || c === null) fail('candidates', `candidate #${i} is not an object`);
-    if (typeof c.id !== 'string' || c.id.length === 0) fail('candidates', `${where}: id must be a non-empty string`);
-    if (ids.has(c.id)) fail('candidates', `${where}: duplicate candidate id`);
-    ids.add(c.id);
-    if (c.kind !== 'SPOT' && c.kind !== 'FORWARD') fail('candidates', `${where}: kind must be SPOT or FORWARD`);
-    if (typeof c.producerId !== 'string' || c.producerId.length === 0) fail('candidates', `${where}: producerId must be a non-empty string`);
-    if (!isPosInt(c.gradeRank)) fail('candidates', `${where}: gradeRank must be a positive integer`);
-    if (!isNonNegInt(c.availableG)) fail('candidates', `${where}: availableG must be a non-negative whole number of grams`);
-    if (typeof c.date !== 'string' || !DATE_RE.test(c.date)) fail('candidates', `${where}: date must be YYYY-MM-DD`);
-    if (typeof c.regency !== 'string') fail('candidates', `${where}: regency must be a string`);
-    if (typeof c.eudrReady !== 'boolean') fail('candidates', `${where}: eudrReady must be a boolean`);
+    const before = ids.size;
+    const problem = candidateProblem(c) ?? (ids.add(c.id).size === before ? 'duplicate candidate id' : null);
+    if (problem !== null) fail('candidates', `candidate #${i} (${String((c as Partial<Candidate> | null)?.id)}): ${problem}`);
     total += c.availableG;
   }
   if (!Number.isSafeInteger(total)) fail('candidates', 'total available weight exceeds the safe integer range');
+}
+
+function candidateProblem(c: Candidate): string | null {
+  if (typeof c !== 'object' || c === null) return 'not an object';
+  if (typeof c.id !== 'string' || c.id.length === 0) return 'id must be a non-empty string';
+  if (c.kind !== 'SPOT' && c.kind !== 'FORWARD') return 'kind must be SPOT or FORWARD';
+  if (typeof c.producerId !== 'string' || c.producerId.length === 0) return 'producerId must be a non-empty string';
+  if (!isPosInt(c.gradeRank)) return 'gradeRank must be a positive integer';
+  if (!isNonNegInt(c.availableG)) return 'availableG must be a non-negative whole number of grams';
+  if (typeof c.date !== 'string' || !DATE_RE.test(c.date)) return 'date must be YYYY-MM-DD';
+  if (typeof c.regency !== 'string') return 'regency must be a string';
+  if (typeof c.eudrReady !== 'boolean') return 'eudrReady must be a boolean';
+  return null;
 }
 
 // ---------------------------------------------------------------------------
@@ -373,11 +385,21 @@ interface Prod {
   state: 0 | 1 | 2;
   /** units added to reach the minimum contribution (greedy) or held at the minimum (pro rata) */
   raised: boolean;
+  /** cached producer-level part of the line reasons */
+  note: string | null;
 }
 
 interface Cand {
   readonly src: Candidate;
   readonly prod: Prod;
+  /** src.id (copied for monomorphic, pointer-free sorting) */
+  readonly id: string;
+  /** src.gradeRank */
+  readonly g: number;
+  /** src.date as the integer YYYYMMDD (same order as the string) */
+  readonly d: number;
+  /** 0 = SPOT, 1 = FORWARD */
+  readonly kb: number;
   /** usable amount (units) */
   readonly usable: number;
   /** allocated (units) */
@@ -400,26 +422,25 @@ interface Ctx {
   readonly prods: Prod[];
 }
 
-function qualityCmp(a: Candidate, b: Candidate): number {
-  return (
-    a.gradeRank - b.gradeRank ||
-    cmpStr(a.date, b.date) ||
-    (a.kind === b.kind ? 0 : a.kind === 'SPOT' ? -1 : 1) ||
-    cmpStr(a.id, b.id)
-  );
+/** Quality order: grade rank asc, date asc, SPOT before FORWARD, id asc. */
+function candQualityCmp(a: Cand, b: Cand): number {
+  return a.g - b.g || a.d - b.d || a.kb - b.kb || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-function ageCmp(a: Candidate, b: Candidate): number {
-  return (
-    cmpStr(a.date, b.date) ||
-    a.gradeRank - b.gradeRank ||
-    (a.kind === b.kind ? 0 : a.kind === 'SPOT' ? -1 : 1) ||
-    cmpStr(a.id, b.id)
-  );
+/** Age order: date asc, grade rank asc, SPOT before FORWARD, id asc. */
+function candAgeCmp(a: Cand, b: Cand): number {
+  return a.d - b.d || a.g - b.g || a.kb - b.kb || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-const candQualityCmp = (a: Cand, b: Cand): number => qualityCmp(a.src, b.src);
-const candAgeCmp = (a: Cand, b: Cand): number => ageCmp(a.src, b.src);
+/** 'YYYY-MM-DD' → YYYYMMDD (validated format). */
+function dateKey(date: string): number {
+  let v = 0;
+  for (let i = 0; i < 10; i++) {
+    if (i === 4 || i === 7) continue;
+    v = v * 10 + (date.charCodeAt(i) - 48);
+  }
+  return v;
+}
 
 /** Capacity order used for feasibility and pro rata: S desc (hence cap desc), producerId asc. */
 function supplyDescCmp(a: Prod, b: Prod): number {
@@ -462,11 +483,20 @@ function prepare(order: OrderSpec, candidates: readonly Candidate[], strategy: S
     if (usable <= 0) continue;
     let p = byId.get(c.producerId);
     if (p === undefined) {
-      p = { id: c.producerId, cands: [], S: 0, spotU: 0, cap: 0, rank: -1, x: 0, state: 0, raised: false };
+      p = { id: c.producerId, cands: [], S: 0, spotU: 0, cap: 0, rank: -1, x: 0, state: 0, raised: false, note: null };
       byId.set(c.producerId, p);
       prods.push(p);
     }
-    p.cands.push({ src: c, prod: p, usable, take: 0 });
+    p.cands.push({
+      src: c,
+      prod: p,
+      id: c.id,
+      g: c.gradeRank,
+      d: dateKey(c.date),
+      kb: c.kind === 'SPOT' ? 0 : 1,
+      usable,
+      take: 0,
+    });
     p.S += usable;
     if (c.kind === 'SPOT') p.spotU += usable;
     total += usable;
@@ -692,9 +722,10 @@ function waterFill(P: Prod[], Q: number, m: number): void {
  * Walk `seq` (all candidates of viable producers, in priority order) taking
  * min(usable, cap headroom, remaining Q). With a minimum contribution, admit
  * producers only while the order stays completable with ≤ K producers, then
- * top up producers below the minimum (see module doc). Sets `take` and `x`.
+ * top up producers below the minimum (see module doc). `cmp` is the order
+ * of `seq`. Sets `take` and `x`.
  */
-function greedyWalk(ctx: Ctx, seq: Cand[], viable: Prod[], K: number): void {
+function greedyWalk(ctx: Ctx, seq: Cand[], viable: Prod[], K: number, cmp: (a: Cand, b: Cand) => number): void {
   const { Q, m } = ctx;
   const tree = m > 0 ? new TopSumTree(viable.map((p) => p.cap)) : null;
   let admitted = 0;
@@ -735,6 +766,8 @@ function greedyWalk(ctx: Ctx, seq: Cand[], viable: Prod[], K: number): void {
     let need = m - p.x;
     deficit += need;
     p.raised = true;
+    // the producer's candidates in walk order: continue where the walk stopped
+    p.cands.sort(cmp);
     for (const c of p.cands) {
       if (need === 0) break;
       const add = Math.min(c.usable - c.take, need);
@@ -782,49 +815,56 @@ function describeCandidate(c: Candidate): string {
     : `forward commitment (min grade ${c.gradeRank}) delivering from ${c.date}`;
 }
 
-function producerNotes(ctx: Ctx, p: Prod): string {
-  let s = '';
-  if (ctx.hasShareCap && p.x === ctx.C && p.S > ctx.C) {
-    s += `; producer capped at ${formatKg(ctx.C * ctx.u)} by max share ${String(ctx.constraints.maxSharePct)}%`;
-  }
-  if (p.raised) {
-    s +=
-      ctx.strategy === 'PRO_RATA'
-        ? `; held at the ${formatKg(ctx.m * ctx.u)} minimum contribution`
-        : `; producer topped up to the ${formatKg(ctx.m * ctx.u)} minimum contribution`;
-  }
-  return s;
+function shareCapNote(ctx: Ctx, p: Prod): string {
+  return ctx.hasShareCap && p.x === ctx.C && p.S > ctx.C
+    ? `; producer capped at ${formatKg(ctx.C * ctx.u)} by max share ${String(ctx.constraints.maxSharePct)}%`
+    : '';
 }
 
-function buildReason(ctx: Ctx, c: Cand, fewestRank: Map<Prod, number>, contributors: number): string {
-  const p = c.prod;
-  const src = c.src;
+/** Producer-level part of a line reason (computed once per producer). */
+function producerNote(ctx: Ctx, p: Prod, contributorIndex: number, contributors: number): string {
   const QG = ctx.Q * ctx.u;
+  const minG = formatKg(ctx.m * ctx.u);
   switch (ctx.strategy) {
     case 'PRO_RATA': {
       let capNote = '';
       if (ctx.hasShareCap) {
+        const capKg = formatKg(ctx.C * ctx.u);
+        const pct = String(ctx.constraints.maxSharePct);
         capNote =
-          p.x === ctx.C && p.S > ctx.C
-            ? `, capped at ${formatKg(ctx.C * ctx.u)} by max share ${String(ctx.constraints.maxSharePct)}%`
-            : `, cap ${formatKg(ctx.C * ctx.u)} by max share ${String(ctx.constraints.maxSharePct)}%`;
+          p.x === ctx.C && p.S > ctx.C ? `, capped at ${capKg} by max share ${pct}%` : `, cap ${capKg} by max share ${pct}%`;
       }
-      const minNote = p.raised ? `, held at the ${formatKg(ctx.m * ctx.u)} minimum contribution` : '';
+      const minNote = p.raised ? `, held at the ${minG} minimum contribution` : '';
       return (
         `pro-rata share ${formatPct(p.x * ctx.u, QG)}% of ${formatKg(QG)} ` +
-        `(producer ships ${formatKg(p.x * ctx.u)} of ${formatKg(p.S * ctx.u)} eligible${capNote}${minNote}); ` +
-        `${describeCandidate(src)}, filled best grade and oldest first`
+        `(producer ships ${formatKg(p.x * ctx.u)} of ${formatKg(p.S * ctx.u)} eligible${capNote}${minNote})`
       );
     }
-    case 'QUALITY_FIRST':
-      return `${describeCandidate(src)}, filled before lower grades and younger supply${producerNotes(ctx, p)}`;
-    case 'OLDEST_FIRST':
-      return `${describeCandidate(src)}, filled oldest first${producerNotes(ctx, p)}`;
-    case 'FEWEST_CONTRIBUTORS':
+    case 'FEWEST_CONTRIBUTORS': {
+      const capNote =
+        ctx.hasShareCap && p.S > ctx.C ? ` by max share ${String(ctx.constraints.maxSharePct)}%` : '';
+      const minNote = p.raised ? `, topped up to the ${minG} minimum contribution` : '';
       return (
-        `producer ${fewestRank.get(p) ?? 0} of ${contributors} taken by largest capacity ` +
-        `(cap ${formatKg(p.cap * ctx.u)}) to keep contributors few; ${describeCandidate(src)}${producerNotes(ctx, p)}`
+        `producer ${contributorIndex} of ${contributors} taken by largest capacity ` +
+        `(ships ${formatKg(p.x * ctx.u)} of cap ${formatKg(p.cap * ctx.u)}${capNote}${minNote}) to keep contributors few`
       );
+    }
+    default:
+      return shareCapNote(ctx, p) + (p.raised ? `; producer topped up to the ${minG} minimum contribution` : '');
+  }
+}
+
+function buildReason(ctx: Ctx, c: Cand, note: string): string {
+  const what = describeCandidate(c.src);
+  switch (ctx.strategy) {
+    case 'PRO_RATA':
+      return `${note}; ${what}, filled best grade and oldest first`;
+    case 'QUALITY_FIRST':
+      return `${what}, filled before lower grades and younger supply${note}`;
+    case 'OLDEST_FIRST':
+      return `${what}, filled oldest first${note}`;
+    case 'FEWEST_CONTRIBUTORS':
+      return `${note}; ${what}`;
   }
 }
 
@@ -865,22 +905,19 @@ export function planAllocation(
 
   // Sequence of candidates in line order (= fill priority).
   let seq: Cand[];
-  const fewestRank = new Map<Prod, number>();
   if (strategy === 'QUALITY_FIRST' || strategy === 'OLDEST_FIRST') {
     seq = [];
     for (const p of viable) for (const c of p.cands) seq.push(c);
-    seq.sort(strategy === 'QUALITY_FIRST' ? candQualityCmp : candAgeCmp);
-    // Per-producer lists in the same order as the walk (used by the top-up).
-    for (const p of viable) p.cands = [];
-    for (const c of seq) c.prod.cands.push(c);
-    greedyWalk(ctx, seq, viable, K);
+    const cmp = strategy === 'QUALITY_FIRST' ? candQualityCmp : candAgeCmp;
+    seq.sort(cmp);
+    greedyWalk(ctx, seq, viable, K, cmp);
   } else {
     for (const p of viable) p.cands.sort(candQualityCmp);
     const order2 = strategy === 'FEWEST_CONTRIBUTORS' ? viable.slice().sort(fewestCmp) : viable;
     seq = [];
     for (const p of order2) for (const c of p.cands) seq.push(c);
     if (strategy === 'FEWEST_CONTRIBUTORS') {
-      greedyWalk(ctx, seq, viable, K);
+      greedyWalk(ctx, seq, viable, K, candQualityCmp);
     } else {
       proRata(ctx, viable);
       fillWithinProducers(viable);
@@ -890,8 +927,8 @@ export function planAllocation(
   // Lines, summary.
   const contributorsList: Prod[] = [];
   for (const c of seq) {
-    if (c.take > 0 && !fewestRank.has(c.prod)) {
-      fewestRank.set(c.prod, fewestRank.size + 1);
+    if (c.take > 0 && c.prod.rank >= 0) {
+      c.prod.rank = -1 - contributorsList.length; // mark as counted; -1-rank = contributor index
       contributorsList.push(c.prod);
     }
   }
@@ -906,12 +943,14 @@ export function planAllocation(
     allocated += weightG;
     if (c.src.kind === 'SPOT') spotG += weightG;
     else forwardG += weightG;
+    const p = c.prod;
+    if (p.note === null) p.note = producerNote(ctx, p, -p.rank, contributors);
     lines.push({
       candidateId: c.src.id,
       kind: c.src.kind,
-      producerId: c.prod.id,
+      producerId: p.id,
       weightG,
-      reason: buildReason(ctx, c, fewestRank, contributors),
+      reason: buildReason(ctx, c, p.note),
     });
   }
   if (allocated !== order.quantityG) throw new Error('allocation engine: lines do not sum to the order (bug)');
