@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type GraphQLField, type GraphQLObjectType, isInterfaceType, isObjectType, printSchema } from 'graphql';
+import { type GraphQLField, type GraphQLObjectType, isEnumType, isInputObjectType, isInterfaceType, isObjectType, printSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { buildSchema } from '../../src/platform/graphql/schema.js';
 
@@ -36,14 +36,21 @@ describe('schema', () => {
     expect(nodeTypes.filter((t) => pothosOptions(t).authScopes === undefined).map((t) => t.name)).toEqual([]);
   });
 
-  it('describes every type and field', () => {
+  it('describes every type, field, argument, input field and enum value (the schema is the partner apps\' documentation)', () => {
     const missing: string[] = [];
     for (const type of Object.values(schema.getTypeMap())) {
       if (type.name.startsWith('__')) continue;
       if (!type.description) missing.push(type.name);
       if (isObjectType(type) || isInterfaceType(type)) {
+        for (const field of Object.values(type.getFields())) {
+          if (!field.description) missing.push(`${type.name}.${field.name}`);
+          for (const arg of field.args) if (!arg.description) missing.push(`${type.name}.${field.name}(${arg.name})`);
+        }
+      }
+      if (isInputObjectType(type)) {
         for (const field of Object.values(type.getFields())) if (!field.description) missing.push(`${type.name}.${field.name}`);
       }
+      if (isEnumType(type)) for (const value of type.getValues()) if (!value.description) missing.push(`${type.name}.${value.name}`);
     }
     expect(missing).toEqual([]);
   });

@@ -20,6 +20,24 @@ import '../../modules/provenance/trace.graphql.js';
 /** The schema only imports: each module defines its types and fields next to each other. */
 let schema: GraphQLSchema | null = null;
 export function buildSchema(): GraphQLSchema {
-  schema ??= lexicographicSortSchema(builder.toSchema());
+  schema ??= describeConventionalArgs(lexicographicSortSchema(builder.toSchema()));
   return schema;
+}
+
+/**
+ * Every mutation (and input-taking query) has one `input` argument whose type carries the
+ * documentation; give those arguments, and `node(id:)`, one shared description instead of
+ * repeating it in every module.
+ */
+function describeConventionalArgs(built: GraphQLSchema): GraphQLSchema {
+  for (const root of [built.getQueryType(), built.getMutationType()]) {
+    for (const field of Object.values(root?.getFields() ?? {})) {
+      for (const arg of field.args) {
+        if (arg.description) continue;
+        if (arg.name === 'input') arg.description = `What to ${root === built.getMutationType() ? 'change' : 'ask'}; see the input type.`;
+        if (arg.name === 'id') arg.description = 'Global ID of the object.';
+      }
+    }
+  }
+  return built;
 }
