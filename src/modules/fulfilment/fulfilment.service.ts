@@ -14,10 +14,10 @@ import { changeCommitmentAllocation } from '../commitments/commitments.service.j
 import { type LotRegrade, onLotRegraded } from '../grading/grading.service.js';
 import { changeLotAllocation, lockLotsForAllocation, positiveWeight } from '../lots/lots.service.js';
 import { canSeeOrder, managesOrder } from '../orders/access.js';
-import { onOrderTransition, type OrderTransitionEvent, runTransitionHooks } from '../orders/hooks.js';
+import { onOrderTransition, type OrderTransitionEvent } from '../orders/hooks.js';
 import * as ordersRepo from '../orders/orders.repo.js';
 import type { OrderRow } from '../orders/orders.repo.js';
-import { IdempotencyKey } from '../orders/orders.service.js';
+import { IdempotencyKey, transitionInTransaction } from '../orders/orders.service.js';
 import { HOLDS_ALLOCATION } from '../orders/state.js';
 import { idempotent, type TxOptions } from '../orders/transaction.js';
 import { accessToProducer } from '../producers/access.js';
@@ -214,15 +214,13 @@ async function fulfilInTransaction(
   });
   let current = order;
   if (order.status === 'ACCEPTED') {
-    await runTransitionHooks(trx, { order, from: 'ACCEPTED', to: 'IN_FULFILLMENT', actor: principal, reason: null });
-    current = await ordersRepo.updateOrder(trx, order.id, { status: 'IN_FULFILLMENT' });
-    await ordersRepo.insertOrderEvent(trx, {
-      orderId: order.id,
-      from: 'ACCEPTED',
-      to: 'IN_FULFILLMENT',
-      actorUserId: principal.userId,
-      reason: `First fulfilment: ${gramsToKg(input.weight)} kg delivered against line ${line.id}`,
-    });
+    current = await transitionInTransaction(
+      trx,
+      order,
+      'IN_FULFILLMENT',
+      principal,
+      `First fulfilment: ${gramsToKg(input.weight)} kg delivered against line ${line.id}`,
+    );
   }
   await checkLedger(trx, order.id, [lot.id], [line.commitment_id]);
   return { fulfilment, line: updatedLine, order: current };

@@ -211,17 +211,35 @@ export async function changeOrderStatus(
         const role = roles.includes('MANAGER') ? 'MANAGER' : (roles[0] ?? 'OTHER');
         throw new InvalidTransitionError('Order', order.status, to, refusal(order.status, to, role) ?? undefined);
       }
-      if (to === 'SHIPPED') await prepareShipment(trx, order, principal.userId);
-      await runTransitionHooks(trx, { order, from: order.status, to, actor: principal, reason });
-      if (to === 'CANCELLED' && HOLDS_ALLOCATION.has(order.status)) {
-        await releaseOrderAllocation(trx, order.id, { userId: principal.userId }, reason);
-      }
-      const updated = await repo.updateOrder(trx, order.id, { status: to });
-      await repo.insertOrderEvent(trx, { orderId: order.id, from: order.status, to, actorUserId: principal.userId, reason });
-      return updated;
+      return transitionInTransaction(trx, order, to, principal, reason);
     },
     options,
   );
+}
+
+/**
+ * The part of a status change that does not depend on who asks: inside the caller's transaction,
+ * with the order row locked and the transition already allowed by the caller (changeOrderStatus
+ * checks the state machine and the actor's role; fulfilLine moves ACCEPTED → IN_FULFILLMENT on the
+ * first fulfilment). In this order: the SHIPPED guard (prepareShipment), the transition hooks, the
+ * release of every active line when an order that holds supply is cancelled, the new status and
+ * one order_events row. Returns the updated order.
+ */
+export async function transitionInTransaction(
+  trx: Transaction<DB>,
+  order: OrderRow,
+  to: OrderStatus,
+  actor: Principal,
+  reason: string | null,
+): Promise<OrderRow> {
+  if (to === 'SHIPPED') await prepareShipment(trx, order, actor.userId);
+  await runTransitionHooks(trx, { order, from: order.status, to, actor, reason });
+  if (to === 'CANCELLED' && HOLDS_ALLOCATION.has(order.status)) {
+    await releaseOrderAllocation(trx, order.id, { userId: actor.userId }, reason);
+  }
+  const updated = await repo.updateOrder(trx, order.id, { status: to });
+  await repo.insertOrderEvent(trx, { orderId: order.id, from: order.status, to, actorUserId: actor.userId, reason });
+  return updated;
 }
 
 /**
