@@ -226,6 +226,30 @@ export const activeLinesOfOrder = (trx: Db, orderId: number) =>
 export const setLinesStatus = (trx: Transaction<DB>, ids: readonly number[], status: LineRow['status']) =>
   ids.length === 0 ? Promise.resolve() : trx.updateTable('allocation_lines').set({ status }).where('id', 'in', ids).execute().then(() => undefined);
 
+// The columns fulfilment and shortfalls change; each write runs under the lock of the line's order row.
+
+/** fulfilled_g += delta (negative when a fulfilment fails or is released). The CHECK keeps 0 ≤ fulfilled_g ≤ weight_g. */
+export const addFulfilled = (trx: Transaction<DB>, lineId: number, deltaG: number) =>
+  trx
+    .updateTable('allocation_lines')
+    .set({ fulfilled_g: sql<number>`fulfilled_g + ${deltaG}` })
+    .where('id', '=', lineId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+/** A partial shortfall: the line keeps holding weight_g − w (still ACTIVE). */
+export const shrinkLine = (trx: Transaction<DB>, lineId: number, byG: number) =>
+  trx
+    .updateTable('allocation_lines')
+    .set({ weight_g: sql<number>`weight_g - ${byG}` })
+    .where('id', '=', lineId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+/** A full shortfall: the line holds nothing any more; weight_g is kept as the record of what it held. */
+export const markLineShortfall = (trx: Transaction<DB>, lineId: number) =>
+  trx.updateTable('allocation_lines').set({ status: 'SHORTFALL' }).where('id', '=', lineId).returningAll().executeTakeFirstOrThrow();
+
 /** Every line of many orders (any status), in id order. */
 export const linesOfOrders = (db: Db, orderIds: readonly number[]) =>
   orderIds.length === 0

@@ -4,10 +4,11 @@ import type { DB, OrderStatus, Row } from '../../platform/db-types.js';
 type Db = Kysely<DB> | Transaction<DB>;
 
 /**
- * Fulfilments (forward lines delivered as lots) and the two columns of an allocation line that
- * fulfilment and shortfalls change: fulfilled_g and, when a producer defaults on part of a line,
- * weight_g / status. Every write here runs under the lock of the line's order row (FOR UPDATE),
- * which is what serialises changes to an order's lines.
+ * Fulfilments (forward lines delivered as lots) and the reads of allocation lines that fulfilment and
+ * shortfalls need. The line columns they change (fulfilled_g, and weight_g / status when a producer
+ * defaults on part of a line) are written by allocation.repo, which owns allocation_lines. Every
+ * write here runs under the lock of the line's order row (FOR UPDATE), which is what serialises
+ * changes to an order's lines.
  */
 
 export type FulfilmentRow = Row<'fulfilments'>;
@@ -30,28 +31,6 @@ export const insertFulfilment = (trx: Transaction<DB>, row: { lineId: number; lo
     .values({ line_id: row.lineId, lot_id: row.lotId, weight_g: row.weightG, created_by: row.createdBy })
     .returningAll()
     .executeTakeFirstOrThrow();
-
-/** fulfilled_g += delta (negative when a fulfilment fails or is released). The CHECK keeps 0 ≤ fulfilled_g ≤ weight_g. */
-export const addFulfilled = (trx: Transaction<DB>, lineId: number, deltaG: number) =>
-  trx
-    .updateTable('allocation_lines')
-    .set({ fulfilled_g: sql<number>`fulfilled_g + ${deltaG}` })
-    .where('id', '=', lineId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-
-/** A partial shortfall: the line keeps holding weight_g − w (still ACTIVE). */
-export const shrinkLine = (trx: Transaction<DB>, lineId: number, byG: number) =>
-  trx
-    .updateTable('allocation_lines')
-    .set({ weight_g: sql<number>`weight_g - ${byG}` })
-    .where('id', '=', lineId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-
-/** A full shortfall: the line holds nothing any more; weight_g is kept as the record of what it held. */
-export const markLineShortfall = (trx: Transaction<DB>, lineId: number) =>
-  trx.updateTable('allocation_lines').set({ status: 'SHORTFALL' }).where('id', '=', lineId).returningAll().executeTakeFirstOrThrow();
 
 export const setFulfilmentsStatus = (trx: Transaction<DB>, ids: readonly number[], status: FulfilmentRow['status']) =>
   ids.length === 0

@@ -199,7 +199,7 @@ async function fulfilInTransaction(
   }
 
   const fulfilment = await repo.insertFulfilment(trx, { lineId: line.id, lotId: lot.id, weightG: input.weight, createdBy: principal.userId });
-  const updatedLine = await repo.addFulfilled(trx, line.id, input.weight);
+  const updatedLine = await allocationRepo.addFulfilled(trx, line.id, input.weight);
   await changeLotAllocation(trx, lot.id, input.weight, 'input.lotId');
   await appendEvent(trx, {
     kind: 'FULFILLED',
@@ -284,7 +284,7 @@ export async function shortfallInTransaction(
 
   // 1. The defaulting line gives up the weight.
   const full = weightG === line.weight_g;
-  const after = full ? await repo.markLineShortfall(trx, line.id) : await repo.shrinkLine(trx, line.id, weightG);
+  const after = full ? await allocationRepo.markLineShortfall(trx, line.id) : await allocationRepo.shrinkLine(trx, line.id, weightG);
   if (line.lot_id !== null) await changeLotAllocation(trx, line.lot_id, -weightG);
   else if (line.commitment_id !== null) await changeCommitmentAllocation(trx, line.commitment_id, -weightG);
   await appendEvent(trx, {
@@ -493,7 +493,7 @@ export async function handleLotRegraded(trx: Transaction<DB>, change: LotRegrade
     for (const [lineId, fs] of perLine) {
       const failedG = fs.reduce((s, f) => s + f.weight_g, 0);
       await repo.setFulfilmentsStatus(trx, fs.map((f) => f.id), 'FAILED');
-      const line = await repo.addFulfilled(trx, lineId, -failedG);
+      const line = await allocationRepo.addFulfilled(trx, lineId, -failedG);
       await changeLotAllocation(trx, lot.id, -failedG);
       await allocationRepo.appendEvents(
         trx,
@@ -539,7 +539,7 @@ export async function handleOrderTransition(trx: Transaction<DB>, event: OrderTr
     perLot.set(f.lot_id, (perLot.get(f.lot_id) ?? 0) - f.weight_g);
   }
   const producerOf = new Map<number, number>();
-  for (const [lineId, g] of perLine) producerOf.set(lineId, (await repo.addFulfilled(trx, lineId, -g)).producer_id);
+  for (const [lineId, g] of perLine) producerOf.set(lineId, (await allocationRepo.addFulfilled(trx, lineId, -g)).producer_id);
   await allocationRepo.addAllocated(trx, 'lots', perLot);
   await allocationRepo.appendEvents(
     trx,
