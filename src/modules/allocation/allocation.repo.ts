@@ -188,36 +188,6 @@ export async function invariantViolations(
   return out;
 }
 
-export interface NewSupplyEvent {
-  kind: string;
-  lotId: number | null;
-  commitmentId: number | null;
-  orderId: number;
-  actorUserId: number | null;
-  payload: Record<string, unknown>;
-}
-
-/**
- * Append many provenance events in one statement (an allocation of 300 lines writes 300 events).
- * Same table and shape as provenance.repo's appendEvent, batched.
- */
-export async function appendEvents(trx: Transaction<DB>, events: readonly NewSupplyEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  await trx
-    .insertInto('provenance_events')
-    .values(
-      events.map((e) => ({
-        kind: e.kind,
-        lot_id: e.lotId,
-        commitment_id: e.commitmentId,
-        order_id: e.orderId,
-        actor_user_id: e.actorUserId,
-        payload: JSON.stringify(e.payload),
-      })),
-    )
-    .execute();
-}
-
 // Lines ----------------------------------------------------------------------------------------
 
 export const activeLinesOfOrder = (trx: Db, orderId: number) =>

@@ -16,6 +16,7 @@ import { accessToProducer } from '../producers/access.js';
 import type { OrderRow } from '../orders/orders.repo.js';
 import { canTransition, refusal } from '../orders/state.js';
 import { idempotent, type TxOptions } from '../orders/transaction.js';
+import { appendEvents } from '../provenance/provenance.repo.js';
 import * as repo from './allocation.repo.js';
 import {
   AllocationInputError, type BindingConstraint, type Candidate, type Constraints, type PlanLine, type PlanResult,
@@ -353,7 +354,7 @@ export async function allocateInTransaction(
     if (violations.length > 0) throw new AllocationInvariantError(violations);
   }
 
-  await repo.appendEvents(
+  await appendEvents(
     trx,
     lines.map((l) => ({
       kind: request.eventKind ?? 'ALLOCATED',
@@ -403,7 +404,7 @@ export async function releaseLines(
   await repo.addAllocated(trx, 'commitments', commitmentDelta);
   const violations = await repo.invariantViolations(trx, [...lotDelta.keys()], [...commitmentDelta.keys()]);
   if (violations.length > 0) throw new AllocationInvariantError(violations);
-  await repo.appendEvents(
+  await appendEvents(
     trx,
     active.map((l) => ({
       kind: options.eventKind ?? 'RELEASED',

@@ -21,7 +21,7 @@ import { IdempotencyKey, transitionInTransaction } from '../orders/orders.servic
 import { HOLDS_ALLOCATION } from '../orders/state.js';
 import { idempotent, type TxOptions } from '../orders/transaction.js';
 import { accessToProducer } from '../producers/access.js';
-import { appendEvent } from '../provenance/provenance.repo.js';
+import { appendEvent, appendEvents } from '../provenance/provenance.repo.js';
 import { FulfilmentRefusedError } from './errors.js';
 import * as repo from './fulfilment.repo.js';
 import type { FulfilmentRow, LineRow } from './fulfilment.repo.js';
@@ -372,7 +372,7 @@ async function reallocate(
   }
   await allocationRepo.addAllocated(trx, 'lots', lotDelta);
   await allocationRepo.addAllocated(trx, 'commitments', commitmentDelta);
-  await allocationRepo.appendEvents(
+  await appendEvents(
     trx,
     lines.map((l) => ({
       kind: 'REALLOCATED',
@@ -495,7 +495,7 @@ export async function handleLotRegraded(trx: Transaction<DB>, change: LotRegrade
       await repo.setFulfilmentsStatus(trx, fs.map((f) => f.id), 'FAILED');
       const line = await allocationRepo.addFulfilled(trx, lineId, -failedG);
       await changeLotAllocation(trx, lot.id, -failedG);
-      await allocationRepo.appendEvents(
+      await appendEvents(
         trx,
         fs.map((f) => ({
           kind: 'FULFILMENT_FAILED',
@@ -541,7 +541,7 @@ export async function handleOrderTransition(trx: Transaction<DB>, event: OrderTr
   const producerOf = new Map<number, number>();
   for (const [lineId, g] of perLine) producerOf.set(lineId, (await allocationRepo.addFulfilled(trx, lineId, -g)).producer_id);
   await allocationRepo.addAllocated(trx, 'lots', perLot);
-  await allocationRepo.appendEvents(
+  await appendEvents(
     trx,
     fulfilments.map((f) => ({
       kind: 'FULFILMENT_RELEASED',

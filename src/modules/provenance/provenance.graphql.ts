@@ -46,7 +46,7 @@ builder.objectFields(LotRef, (t) => ({
     description: 'The lot\'s provenance events, oldest first.',
     complexity: { field: 1, multiplier: 5 },
     load: async (lotIds: number[], ctx) => {
-      const events = await repo.eventsOfLots(ctx.db, lotIds);
+      const events = await repo.eventsOf(ctx.db, 'lot_id', lotIds);
       return lotIds.map((id) => events.filter((e) => e.lot_id === id));
     },
     resolve: (l) => l.id,
@@ -59,7 +59,7 @@ builder.objectFields(CommitmentRef, (t) => ({
     description: 'The commitment\'s provenance events, oldest first.',
     complexity: { field: 1, multiplier: 5 },
     load: async (ids: number[], ctx) => {
-      const events = await repo.eventsOfCommitments(ctx.db, ids);
+      const events = await repo.eventsOf(ctx.db, 'commitment_id', ids);
       return ids.map((id) => events.filter((e) => e.commitment_id === id));
     },
     resolve: (c) => c.id,
