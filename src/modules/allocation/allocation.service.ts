@@ -16,7 +16,7 @@ import { accessToProducer } from '../producers/access.js';
 import type { OrderRow } from '../orders/orders.repo.js';
 import { canTransition, refusal } from '../orders/state.js';
 import { idempotent, type TxOptions } from '../orders/transaction.js';
-import { appendEvents } from '../provenance/provenance.repo.js';
+import { appendEvents, type NewProvenanceEvent } from '../provenance/provenance.repo.js';
 import * as repo from './allocation.repo.js';
 import {
   AllocationInputError, type BindingConstraint, type Candidate, type Constraints, type PlanLine, type PlanResult,
@@ -300,6 +300,21 @@ const parseKey = (key: string): { lotId: number | null; commitmentId: number | n
   key.startsWith('L') ? { lotId: Number(key.slice(1)), commitmentId: null } : { lotId: null, commitmentId: Number(key.slice(1)) };
 
 /**
+ * The provenance event of one line (allocated, reallocated, released, …): on the line's lot or
+ * commitment, for its order, with the line in the payload followed by `extra`.
+ */
+function lineEvent(kind: string, l: repo.LineRow, actorUserId: number | null, extra: Record<string, unknown>): NewProvenanceEvent {
+  return {
+    kind,
+    lotId: l.lot_id,
+    commitmentId: l.commitment_id,
+    orderId: l.order_id,
+    actorUserId,
+    payload: { orderId: l.order_id, lineId: l.id, producerId: l.producer_id, weightG: l.weight_g, ...extra },
+  };
+}
+
+/**
  * Allocate `request.quantityG` of `order` inside the caller's transaction: lock and load the
  * candidates, run the engine, insert the lines, add to allocated_g, re-check the invariant and
  * append one provenance event per line. All or nothing: InsufficientSupplyError (or a
@@ -356,22 +371,13 @@ export async function allocateInTransaction(
 
   await appendEvents(
     trx,
-    lines.map((l) => ({
-      kind: request.eventKind ?? 'ALLOCATED',
-      lotId: l.lot_id,
-      commitmentId: l.commitment_id,
-      orderId: order.id,
-      actorUserId: actor.userId,
-      payload: {
-        orderId: order.id,
-        lineId: l.id,
-        producerId: l.producer_id,
-        weightG: l.weight_g,
+    lines.map((l) =>
+      lineEvent(request.eventKind ?? 'ALLOCATED', l, actor.userId, {
         strategy: request.strategy,
         ...(l.replaces_line_id !== null ? { replacesLineId: l.replaces_line_id } : {}),
         ...request.eventPayload,
-      },
-    })),
+      }),
+    ),
   );
   return { plan, lines, lots, commitments };
 }
@@ -406,14 +412,7 @@ export async function releaseLines(
   if (violations.length > 0) throw new AllocationInvariantError(violations);
   await appendEvents(
     trx,
-    active.map((l) => ({
-      kind: options.eventKind ?? 'RELEASED',
-      lotId: l.lot_id,
-      commitmentId: l.commitment_id,
-      orderId: l.order_id,
-      actorUserId: actor.userId,
-      payload: { orderId: l.order_id, lineId: l.id, producerId: l.producer_id, weightG: l.weight_g, ...(options.reason ? { reason: options.reason } : {}) },
-    })),
+    active.map((l) => lineEvent(options.eventKind ?? 'RELEASED', l, actor.userId, options.reason ? { reason: options.reason } : {})),
   );
   return active.map((l) => ({ ...l, status }));
 }
