@@ -17,7 +17,10 @@ if (!values.email || !values.password) {
   process.exit(2);
 }
 
-const database = await createDatabase(loadConfig().database);
+const database = await createDatabase(loadConfig().database).catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});
 try {
   await migrateToLatest(database.db);
   let user = await findUserByEmail(database.db, values.email);

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
@@ -68,7 +69,7 @@ export async function createDatabase(config: DatabaseConfig, options: DbOptions 
       close: () => db.destroy(),
     };
   }
-  if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
+  const releaseDataDir = config.dataDir ? claimDataDir(config.dataDir) : () => {};
   const pglite = await PGlite.create({
     ...(config.dataDir ? { dataDir: config.dataDir } : {}),
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
@@ -84,6 +85,44 @@ export async function createDatabase(config: DatabaseConfig, options: DbOptions 
     driver: 'pglite',
     pglite,
     describe: `embedded PGlite ${config.dataDir ?? '(in memory)'}`,
-    close: () => db.destroy(),
+    close: async () => {
+      await db.destroy();
+      releaseDataDir();
+    },
   };
+}
+
+/**
+ * PGlite is one process's database: a second process opening the same data directory (a
+ * `create-admin` next to a running server) would corrupt it. Claim the directory with a lock file
+ * holding our pid; a lock left by a process that no longer runs is taken over.
+ */
+export function claimDataDir(dataDir: string): () => void {
+  mkdirSync(dataDir, { recursive: true });
+  const lock = path.join(dataDir, 'lumbung.lock');
+  const holder = Number.parseInt(readLock(lock), 10);
+  if (Number.isInteger(holder) && holder !== process.pid && isRunning(holder)) {
+    throw new Error(`the embedded database in ${dataDir} is in use by process ${holder}: stop it first (or use DATABASE_URL)`);
+  }
+  writeFileSync(lock, `${process.pid}\n`);
+  return () => {
+    if (Number.parseInt(readLock(lock), 10) === process.pid) rmSync(lock, { force: true });
+  };
+}
+
+function readLock(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -84,3 +84,29 @@ describe('unexpected failures', () => {
     await drop();
   });
 });
+
+describe('embedded data directory', () => {
+  it('refuses a second process while another holds it, and takes over a stale lock', async () => {
+    const { mkdtempSync, rmSync, writeFileSync, existsSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const { spawn } = await import('node:child_process');
+    const { claimDataDir } = await import('../../src/platform/db.js');
+    const dir = mkdtempSync(path.join(tmpdir(), 'lumbung-lock-'));
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    try {
+      writeFileSync(path.join(dir, 'lumbung.lock'), `${other.pid}\n`);
+      expect(() => claimDataDir(dir)).toThrow(`in use by process ${other.pid}`);
+
+      other.kill();
+      await new Promise((resolve) => other.once('exit', resolve));
+      const release = claimDataDir(dir);
+      expect(existsSync(path.join(dir, 'lumbung.lock'))).toBe(true);
+      release();
+      expect(existsSync(path.join(dir, 'lumbung.lock'))).toBe(false);
+    } finally {
+      other.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
