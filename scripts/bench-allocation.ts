@@ -26,6 +26,7 @@ import {
   type OrderSpec,
   type PlanResult,
 } from '../src/modules/allocation/engine.js';
+import { mulberry32 } from '../src/platform/prng.js';
 
 const SIZES = [1_000, 10_000, 100_000];
 const REPS: Record<number, number> = { 1_000: 31, 10_000: 15, 100_000: 7 };
@@ -33,16 +34,6 @@ const WARMUP = 3;
 const SEED = 20_270_630;
 const REGENCIES = ['Aceh Tengah', 'Bener Meriah', 'Gayo Lues', 'Toraja Utara', 'Bondowoso'];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function isoDate(dayOffset: number): string {
   return new Date(Date.UTC(2026, 0, 1) + dayOffset * 86_400_000).toISOString().slice(0, 10);

@@ -1,4 +1,5 @@
 import { validatePlotGeolocation } from '../modules/plots/geo.js';
+import { mulberry32 } from '../platform/prng.js';
 
 /**
  * The demo dataset as a plan: plain data, generated from a fixed seed and fixed dates, no I/O.
@@ -10,16 +11,9 @@ import { validatePlotGeolocation } from '../modules/plots/geo.js';
 
 export const DEMO_SEED = 20271001;
 
-/** mulberry32: a small, fast, deterministic PRNG (uniform in [0, 1)). */
+/** Deterministic random helpers over mulberry32. */
 export function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),

@@ -17,6 +17,7 @@ import {
   type SupplyMode,
 } from './engine.js';
 import { TopSumTree, cmpMul, mulDivFloor } from './exact-math.js';
+import { mulberry32 } from '../../platform/prng.js';
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -48,16 +49,6 @@ function cand(id: string, producerId: string, availableG: number, over: Partial<
   };
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffled<T>(xs: readonly T[], seed: number): T[] {
   const out = xs.slice();

@@ -94,3 +94,7 @@ export const gradesOfSchemes = (db: Db, schemeIds: readonly number[]) =>
   schemeIds.length === 0
     ? Promise.resolve([] as GradeRow[])
     : db.selectFrom('grades').selectAll().where('scheme_id', 'in', schemeIds).orderBy('scheme_id').orderBy('rank').execute();
+
+/** Lock a product row (serialises new grade-scheme versions of one product). */
+export const lockProduct = (trx: Transaction<DB>, productId: number) =>
+  trx.selectFrom('products').select('id').where('id', '=', productId).forUpdate().executeTakeFirstOrThrow();

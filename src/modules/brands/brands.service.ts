@@ -223,7 +223,7 @@ export async function setGradeScheme(db: Kysely<DB>, actor: Principal | null, pr
   const scheme = resolveScheme(input, product.species, 'input');
   return db.transaction().execute(async (trx) => {
     // Serialise versions of one product: lock the product row, then take max + 1.
-    await trx.selectFrom('products').select('id').where('id', '=', productId).forUpdate().executeTakeFirstOrThrow();
+    await repo.lockProduct(trx, productId);
     const version = (await repo.maxSchemeVersion(trx, productId)) + 1;
     return insertSchemeVersion(trx, productId, version, scheme, principal.userId);
   });

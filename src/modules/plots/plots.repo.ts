@@ -70,3 +70,7 @@ export const plotsPerProducer = (db: Db, visibility: ProducerVisibility, produce
     'plots.id',
     page,
   );
+
+/** Whether any lot has been declared from this plot. */
+export const plotHasLots = async (db: Db, plotId: number) =>
+  (await db.selectFrom('lot_plots').select('lot_id').where('plot_id', '=', plotId).limit(1).executeTakeFirst()) !== undefined;

@@ -105,8 +105,7 @@ export async function updatePlot(db: Kysely<DB>, actor: Principal | null, input:
     if (parsed.name !== undefined) set.name = parsed.name;
     if (parsed.altitudeM !== undefined) set.altitude_m = parsed.altitudeM;
     if (changesShape) {
-      const used = await trx.selectFrom('lot_plots').select('lot_id').where('plot_id', '=', plot.id).limit(1).executeTakeFirst();
-      if (used) {
+      if (await repo.plotHasLots(trx, plot.id)) {
         throw new ConflictError(
           'Lots have been declared from this plot, so its area and geolocation are fixed; register a new plot instead',
           parsed.geolocation !== undefined ? 'input.geolocation' : 'input.areaHa',
