@@ -23,7 +23,7 @@ import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { acceptOrder } from '../src/modules/allocation/allocation.service.js';
 import { changeOrderStatus } from '../src/modules/orders/orders.service.js';
-import { addDaysIso, todayIso } from '../src/modules/lots/lots.service.js';
+import { addDaysIso, todayIso } from '../src/platform/dates.js';
 import type { Principal } from '../src/platform/auth.js';
 import { createDatabase } from '../src/platform/db.js';
 import { globalId } from '../src/platform/graphql/ids.js';

@@ -2,6 +2,7 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Kysely } from 'kysely';
 import type { DB, RoleName } from './db-types.js';
+import { UnauthenticatedError } from './errors.js';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
 
@@ -44,6 +45,12 @@ export interface Principal {
   email: string;
   displayName: string;
   grants: RoleGrant[];
+}
+
+/** The caller, or UnauthenticatedError when nobody signed in. Services call it first. */
+export function requirePrincipal(actor: Principal | null): Principal {
+  if (!actor) throw new UnauthenticatedError();
+  return actor;
 }
 
 export function orgIdsWithRole(principal: Principal | null, role: RoleName): number[] {

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
 
 /**
  * Table types, matching migrations/. JS types follow db.ts's normalisation:
@@ -130,3 +130,9 @@ export interface DB {
 export type Row<T extends keyof DB> = Selectable<DB[T]>;
 export type NewRow<T extends keyof DB> = Insertable<DB[T]>;
 export type RowUpdate<T extends keyof DB> = Updateable<DB[T]>;
+
+/**
+ * What a repo function reads or writes through: the database or an open transaction. A function
+ * that must run inside a transaction takes `Transaction<DB>` instead.
+ */
+export type Db = Kysely<DB> | Transaction<DB>;

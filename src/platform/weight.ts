@@ -1,10 +1,20 @@
+import { z } from 'zod';
+
 /**
  * Weights travel as exact decimal kilograms ("19200", "12.345") and live as integer grams.
  * No floats touch the value: a decimal string is split into integer parts.
  */
 
 export const GRAMS_PER_KG = 1000;
+/** One bag of green coffee: 60 kg. With whole bags, every line is a multiple of it. */
 export const BAG_G = 60_000;
+/**
+ * The largest quantity one lot, commitment, order or fulfilment may have: 1,000 t (a warehouse
+ * batch or a contract; ~50 containers). Anything larger is a typo, not a trade.
+ */
+export const MAX_QUANTITY_G = 1_000_000_000;
+/** MAX_QUANTITY_G as the error messages spell it. */
+export const MAX_QUANTITY_TEXT = '1,000 t (1000000 kg)';
 /** Nothing we trade weighs more than this in one figure (1,000,000 t). */
 export const MAX_WEIGHT_G = 1_000_000_000_000;
 
@@ -33,3 +43,16 @@ export function gramsToKg(grams: number): string {
   const g = abs % GRAMS_PER_KG;
   return g === 0 ? `${sign}${kg}` : `${sign}${kg}.${String(g).padStart(3, '0').replace(/0+$/, '')}`;
 }
+
+/**
+ * Zod schema of an input weight in grams that must be > 0 and at most `max` (the Weight scalar
+ * also admits 0 and negatives, so each mutation says what it accepts). Messages name the kg.
+ */
+export const positiveWeight = (max: number = MAX_QUANTITY_G, maxText: string = MAX_QUANTITY_TEXT) =>
+  z
+    .number()
+    .int('must be a whole number of grams')
+    .superRefine((g, ctx) => {
+      if (g <= 0) ctx.addIssue({ code: 'custom', message: `must be more than 0 kg (got ${gramsToKg(g)} kg)` });
+      else if (g > max) ctx.addIssue({ code: 'custom', message: `must be at most ${maxText} (got ${gramsToKg(g)} kg)` });
+    });

@@ -14,6 +14,7 @@ import { appendEvent } from '../modules/provenance/provenance.repo.js';
 import { loadPrincipal, type Principal } from '../platform/auth.js';
 import type { DB, RoleName } from '../platform/db-types.js';
 import { type DemoPlan, planDemo, type PlannedProducer } from './demo-data.js';
+import { inTransaction } from '../platform/transaction.js';
 
 /**
  * The demo data: loaded through the modules' services (they check the rules and write the
@@ -202,7 +203,7 @@ export async function seedDemo(db: Kysely<DB>, plan: DemoPlan = planDemo()): Pro
     if (!g) throw new Error(`seed: grade ${code} missing for product ${productId}`);
     return g;
   };
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     for (const c of plan.commitments) {
       const p = byKey.get(c.producer)!;
       const product = productOf(p);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDaysIso, todayIso } from '../../src/modules/lots/lots.service.js';
+import { addDaysIso, todayIso } from '../../src/platform/dates.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import {
   type Actor, createSupplyWorld, ERROR_FIELDS, gid, insertCommitment, insertMembership, insertPlot, insertProducer, type SupplyWorld,

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { addDaysIso, todayIso } from '../../src/modules/lots/lots.service.js';
+import { addDaysIso, todayIso } from '../../src/platform/dates.js';
 import type { Principal } from '../../src/platform/auth.js';
 import type { DB, RoleName, Row } from '../../src/platform/db-types.js';
 import { createUser, type TestApp } from '../support/app.js';

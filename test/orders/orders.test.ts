@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDaysIso, todayIso } from '../../src/modules/lots/lots.service.js';
+import { addDaysIso, todayIso } from '../../src/platform/dates.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { type Actor, ERROR_FIELDS, gid } from '../support/supply-fixtures.js';
 import { IdempotencyInProgressError } from '../../src/modules/orders/errors.js';

@@ -1,7 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { DB, NewRow, RoleName, Row } from '../../platform/db-types.js';
-
-type Db = Kysely<DB> | Transaction<DB>;
+import type { DB, Db, NewRow, RoleName, Row } from '../../platform/db-types.js';
 
 export const findUserByEmail = (db: Db, email: string) =>
   db.selectFrom('users').selectAll().where(sql`lower(email)`, '=', email.toLowerCase()).executeTakeFirst();

@@ -1,12 +1,13 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { hashPassword, isAdmin, hasRole, type Principal, timingDummyHash, verifyPassword } from '../../platform/auth.js';
+import { hashPassword, hasRole, isAdmin, type Principal, requirePrincipal, timingDummyHash, verifyPassword } from '../../platform/auth.js';
 import type { DB, RoleName } from '../../platform/db-types.js';
 import {
   ConflictError, ForbiddenError, InvalidCredentialsError, NotFoundError, UnauthenticatedError, ValidationError,
 } from '../../platform/errors.js';
 import { parseInput } from '../../platform/validate.js';
 import * as repo from './accounts.repo.js';
+import { inTransaction } from '../../platform/transaction.js';
 
 export const ROLES = ['ADMIN', 'BRAND_MANAGER', 'CURATOR', 'COOP_MANAGER', 'PRODUCER', 'BUYER'] as const satisfies readonly RoleName[];
 
@@ -22,11 +23,6 @@ export const ROLE_ORG: Record<RoleName, { column: repo.OrgColumn; table: repo.Or
 
 const email = z.string().trim().max(254).email('must be an email address');
 const password = z.string().min(12, 'must be at least 12 characters').max(200, 'must be at most 200 characters');
-
-export function requirePrincipal(actor: Principal | null): Principal {
-  if (!actor) throw new UnauthenticatedError();
-  return actor;
-}
 
 /** Login: an unknown email and a wrong password give the same error and cost the same time. */
 export async function login(db: Kysely<DB>, input: { email: string; password: string }) {
@@ -91,7 +87,7 @@ export async function grantRole(
   if (org && !(await repo.orgExists(db, org.table, input.organizationId as number))) {
     throw new NotFoundError(org.typename, 'input.organizationId');
   }
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const row = {
       user_id: input.userId,
       role: input.role,

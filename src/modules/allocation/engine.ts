@@ -3,7 +3,9 @@
  *
  * Splits an order (a quantity of green coffee at a minimum grade) across the
  * supply of many smallholders: graded lots in the warehouse (SPOT) and open
- * forward commitments (FORWARD).
+ * forward commitments (FORWARD). Every strategy gives lines that sum exactly
+ * to the order, never exceed a candidate's usable amount and respect every
+ * constraint.
  *
  * ## Units and exactness
  * Every weight is an integer number of grams (`Number.isSafeInteger`). When
@@ -13,83 +15,16 @@
  * `exact-math.ts` (double fast path, BigInt fallback), so no float rounding
  * ever decides an allocation.
  *
- * ## Per-producer bounds
- * - usable(candidate) = availableG, or floor(availableG / 60 000) bags with
- *   whole bags; candidates failing grade / supply mode / regency / EUDR or
- *   with nothing usable are ignored ("ineligible").
- * - cap(producer) = min(Σ usable of their eligible candidates, share cap),
- *   share cap = floor(P·Q / 10^6) grams with P = round(maxSharePct·10^4)
- *   (i.e. the percentage is taken to 4 decimals, 12.5 % of 19 200 000 g is
- *   exactly 2 400 000 g), rounded down to whole bags when whole bags.
- * - min(producer) = ceil(minContributionG / unit): a producer contributes 0 or
- *   at least this much in total. Producers whose cap is below it can never
- *   contribute ("non-viable").
- *
- * ## Feasibility (exact)
- * A contributing set T of producers can ship exactly any total in
- * [|T|·min, Σ_T cap] (each producer anywhere in [min, cap], candidates split
- * at unit granularity). So the achievable totals are ⋃_k [k·min, top_k], where
- * top_k is the sum of the k largest caps. Both ends grow with k, hence:
- *   Q is achievable ⇔ top_K ≥ Q with K = min(#viable, floor(Q / min))
- * (K = #viable when there is no minimum). Equivalently: the fewest producers
- * whose largest caps reach Q must number at most Q / min. The largest
- * achievable total not exceeding Q is min(top_K, Q) — reported as
- * `availableG` of an infeasible result.
- *
- * ## Infeasible result
- * `availableG` = the largest total a valid plan could allocate without
- * exceeding the order (exact, as above). When supply is plainly short this is
- * simply the sum of all caps; when supply exceeds Q but the minimum
- * contribution makes Q unreachable (too few producers can be used, e.g. Q =
- * 1 000 kg, min 600 kg, every cap 900 kg) it is top_K (900 kg) and
- * `binding = 'MIN_CONTRIBUTION'`. `shortfallG = requestedG - availableG > 0`.
- *
- * `binding` is found by adding constraints one at a time, in the order of
- * `BINDING_ORDER` (SUPPLY = everything offered with availableG > 0, then
- * GRADE, SUPPLY_MODE, REGENCY, EUDR, WHOLE_BAGS, MAX_SHARE,
- * MIN_CONTRIBUTION), and naming the first one after which the order can no
- * longer be met. 'SUPPLY' means even the unconstrained supply is short.
- *
- * ## Strategies (all: lines sum exactly to Q, never exceed a candidate's
- * usable amount, respect every constraint)
- * Candidate orders used below:
- * - quality order: grade rank asc, date asc (oldest first), SPOT before
- *   FORWARD, id asc;
- * - age order: date asc, grade rank asc, SPOT before FORWARD, id asc.
- * (Spot before forward is a tie-break only: a graded lot in the warehouse is
- * lower-risk than a commitment of the same grade and date.)
- *
- * - PRO_RATA: producers share the order in proportion to their eligible
- *   available weight S_p = Σ usable (their cap when no max share applies),
- *   clipped at the max-share cap by water-filling: find the level f with
- *   Σ clamp(f·S_p, min, cap_p) = Q (exact rational f). So a producer with
- *   10 t gets 10× the share of one with 1 t until it hits the cap, and what
- *   it cannot take is spread over the others in the same proportions. The
- *   real-valued shares are apportioned to whole grams (whole bags) by the
- *   largest-remainder (Hamilton) method, ties by producerId. Minimum
- *   contribution — DROP first, RAISE if needed: producers are ranked by S
- *   (desc, then producerId) and the plan uses the largest j of them, j being
- *   the largest count for which even the smallest gets ≥ min under plain
- *   proportional shares — but never fewer than k*, the fewest producers whose
- *   caps cover Q. If even those k* leave someone below the minimum, that
- *   producer is RAISED to (held at) the minimum and the others scaled down
- *   (the lower clamp of the water-filling). Within a producer candidates are
- *   filled in quality order.
- * - QUALITY_FIRST / OLDEST_FIRST: greedy over all candidates in quality / age
- *   order, each taking min(usable, producer cap headroom, remaining Q).
- * - FEWEST_CONTRIBUTORS: greedy over producers by descending cap (ties: more
- *   spot weight within the cap — spot before forward —, then larger supply,
- *   then producerId), each filled up to its cap in quality order; this uses
- *   the minimum possible number of producers (k*, also with a minimum).
- *
- * Minimum contribution in the greedy strategies: the walk admits a producer
- * at its first candidate only if the order can still be completed with at
- * most K producers (checked exactly with a Fenwick tree of caps); otherwise
- * the producer is skipped entirely. After the walk, an admitted producer left
- * below the minimum (typically the last one, which got the remainder) is
- * topped up to the minimum from its own next candidates, and the same weight
- * is given back by the lowest-priority allocations of producers above the
- * minimum. This always succeeds when the order is feasible.
+ * ## Where each rule is derived (next to the code that implements it)
+ * - candidate orders (quality, age) ............ `candQualityCmp`, `candAgeCmp`
+ * - eligibility, usable amount .................. `eligibility`
+ * - per-producer cap, share cap, minimum ........ `prepare`
+ * - exact feasibility (top_K) ................... `feasibility`
+ * - infeasible result, binding constraint ....... `infeasibleResult`
+ * - PRO_RATA (drop/raise, water-filling) ........ `proRata`, `waterFill`
+ * - greedy strategies, minimum contribution ..... `greedyWalk`, `fewestCmp`
+ * - what each strategy does, and its reasons .... `STRATEGY_BEHAVIOUR`
+ * - lines and summary (Jain fairness) ........... `planLines`, `summarise`
  *
  * ## Determinism
  * Every sort is a total order ending in a unique id, so shuffled input gives
@@ -385,6 +320,8 @@ interface Prod {
   state: 0 | 1 | 2;
   /** units added to reach the minimum contribution (greedy) or held at the minimum (pro rata) */
   raised: boolean;
+  /** 1-based position among the contributors in line order; 0 = not (yet) counted */
+  contributor: number;
   /** cached producer-level part of the line reasons */
   note: string | null;
 }
@@ -409,7 +346,6 @@ interface Cand {
 interface Ctx {
   readonly order: OrderSpec;
   readonly constraints: Constraints;
-  readonly strategy: Strategy;
   /** grams per unit */
   readonly u: number;
   /** order quantity (units) */
@@ -419,10 +355,18 @@ interface Ctx {
   /** share cap (units); when there is no max share: Σ usable of everything (never binds) */
   readonly C: number;
   readonly hasShareCap: boolean;
+  /** producers with eligible supply, in input order */
   readonly prods: Prod[];
 }
 
-/** Quality order: grade rank asc, date asc, SPOT before FORWARD, id asc. */
+// ---------------------------------------------------------------------------
+// Candidate orders
+// ---------------------------------------------------------------------------
+//
+// Spot before forward is a tie-break only: a graded lot in the warehouse is
+// lower-risk than a commitment of the same grade and date.
+
+/** Quality order: grade rank asc, date asc (oldest first), SPOT before FORWARD, id asc. */
 function candQualityCmp(a: Cand, b: Cand): number {
   return a.g - b.g || a.d - b.d || a.kb - b.kb || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
@@ -447,18 +391,65 @@ function supplyDescCmp(a: Prod, b: Prod): number {
   return b.S - a.S || cmpStr(a.id, b.id);
 }
 
-/** FEWEST_CONTRIBUTORS order: cap desc, spot weight within cap desc, S desc, producerId asc. */
-function fewestCmp(a: Prod, b: Prod): number {
-  return (
-    b.cap - a.cap ||
-    Math.min(b.spotU, b.cap) - Math.min(a.spotU, a.cap) ||
-    b.S - a.S ||
-    cmpStr(a.id, b.id)
-  );
+// ---------------------------------------------------------------------------
+// Eligibility and per-producer bounds
+// ---------------------------------------------------------------------------
+
+/**
+ * Which constraints apply. A plan applies all of them (`ALL_ACTIVE`); naming
+ * the binding constraint adds them one at a time (`infeasibleResult`). A
+ * constraint switched off in the input changes nothing whether active or not.
+ */
+interface ActiveSet {
+  grade: boolean;
+  supplyMode: boolean;
+  regency: boolean;
+  eudr: boolean;
+  wholeBags: boolean;
+  maxShare: boolean;
+  minContribution: boolean;
 }
+
+const ALL_ACTIVE: Readonly<ActiveSet> = {
+  grade: true,
+  supplyMode: true,
+  regency: true,
+  eudr: true,
+  wholeBags: true,
+  maxShare: true,
+  minContribution: true,
+};
 
 function supplyModeOk(kind: SupplyKind, mode: SupplyMode): boolean {
   return mode === 'EITHER' || (mode === 'SPOT_ONLY' ? kind === 'SPOT' : kind === 'FORWARD');
+}
+
+/**
+ * The one eligibility rule, used both to plan and to name the binding
+ * constraint (so the two cannot disagree). A candidate is eligible when its
+ * grade rank is at most the order's minimum, its kind fits the supply mode,
+ * its regency is allowed and, with EUDR only, its plots are geolocated.
+ * `usable(c)` is then availableG in units — floor(availableG / 60 000) with
+ * whole bags — and 0 for an ineligible candidate (or one with nothing usable).
+ */
+function eligibility(
+  order: OrderSpec,
+  constraints: Constraints,
+  active: Readonly<ActiveSet>,
+): { u: number; usable: (c: Candidate) => number } {
+  const u = active.wholeBags && constraints.wholeBags ? BAG_G : 1;
+  const maxRank = active.grade ? order.minGradeRank : Infinity;
+  const mode: SupplyMode = active.supplyMode ? constraints.supply : 'EITHER';
+  const regencies = active.regency && constraints.regencies !== null ? new Set(constraints.regencies) : null;
+  const eudrOnly = active.eudr && constraints.eudrOnly;
+  const usable = (c: Candidate): number => {
+    if (c.gradeRank > maxRank) return 0;
+    if (!supplyModeOk(c.kind, mode)) return 0;
+    if (regencies !== null && !regencies.has(c.regency)) return 0;
+    if (eudrOnly && !c.eudrReady) return 0;
+    return u === 1 ? c.availableG : Math.floor(c.availableG / u);
+  };
+  return { u, usable };
 }
 
 /** Share cap in grams: floor(round(pct·10^4) · Q / 10^6). */
@@ -466,24 +457,47 @@ function shareCapGrams(pct: number, quantityG: number): number {
   return mulDivFloor(scaledPct(pct), quantityG, 1_000_000)[0];
 }
 
-function prepare(order: OrderSpec, candidates: readonly Candidate[], strategy: Strategy, constraints: Constraints): Ctx {
-  const u = constraints.wholeBags ? BAG_G : 1;
-  const Q = order.quantityG / u;
-  const m = Math.ceil(constraints.minContributionG / u);
-  const regencies = constraints.regencies === null ? null : new Set(constraints.regencies);
+/**
+ * Group the eligible candidates by producer and derive each producer's bounds:
+ * - S(producer) = Σ usable of their eligible candidates;
+ * - cap(producer) = min(S, share cap), share cap = floor(P·Q / 10^6) grams with
+ *   P = round(maxSharePct·10^4) (the percentage is taken to 4 decimals: 12.5 %
+ *   of 19 200 000 g is exactly 2 400 000 g), rounded down to whole bags when
+ *   whole bags;
+ * - min(producer) = m = ceil(minContributionG / unit): a producer contributes 0
+ *   or at least this much in total. Producers whose cap is below it can never
+ *   contribute ("non-viable", see `feasibility`).
+ */
+function prepare(
+  order: OrderSpec,
+  candidates: readonly Candidate[],
+  constraints: Constraints,
+  active: Readonly<ActiveSet>,
+): Ctx {
+  const { u, usable: usableOf } = eligibility(order, constraints, active);
+  const Q = order.quantityG / u; // integral: validated (multiple of a bag when whole bags)
+  const m = active.minContribution ? Math.ceil(constraints.minContributionG / u) : 0;
   const byId = new Map<string, Prod>();
   const prods: Prod[] = [];
   let total = 0;
   for (const c of candidates) {
-    if (c.gradeRank > order.minGradeRank) continue;
-    if (!supplyModeOk(c.kind, constraints.supply)) continue;
-    if (regencies !== null && !regencies.has(c.regency)) continue;
-    if (constraints.eudrOnly && !c.eudrReady) continue;
-    const usable = u === 1 ? c.availableG : Math.floor(c.availableG / u);
+    const usable = usableOf(c);
     if (usable <= 0) continue;
     let p = byId.get(c.producerId);
     if (p === undefined) {
-      p = { id: c.producerId, cands: [], S: 0, spotU: 0, cap: 0, rank: -1, x: 0, state: 0, raised: false, note: null };
+      p = {
+        id: c.producerId,
+        cands: [],
+        S: 0,
+        spotU: 0,
+        cap: 0,
+        rank: -1,
+        x: 0,
+        state: 0,
+        raised: false,
+        contributor: 0,
+        note: null,
+      };
       byId.set(c.producerId, p);
       prods.push(p);
     }
@@ -501,67 +515,98 @@ function prepare(order: OrderSpec, candidates: readonly Candidate[], strategy: S
     if (c.kind === 'SPOT') p.spotU += usable;
     total += usable;
   }
-  const hasShareCap = constraints.maxSharePct !== null;
+  const hasShareCap = active.maxShare && constraints.maxSharePct !== null;
   const C = hasShareCap ? Math.floor(shareCapGrams(constraints.maxSharePct as number, order.quantityG) / u) : total;
   for (const p of prods) p.cap = Math.min(p.S, C);
-  return { order, constraints, strategy, u, Q, m, C, hasShareCap, prods };
+  return { order, constraints, u, Q, m, C, hasShareCap, prods };
 }
 
 // ---------------------------------------------------------------------------
-// Infeasibility analysis
+// Feasibility (exact)
 // ---------------------------------------------------------------------------
 
-interface ActiveSet {
-  grade: boolean;
-  supplyMode: boolean;
-  regency: boolean;
-  eudr: boolean;
-  wholeBags: boolean;
-  maxShare: boolean;
-  minContribution: boolean;
+interface Feasibility {
+  /** producers whose cap reaches max(m, 1), by S desc; `rank` set to the index */
+  viable: Prod[];
+  /** Σ cap of the viable producers (units): what an unlimited order could get */
+  capacity: number;
+  /** the most producers a plan can use: min(#viable, floor(Q / m)), #viable without a minimum */
+  K: number;
+  /** top_K: Σ of the K largest caps (units) */
+  top: number;
 }
 
 /**
- * Largest total (grams) a valid plan could allocate without exceeding Q,
- * with only the `active` constraints applied: min(top_K, Q) (see module doc).
+ * A contributing set T of producers can ship exactly any total in
+ * [|T|·m, Σ_T cap] (each producer anywhere in [m, cap], candidates split at
+ * unit granularity). So the achievable totals are ⋃_k [k·m, top_k], where
+ * top_k is the sum of the k largest caps. Both ends grow with k, hence:
+ *   Q is achievable ⇔ top_K ≥ Q with K = min(#viable, floor(Q / m))
+ * (K = #viable when there is no minimum). Equivalently: the fewest producers
+ * whose largest caps reach Q must number at most Q / m. The largest
+ * achievable total not exceeding Q is min(top_K, Q).
  */
-function maxAllocatableG(order: OrderSpec, candidates: readonly Candidate[], constraints: Constraints, active: ActiveSet): number {
-  const u = active.wholeBags && constraints.wholeBags ? BAG_G : 1;
-  const Q = order.quantityG / u; // integral: validated (multiple of a bag when whole bags)
-  const regencies = active.regency && constraints.regencies !== null ? new Set(constraints.regencies) : null;
-  const sums = new Map<string, number>();
-  let total = 0;
-  for (const c of candidates) {
-    if (active.grade && c.gradeRank > order.minGradeRank) continue;
-    if (active.supplyMode && !supplyModeOk(c.kind, constraints.supply)) continue;
-    if (regencies !== null && !regencies.has(c.regency)) continue;
-    if (active.eudr && constraints.eudrOnly && !c.eudrReady) continue;
-    const usable = Math.floor(c.availableG / u);
-    if (usable <= 0) continue;
-    sums.set(c.producerId, (sums.get(c.producerId) ?? 0) + usable);
-    total += usable;
+function feasibility(ctx: Ctx): Feasibility {
+  const { Q, m } = ctx;
+  const viable = ctx.prods.filter((p) => p.cap >= Math.max(m, 1));
+  viable.sort(supplyDescCmp);
+  let capacity = 0;
+  for (let i = 0; i < viable.length; i++) {
+    const p = viable[i] as Prod;
+    p.rank = i;
+    capacity += p.cap;
   }
-  const C =
-    active.maxShare && constraints.maxSharePct !== null
-      ? Math.floor(shareCapGrams(constraints.maxSharePct, order.quantityG) / u)
-      : total;
-  const m = active.minContribution ? Math.ceil(constraints.minContributionG / u) : 0;
-  const caps: number[] = [];
-  for (const s of sums.values()) {
-    const cap = Math.min(s, C);
-    if (cap > 0 && cap >= m) caps.push(cap);
-  }
+  const K = m > 0 ? Math.min(viable.length, Math.floor(Q / m)) : viable.length;
   let top = 0;
-  if (m === 0) {
-    for (const c of caps) top += c;
-  } else {
-    caps.sort((a, b) => b - a);
-    const K = Math.min(caps.length, Math.floor(Q / m));
-    for (let i = 0; i < K; i++) top += caps[i] as number;
-  }
-  return Math.min(top, Q) * u;
+  for (let i = 0; i < K; i++) top += (viable[i] as Prod).cap;
+  return { viable, capacity, K, top };
 }
 
+/**
+ * Largest total (grams) a valid plan could allocate without exceeding the
+ * order, with only the `active` constraints applied: min(top_K, Q).
+ */
+function maxAllocatableG(
+  order: OrderSpec,
+  candidates: readonly Candidate[],
+  constraints: Constraints,
+  active: Readonly<ActiveSet>,
+): number {
+  const ctx = prepare(order, candidates, constraints, active);
+  return Math.min(feasibility(ctx).top, ctx.Q) * ctx.u;
+}
+
+// ---------------------------------------------------------------------------
+// Infeasible result
+// ---------------------------------------------------------------------------
+
+/** The `ActiveSet` switch each entry of `BINDING_ORDER` turns on (SUPPLY: none). */
+const ACTIVATES: Record<BindingConstraint, keyof ActiveSet | null> = {
+  SUPPLY: null,
+  GRADE: 'grade',
+  SUPPLY_MODE: 'supplyMode',
+  REGENCY: 'regency',
+  EUDR: 'eudr',
+  WHOLE_BAGS: 'wholeBags',
+  MAX_SHARE: 'maxShare',
+  MIN_CONTRIBUTION: 'minContribution',
+};
+
+/**
+ * `availableG` = the largest total a valid plan could allocate without
+ * exceeding the order (exact, see `feasibility`). When supply is plainly short
+ * this is simply the sum of all caps; when supply exceeds Q but the minimum
+ * contribution makes Q unreachable (too few producers can be used, e.g. Q =
+ * 1 000 kg, min 600 kg, every cap 900 kg) it is top_K (900 kg) and
+ * `binding = 'MIN_CONTRIBUTION'`. `shortfallG = requestedG - availableG > 0`.
+ *
+ * `binding` is found by adding constraints one at a time, in the order of
+ * `BINDING_ORDER` (SUPPLY = everything offered with availableG > 0, then
+ * GRADE, SUPPLY_MODE, REGENCY, EUDR, WHOLE_BAGS, MAX_SHARE, MIN_CONTRIBUTION),
+ * and naming the first one after which the order can no longer be met.
+ * 'SUPPLY' means even the unconstrained supply is short. Each step runs the
+ * same eligibility and feasibility code as the plan itself.
+ */
 function infeasibleResult(
   order: OrderSpec,
   candidates: readonly Candidate[],
@@ -577,21 +622,10 @@ function infeasibleResult(
     maxShare: false,
     minContribution: false,
   };
-  const keyOf: Record<BindingConstraint, keyof ActiveSet | null> = {
-    SUPPLY: null,
-    GRADE: 'grade',
-    SUPPLY_MODE: 'supplyMode',
-    REGENCY: 'regency',
-    EUDR: 'eudr',
-    WHOLE_BAGS: 'wholeBags',
-    MAX_SHARE: 'maxShare',
-    MIN_CONTRIBUTION: 'minContribution',
-  };
   let binding: BindingConstraint = 'MIN_CONTRIBUTION';
   for (const b of BINDING_ORDER) {
-    const key = keyOf[b];
+    const key = ACTIVATES[b];
     if (key !== null) active[key] = true;
-    // Constraints that are switched off in the input cannot change anything.
     if (maxAllocatableG(order, candidates, constraints, active) < order.quantityG) {
       binding = b;
       break;
@@ -616,8 +650,20 @@ function infeasibleResult(
 // ---------------------------------------------------------------------------
 
 /**
- * Pro-rata over `viable` (sorted by S desc). Sets `x` of every producer that
- * contributes. See module doc for the drop/raise rule.
+ * Producers share the order in proportion to their eligible available weight
+ * S_p = Σ usable (their cap when no max share applies), clipped at the
+ * max-share cap by water-filling (`waterFill`). So a producer with 10 t gets
+ * 10× the share of one with 1 t until it hits the cap, and what it cannot take
+ * is spread over the others in the same proportions.
+ *
+ * Minimum contribution — DROP first, RAISE if needed: producers are ranked by
+ * S (desc, then producerId, = `viable`) and the plan uses the largest j of
+ * them, j being the largest count for which even the smallest gets ≥ m under
+ * plain proportional shares — but never fewer than k*, the fewest producers
+ * whose caps cover Q. If even those k* leave someone below the minimum, that
+ * producer is RAISED to (held at) the minimum and the others scaled down (the
+ * lower clamp of the water-filling). Sets `x` of every producer that
+ * contributes; their candidates are then filled in quality order.
  */
 function proRata(ctx: Ctx, viable: Prod[]): void {
   const { Q, m, C } = ctx;
@@ -651,9 +697,10 @@ function proRata(ctx: Ctx, viable: Prod[]): void {
 }
 
 /**
- * Find f with Σ clamp(f·S_i, m, cap_i) = Q over `P` (sorted by S desc, with
- * m ≤ cap_i, |P|·m ≤ Q ≤ Σ cap) and apportion the real-valued shares into
- * integers by largest remainder (ties: producerId). Sets `x` and `raised`.
+ * Find the level f with Σ clamp(f·S_i, m, cap_i) = Q over `P` (sorted by S
+ * desc, with m ≤ cap_i, |P|·m ≤ Q ≤ Σ cap; f is an exact rational) and
+ * apportion the real-valued shares to whole units by the largest-remainder
+ * (Hamilton) method, ties by producerId. Sets `x` and `raised`.
  *
  * Breakpoints: i leaves the lower clamp at l_i = m/S_i and enters the upper
  * clamp at u_i = cap_i/S_i; both sequences are non-decreasing in i, so the
@@ -714,16 +761,36 @@ function waterFill(P: Prod[], Q: number, m: number): void {
   }
 }
 
+/** Fill each contributing producer's candidates (already in fill order) up to x. */
+function fillWithinProducers(prods: readonly Prod[]): void {
+  for (const p of prods) {
+    let rest = p.x;
+    for (const c of p.cands) {
+      if (rest === 0) break;
+      const t = Math.min(c.usable, rest);
+      c.take = t;
+      rest -= t;
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Greedy walk (QUALITY_FIRST, OLDEST_FIRST, FEWEST_CONTRIBUTORS)
 // ---------------------------------------------------------------------------
 
 /**
- * Walk `seq` (all candidates of viable producers, in priority order) taking
- * min(usable, cap headroom, remaining Q). With a minimum contribution, admit
- * producers only while the order stays completable with ≤ K producers, then
- * top up producers below the minimum (see module doc). `cmp` is the order
+ * Walk `seq` (all candidates of viable producers, in priority order), each
+ * taking min(usable, producer cap headroom, remaining Q). `cmp` is the order
  * of `seq`. Sets `take` and `x`.
+ *
+ * Minimum contribution: the walk admits a producer at its first candidate only
+ * if the order can still be completed with at most K producers (checked
+ * exactly with a Fenwick tree of caps, `TopSumTree`); otherwise the producer
+ * is skipped entirely. After the walk, an admitted producer left below the
+ * minimum (typically the last one, which got the remainder) is topped up to
+ * the minimum from its own next candidates, and the same weight is given back
+ * by the lowest-priority allocations of producers above the minimum. This
+ * always succeeds when the order is feasible.
  */
 function greedyWalk(ctx: Ctx, seq: Cand[], viable: Prod[], K: number, cmp: (a: Cand, b: Cand) => number): void {
   const { Q, m } = ctx;
@@ -792,21 +859,122 @@ function greedyWalk(ctx: Ctx, seq: Cand[], viable: Prod[], K: number, cmp: (a: C
   if (deficit !== 0) throw new Error('allocation engine: rebalancing failed (bug)');
 }
 
-/** Fill each contributing producer's candidates (already in fill order) up to x. */
-function fillWithinProducers(prods: readonly Prod[]): void {
-  for (const p of prods) {
-    let rest = p.x;
-    for (const c of p.cands) {
-      if (rest === 0) break;
-      const t = Math.min(c.usable, rest);
-      c.take = t;
-      rest -= t;
-    }
-  }
+/**
+ * FEWEST_CONTRIBUTORS order of producers: cap desc (ties: more spot weight
+ * within the cap — spot before forward —, then larger supply S, then
+ * producerId). Filling each producer up to its cap in this order uses the
+ * minimum possible number of producers (k*, also with a minimum).
+ */
+function fewestCmp(a: Prod, b: Prod): number {
+  return (
+    b.cap - a.cap ||
+    Math.min(b.spotU, b.cap) - Math.min(a.spotU, a.cap) ||
+    b.S - a.S ||
+    cmpStr(a.id, b.id)
+  );
+}
+
+/** Every candidate of `prods`, producer after producer, each producer's in its current order. */
+function candidatesOf(prods: readonly Prod[]): Cand[] {
+  const seq: Cand[] = [];
+  for (const p of prods) for (const c of p.cands) seq.push(c);
+  return seq;
+}
+
+/** QUALITY_FIRST / OLDEST_FIRST: greedy over all candidates in one order. */
+function greedyOverCandidates(cmp: (a: Cand, b: Cand) => number): StrategyBehaviour['fill'] {
+  return (ctx, { viable, K }) => {
+    const seq = candidatesOf(viable);
+    seq.sort(cmp);
+    greedyWalk(ctx, seq, viable, K, cmp);
+    return seq;
+  };
 }
 
 // ---------------------------------------------------------------------------
-// Reasons and summary
+// Strategies: what each one does, and how its lines are explained
+// ---------------------------------------------------------------------------
+
+interface StrategyBehaviour {
+  /**
+   * Allocate: set `take` of candidates and `x` of producers so that the takes
+   * sum to Q. Returns every candidate of the viable producers in line order
+   * (= fill priority).
+   */
+  fill(ctx: Ctx, f: Feasibility): Cand[];
+  /** Producer-level part of each line reason (computed once per producer). */
+  producerNote(ctx: Ctx, p: Prod, contributorIndex: number, contributors: number): string;
+  /** A line's reason from the candidate's description and its producer's note. */
+  reason(what: string, note: string): string;
+}
+
+const minG = (ctx: Ctx): string => formatKg(ctx.m * ctx.u);
+
+/** Note of the greedy candidate-order strategies: the share cap and the top-up, when they applied. */
+function greedyNote(ctx: Ctx, p: Prod): string {
+  const capNote =
+    ctx.hasShareCap && p.x === ctx.C && p.S > ctx.C
+      ? `; producer capped at ${formatKg(ctx.C * ctx.u)} by max share ${String(ctx.constraints.maxSharePct)}%`
+      : '';
+  return capNote + (p.raised ? `; producer topped up to the ${minG(ctx)} minimum contribution` : '');
+}
+
+const STRATEGY_BEHAVIOUR: Readonly<Record<Strategy, StrategyBehaviour>> = {
+  PRO_RATA: {
+    fill(ctx, { viable }) {
+      for (const p of viable) p.cands.sort(candQualityCmp);
+      proRata(ctx, viable);
+      fillWithinProducers(viable);
+      return candidatesOf(viable);
+    },
+    producerNote(ctx, p) {
+      const QG = ctx.Q * ctx.u;
+      let capNote = '';
+      if (ctx.hasShareCap) {
+        const capKg = formatKg(ctx.C * ctx.u);
+        const pct = String(ctx.constraints.maxSharePct);
+        capNote =
+          p.x === ctx.C && p.S > ctx.C ? `, capped at ${capKg} by max share ${pct}%` : `, cap ${capKg} by max share ${pct}%`;
+      }
+      const minNote = p.raised ? `, held at the ${minG(ctx)} minimum contribution` : '';
+      return (
+        `pro-rata share ${formatPct(p.x * ctx.u, QG)}% of ${formatKg(QG)} ` +
+        `(producer ships ${formatKg(p.x * ctx.u)} of ${formatKg(p.S * ctx.u)} eligible${capNote}${minNote})`
+      );
+    },
+    reason: (what, note) => `${note}; ${what}, filled best grade and oldest first`,
+  },
+  QUALITY_FIRST: {
+    fill: greedyOverCandidates(candQualityCmp),
+    producerNote: greedyNote,
+    reason: (what, note) => `${what}, filled before lower grades and younger supply${note}`,
+  },
+  OLDEST_FIRST: {
+    fill: greedyOverCandidates(candAgeCmp),
+    producerNote: greedyNote,
+    reason: (what, note) => `${what}, filled oldest first${note}`,
+  },
+  FEWEST_CONTRIBUTORS: {
+    fill(ctx, { viable, K }) {
+      for (const p of viable) p.cands.sort(candQualityCmp);
+      const seq = candidatesOf(viable.slice().sort(fewestCmp));
+      greedyWalk(ctx, seq, viable, K, candQualityCmp);
+      return seq;
+    },
+    producerNote(ctx, p, contributorIndex, contributors) {
+      const capNote = ctx.hasShareCap && p.S > ctx.C ? ` by max share ${String(ctx.constraints.maxSharePct)}%` : '';
+      const minNote = p.raised ? `, topped up to the ${minG(ctx)} minimum contribution` : '';
+      return (
+        `producer ${contributorIndex} of ${contributors} taken by largest capacity ` +
+        `(ships ${formatKg(p.x * ctx.u)} of cap ${formatKg(p.cap * ctx.u)}${capNote}${minNote}) to keep contributors few`
+      );
+    },
+    reason: (what, note) => `${note}; ${what}`,
+  },
+};
+
+// ---------------------------------------------------------------------------
+// Lines and summary
 // ---------------------------------------------------------------------------
 
 function describeCandidate(c: Candidate): string {
@@ -815,61 +983,79 @@ function describeCandidate(c: Candidate): string {
     : `forward commitment (min grade ${c.gradeRank}) delivering from ${c.date}`;
 }
 
-function shareCapNote(ctx: Ctx, p: Prod): string {
-  return ctx.hasShareCap && p.x === ctx.C && p.S > ctx.C
-    ? `; producer capped at ${formatKg(ctx.C * ctx.u)} by max share ${String(ctx.constraints.maxSharePct)}%`
-    : '';
-}
-
-/** Producer-level part of a line reason (computed once per producer). */
-function producerNote(ctx: Ctx, p: Prod, contributorIndex: number, contributors: number): string {
-  const QG = ctx.Q * ctx.u;
-  const minG = formatKg(ctx.m * ctx.u);
-  switch (ctx.strategy) {
-    case 'PRO_RATA': {
-      let capNote = '';
-      if (ctx.hasShareCap) {
-        const capKg = formatKg(ctx.C * ctx.u);
-        const pct = String(ctx.constraints.maxSharePct);
-        capNote =
-          p.x === ctx.C && p.S > ctx.C ? `, capped at ${capKg} by max share ${pct}%` : `, cap ${capKg} by max share ${pct}%`;
-      }
-      const minNote = p.raised ? `, held at the ${minG} minimum contribution` : '';
-      return (
-        `pro-rata share ${formatPct(p.x * ctx.u, QG)}% of ${formatKg(QG)} ` +
-        `(producer ships ${formatKg(p.x * ctx.u)} of ${formatKg(p.S * ctx.u)} eligible${capNote}${minNote})`
-      );
+/**
+ * One line per candidate that got weight, in `seq` order, each with its reason.
+ * Also numbers the contributing producers in line order.
+ */
+function planLines(ctx: Ctx, behaviour: StrategyBehaviour, seq: readonly Cand[]): { lines: PlanLine[]; contributors: Prod[] } {
+  const contributors: Prod[] = [];
+  for (const c of seq) {
+    if (c.take > 0 && c.prod.contributor === 0) {
+      contributors.push(c.prod);
+      c.prod.contributor = contributors.length;
     }
-    case 'FEWEST_CONTRIBUTORS': {
-      const capNote =
-        ctx.hasShareCap && p.S > ctx.C ? ` by max share ${String(ctx.constraints.maxSharePct)}%` : '';
-      const minNote = p.raised ? `, topped up to the ${minG} minimum contribution` : '';
-      return (
-        `producer ${contributorIndex} of ${contributors} taken by largest capacity ` +
-        `(ships ${formatKg(p.x * ctx.u)} of cap ${formatKg(p.cap * ctx.u)}${capNote}${minNote}) to keep contributors few`
-      );
-    }
-    default:
-      return shareCapNote(ctx, p) + (p.raised ? `; producer topped up to the ${minG} minimum contribution` : '');
   }
-}
-
-function buildReason(ctx: Ctx, c: Cand, note: string): string {
-  const what = describeCandidate(c.src);
-  switch (ctx.strategy) {
-    case 'PRO_RATA':
-      return `${note}; ${what}, filled best grade and oldest first`;
-    case 'QUALITY_FIRST':
-      return `${what}, filled before lower grades and younger supply${note}`;
-    case 'OLDEST_FIRST':
-      return `${what}, filled oldest first${note}`;
-    case 'FEWEST_CONTRIBUTORS':
-      return `${note}; ${what}`;
+  const lines: PlanLine[] = [];
+  for (const c of seq) {
+    if (c.take === 0) continue;
+    const p = c.prod;
+    if (p.note === null) p.note = behaviour.producerNote(ctx, p, p.contributor, contributors.length);
+    lines.push({
+      candidateId: c.src.id,
+      kind: c.src.kind,
+      producerId: p.id,
+      weightG: c.take * ctx.u,
+      reason: behaviour.reason(describeCandidate(c.src), p.note),
+    });
   }
+  return { lines, contributors };
 }
 
 function round4(v: number): number {
   return Math.round(v * 1e4) / 1e4;
+}
+
+/**
+ * Totals of a plan. Fairness is Jain's index of the producers' fill ratios
+ * r_p = allocated_p / eligible_p over every producer with eligible supply
+ * (including those who got nothing): J = (Σ r)² / (n · Σ r²).
+ */
+function summarise(ctx: Ctx, lines: readonly PlanLine[], contributors: readonly Prod[], capacity: number): PlanSummary {
+  const { u } = ctx;
+  let spotG = 0;
+  let forwardG = 0;
+  for (const l of lines) {
+    if (l.kind === 'SPOT') spotG += l.weightG;
+    else forwardG += l.weightG;
+  }
+  const allocated = spotG + forwardG;
+  if (allocated !== ctx.order.quantityG) throw new Error('allocation engine: lines do not sum to the order (bug)');
+  let largest = 0;
+  for (const p of contributors) if (p.x > largest) largest = p.x;
+  let sumR = 0;
+  let sumR2 = 0;
+  for (const p of ctx.prods) {
+    const r = p.x / p.S;
+    sumR += r;
+    sumR2 += r * r;
+  }
+  const nElig = ctx.prods.length;
+  const largestShareG = largest * u;
+  return {
+    requestedG: ctx.order.quantityG,
+    allocatedG: allocated,
+    contributors: contributors.length,
+    largestShareG,
+    largestSharePct: round4((largestShareG / ctx.order.quantityG) * 100),
+    spotG,
+    forwardG,
+    fairness: sumR2 > 0 ? round4((sumR * sumR) / (nElig * sumR2)) : 0,
+    unitG: u,
+    minContributionG: ctx.m * u,
+    shareCapG: ctx.hasShareCap ? ctx.C * u : null,
+    eligibleProducers: nElig,
+    capacityG: capacity * u,
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -887,103 +1073,11 @@ export function planAllocation(
   constraints: Constraints,
 ): PlanResult {
   validatePlanInput(order, candidates, strategy, constraints);
-  const ctx = prepare(order, candidates, strategy, constraints);
-  const { Q, m, u } = ctx;
-
-  const viable = ctx.prods.filter((p) => p.cap >= Math.max(m, 1));
-  viable.sort(supplyDescCmp);
-  let capacity = 0;
-  for (let i = 0; i < viable.length; i++) {
-    const p = viable[i] as Prod;
-    p.rank = i;
-    capacity += p.cap;
-  }
-  const K = m > 0 ? Math.min(viable.length, Math.floor(Q / m)) : viable.length;
-  let top = 0;
-  for (let i = 0; i < K; i++) top += (viable[i] as Prod).cap;
-  if (top < Q) return infeasibleResult(order, candidates, constraints, top * u);
-
-  // Sequence of candidates in line order (= fill priority).
-  let seq: Cand[];
-  if (strategy === 'QUALITY_FIRST' || strategy === 'OLDEST_FIRST') {
-    seq = [];
-    for (const p of viable) for (const c of p.cands) seq.push(c);
-    const cmp = strategy === 'QUALITY_FIRST' ? candQualityCmp : candAgeCmp;
-    seq.sort(cmp);
-    greedyWalk(ctx, seq, viable, K, cmp);
-  } else {
-    for (const p of viable) p.cands.sort(candQualityCmp);
-    const order2 = strategy === 'FEWEST_CONTRIBUTORS' ? viable.slice().sort(fewestCmp) : viable;
-    seq = [];
-    for (const p of order2) for (const c of p.cands) seq.push(c);
-    if (strategy === 'FEWEST_CONTRIBUTORS') {
-      greedyWalk(ctx, seq, viable, K, candQualityCmp);
-    } else {
-      proRata(ctx, viable);
-      fillWithinProducers(viable);
-    }
-  }
-
-  // Lines, summary.
-  const contributorsList: Prod[] = [];
-  for (const c of seq) {
-    if (c.take > 0 && c.prod.rank >= 0) {
-      c.prod.rank = -1 - contributorsList.length; // mark as counted; -1-rank = contributor index
-      contributorsList.push(c.prod);
-    }
-  }
-  const contributors = contributorsList.length;
-  const lines: PlanLine[] = [];
-  let spotG = 0;
-  let forwardG = 0;
-  let allocated = 0;
-  for (const c of seq) {
-    if (c.take === 0) continue;
-    const weightG = c.take * u;
-    allocated += weightG;
-    if (c.src.kind === 'SPOT') spotG += weightG;
-    else forwardG += weightG;
-    const p = c.prod;
-    if (p.note === null) p.note = producerNote(ctx, p, -p.rank, contributors);
-    lines.push({
-      candidateId: c.src.id,
-      kind: c.src.kind,
-      producerId: p.id,
-      weightG,
-      reason: buildReason(ctx, c, p.note),
-    });
-  }
-  if (allocated !== order.quantityG) throw new Error('allocation engine: lines do not sum to the order (bug)');
-
-  let largest = 0;
-  for (const p of contributorsList) if (p.x > largest) largest = p.x;
-  let sumR = 0;
-  let sumR2 = 0;
-  for (const p of ctx.prods) {
-    const r = p.x / p.S;
-    sumR += r;
-    sumR2 += r * r;
-  }
-  const nElig = ctx.prods.length;
-  const fairness = sumR2 > 0 ? round4((sumR * sumR) / (nElig * sumR2)) : 0;
-  const largestShareG = largest * u;
-  return {
-    ok: true,
-    lines,
-    summary: {
-      requestedG: order.quantityG,
-      allocatedG: allocated,
-      contributors,
-      largestShareG,
-      largestSharePct: round4((largestShareG / order.quantityG) * 100),
-      spotG,
-      forwardG,
-      fairness,
-      unitG: u,
-      minContributionG: m * u,
-      shareCapG: ctx.hasShareCap ? ctx.C * u : null,
-      eligibleProducers: nElig,
-      capacityG: capacity * u,
-    },
-  };
+  const ctx = prepare(order, candidates, constraints, ALL_ACTIVE);
+  const f = feasibility(ctx);
+  if (f.top < ctx.Q) return infeasibleResult(order, candidates, constraints, f.top * ctx.u);
+  const behaviour = STRATEGY_BEHAVIOUR[strategy];
+  const seq = behaviour.fill(ctx, f);
+  const { lines, contributors } = planLines(ctx, behaviour, seq);
+  return { ok: true, lines, summary: summarise(ctx, lines, contributors, f.capacity) };
 }

@@ -1,7 +1,5 @@
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
-import type { DB } from '../../platform/db-types.js';
-
-type Db = Kysely<DB> | Transaction<DB>;
+import type { DB, Db } from '../../platform/db-types.js';
 
 /**
  * The availability question as SQL; every statement reads only partial covering indexes (index-only

@@ -6,6 +6,7 @@ import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } 
 import { parseInput } from '../../platform/validate.js';
 import { currentScheme } from '../brands/brands.service.js';
 import * as repo from './availability.repo.js';
+import { inTransaction } from '../../platform/transaction.js';
 
 /**
  * Availability: how much of a product is on offer at a minimum grade, for a delivery window.
@@ -131,7 +132,7 @@ export async function getAvailability(db: Kysely<DB>, principal: Principal | nul
     windowEnd: parsed.windowEnd,
     regencies: regencies ? [...new Set(regencies.map((r) => r.toLowerCase()))] : null,
   };
-  const rows = await db.transaction().execute((trx) => repo.aggregate(trx, filter));
+  const rows = await inTransaction(db, (trx) => repo.aggregate(trx, filter));
   const figures = (r: repo.AggregateRow | undefined): AvailabilityFigures => ({
     spotG: r?.spot_g ?? 0,
     forwardG: r?.forward_g ?? 0,

@@ -9,7 +9,7 @@ import { BrandRef, GradeSchemeRef, ProductRef } from '../refs.js';
 import type { Strategy } from '../allocation/engine.js';
 import * as repo from './brands.repo.js';
 import * as brands from './brands.service.js';
-import { childPage } from './child-pages.js';
+import { childPage } from '../../platform/graphql/loaders.js';
 
 /** numeric text → shortest exact decimal ("7.50" → "7.5", "11.00" → "11"). */
 const plain = (value: string) => new Decimal(value).toFixed();

@@ -1,9 +1,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { DB, NewRow, Row, RowUpdate } from '../../platform/db-types.js';
+import type { DB, Db, NewRow, Row, RowUpdate } from '../../platform/db-types.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
-import { applyKeyset, pagesPerParent } from './child-pages.js';
-
-type Db = Kysely<DB> | Transaction<DB>;
+import { applyKeyset, pagesPerParent } from '../../platform/paging.js';
 
 export type BrandRow = Row<'brands'>;
 export type ProductRow = Row<'products'>;

@@ -1,16 +1,16 @@
 import { Decimal } from 'decimal.js';
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
-import { hasRole, isAdmin, type Principal } from '../../platform/auth.js';
-import type { DB } from '../../platform/db-types.js';
+import { hasRole, isAdmin, type Principal, requirePrincipal } from '../../platform/auth.js';
+import type { DB, Db } from '../../platform/db-types.js';
 import { ConflictError, ForbiddenError, type Issue, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
+import { isUniqueViolation } from '../../platform/sql.js';
 import { parseInput } from '../../platform/validate.js';
 import { STRATEGIES, type Strategy } from '../allocation/engine.js';
 import { type GradeDefinition, SNI_ARABICA_PRESET, SNI_ROBUSTA_PRESET, validateScheme } from '../grading/sni.js';
 import * as repo from './brands.repo.js';
-
-type Db = Kysely<DB> | Transaction<DB>;
+import { inTransaction } from '../../platform/transaction.js';
 
 export const SPECIES = ['ARABICA', 'ROBUSTA'] as const;
 export const PROCESSES = ['WASHED', 'NATURAL', 'HONEY', 'WET_HULLED'] as const;
@@ -19,14 +19,6 @@ export const PRESETS = { SNI_ARABICA: SNI_ARABICA_PRESET, SNI_ROBUSTA: SNI_ROBUS
 export type PresetCode = keyof typeof PRESETS;
 /** Which species each preset grades (SNI: Arabica has one grade 4, Robusta splits 4a/4b). */
 const PRESET_SPECIES: Record<PresetCode, (typeof SPECIES)[number]> = { SNI_ARABICA: 'ARABICA', SNI_ROBUSTA: 'ROBUSTA' };
-
-function requirePrincipal(actor: Principal | null): Principal {
-  if (!actor) throw new UnauthenticatedError();
-  return actor;
-}
-
-/** Postgres unique violation (both drivers expose the SQLSTATE as `code`). */
-export const isUniqueViolation = (e: unknown) => (e as { code?: unknown } | null)?.code === '23505';
 
 /** The brand manager of `brandId` or an admin. */
 export const managesBrand = (actor: Principal | null, brandId: number) =>
@@ -202,7 +194,7 @@ export async function createProduct(
   if (!managesBrand(principal, brandId)) throw new ForbiddenError('Only the manager of this brand or an admin adds products');
   const parsed = parseInput(CreateProductInput, input);
   const scheme = resolveScheme(input.gradeScheme, parsed.species, 'input.gradeScheme');
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const product = await repo.insertProduct(trx, { brand_id: brandId, ...parsed });
     await insertSchemeVersion(trx, product.id, 1, scheme, principal.userId);
     return product;
@@ -221,7 +213,7 @@ export async function setGradeScheme(db: Kysely<DB>, actor: Principal | null, pr
     throw new ForbiddenError('Only the manager of this brand or an admin changes its grade schemes');
   }
   const scheme = resolveScheme(input, product.species, 'input');
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     // Serialise versions of one product: lock the product row, then take max + 1.
     await repo.lockProduct(trx, productId);
     const version = (await repo.maxSchemeVersion(trx, productId)) + 1;

@@ -3,7 +3,7 @@ import { commonErrors, ErrorInterface } from '../../platform/graphql/errors.js';
 import { ConflictError, InvalidTransitionError } from '../../platform/errors.js';
 import { decodeId } from '../../platform/graphql/ids.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
-import { childPage } from '../brands/child-pages.js';
+import { childPage } from '../../platform/graphql/loaders.js';
 import { GradeLevelRef } from '../grading/grading.graphql.js';
 import { canSeeSupplyRow } from '../lots/visibility.js';
 import { NotApprovedMemberError } from '../memberships/memberships.service.js';

@@ -1,11 +1,9 @@
 import { type Expression, type Kysely, sql, type SqlBool, type Transaction } from 'kysely';
 import type { Principal } from '../../platform/auth.js';
-import type { DB, NewRow, Row, RowUpdate } from '../../platform/db-types.js';
+import type { DB, Db, NewRow, Row, RowUpdate } from '../../platform/db-types.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
-import { pagesPerParent } from '../brands/child-pages.js';
+import { pagesPerParent } from '../../platform/paging.js';
 import { supplyVisibilitySql } from '../lots/visibility.js';
-
-type Db = Kysely<DB> | Transaction<DB>;
 
 export type CommitmentRow = Row<'commitments'>;
 

@@ -1,22 +1,23 @@
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import type { Principal } from '../../platform/auth.js';
-import type { DB } from '../../platform/db-types.js';
+import type { DB, Db } from '../../platform/db-types.js';
 import {
   AppError, ConflictError, InvalidTransitionError, NotFoundError, UnauthenticatedError, ValidationError,
 } from '../../platform/errors.js';
+import { addDaysIso, EARLIEST_DATE, IsoDate, MAX_WINDOW_START_DAYS, todayIso } from '../../platform/dates.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
 import { parseInput } from '../../platform/validate.js';
-import { gramsToKg } from '../../platform/weight.js';
+import { gramsToKg, positiveWeight } from '../../platform/weight.js';
 import * as brandsRepo from '../brands/brands.repo.js';
 import { requireGrade } from '../brands/brands.service.js';
-import { addDaysIso, EARLIEST_DATE, positiveWeight, todayIso } from '../lots/lots.service.js';
 import * as lotsRepo from '../lots/lots.repo.js';
 import { assertApprovedMember } from '../memberships/memberships.service.js';
 import * as plotsRepo from '../plots/plots.repo.js';
 import { assertCanManageProducer } from '../producers/access.js';
 import * as provenance from '../provenance/provenance.repo.js';
 import * as repo from './commitments.repo.js';
+import { inTransaction } from '../../platform/transaction.js';
 
 /**
  * Commitments: a producer's promise to deliver a volume of a product, at a minimum grade, within a
@@ -35,9 +36,6 @@ import * as repo from './commitments.repo.js';
  * Every change appends a provenance event (COMMITTED, COMMITMENT_AMENDED, COMMITMENT_WITHDRAWN).
  */
 
-export const MAX_COMMITMENT_G = 1_000_000_000; // 1,000 t
-export const MAX_WINDOW_START_DAYS = 3 * 366;
-
 /** Withdrawing a commitment that still has weight allocated to orders. */
 export class CommitmentAllocatedError extends AppError {
   readonly code = 'COMMITMENT_ALLOCATED';
@@ -47,8 +45,7 @@ export class CommitmentAllocatedError extends AppError {
   }
 }
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
-const weight = positiveWeight(MAX_COMMITMENT_G, '1,000 t (1000000 kg)');
+const weight = positiveWeight();
 
 function checkWindow(
   start: string,
@@ -72,15 +69,15 @@ const CommitVolumeInput = z
     productId: z.number().int(),
     minGrade: z.string().trim().min(1, 'must name a grade of the product\'s scheme').max(32, 'must be at most 32 characters'),
     weight,
-    windowStart: isoDate,
-    windowEnd: isoDate,
+    windowStart: IsoDate,
+    windowEnd: IsoDate,
   })
   .superRefine((v, ctx) =>
     checkWindow(v.windowStart, v.windowEnd, (path, message) => ctx.addIssue({ code: 'custom', path: [path], message })),
   );
 
 /** Whether the producer's plots make its supply EUDR-ready: at least one plot, all of them ready. */
-async function producerEudrReady(db: Kysely<DB> | Transaction<DB>, producerId: number): Promise<boolean> {
+async function producerEudrReady(db: Db, producerId: number): Promise<boolean> {
   const [row] = await plotsRepo.plotReadiness(db, [producerId]);
   return row !== undefined && row.plots > 0 && row.ready === row.plots;
 }
@@ -88,7 +85,7 @@ async function producerEudrReady(db: Kysely<DB> | Transaction<DB>, producerId: n
 export async function commitVolume(db: Kysely<DB>, actor: Principal | null, input: z.input<typeof CommitVolumeInput>) {
   if (!actor) throw new UnauthenticatedError();
   const parsed = parseInput(CommitVolumeInput, input);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await assertCanManageProducer(trx, actor, parsed.producerId, 'input.producerId');
     const producer = await lotsRepo.findProducer(trx, parsed.producerId);
     if (!producer) throw new NotFoundError('Producer', 'input.producerId');
@@ -129,8 +126,8 @@ export async function commitVolume(db: Kysely<DB>, actor: Principal | null, inpu
 const AmendCommitmentInput = z.object({
   commitmentId: z.number().int(),
   weight: weight.nullish(),
-  windowStart: isoDate.nullish(),
-  windowEnd: isoDate.nullish(),
+  windowStart: IsoDate.nullish(),
+  windowEnd: IsoDate.nullish(),
 });
 
 async function lockOwnCommitment(trx: Transaction<DB>, actor: Principal, commitmentId: number) {
@@ -147,7 +144,7 @@ export async function amendCommitment(db: Kysely<DB>, actor: Principal | null, i
   if (parsed.weight == null && parsed.windowStart == null && parsed.windowEnd == null) {
     throw ValidationError.field('input', 'nothing to change: give at least one of weight, windowStart, windowEnd');
   }
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const before = await lockOwnCommitment(trx, actor, parsed.commitmentId);
     if (before.status !== 'OPEN') throw new ConflictError('A withdrawn commitment cannot be amended', 'input.commitmentId');
     await assertApprovedMember(trx, before.producer_id, before.brand_id, 'input.commitmentId');
@@ -200,7 +197,7 @@ const WithdrawCommitmentInput = z.object({
 export async function withdrawCommitment(db: Kysely<DB>, actor: Principal | null, input: z.input<typeof WithdrawCommitmentInput>) {
   if (!actor) throw new UnauthenticatedError();
   const parsed = parseInput(WithdrawCommitmentInput, input);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const before = await lockOwnCommitment(trx, actor, parsed.commitmentId);
     if (before.status !== 'OPEN') throw new InvalidTransitionError('Commitment', before.status, 'WITHDRAWN');
     if (before.allocated_g > 0) throw new CommitmentAllocatedError(before.allocated_g);

@@ -1,7 +1,6 @@
-import { AllocationBusyError } from '../orders/errors.js';
 import { builder } from '../../platform/graphql/builder.js';
 import { commonErrors } from '../../platform/graphql/errors.js';
-import { ConflictError } from '../../platform/errors.js';
+import { BusyError, ConflictError } from '../../platform/errors.js';
 import { decodeId } from '../../platform/graphql/ids.js';
 import { findUsersByIds } from '../accounts/accounts.repo.js';
 import { canSeeSupplyRow } from '../lots/visibility.js';
@@ -165,7 +164,7 @@ builder.mutationFields((t) => ({
     type: AssessmentRef,
     description: 'Record a quality assessment of a lot (a curator of the lot\'s brand); the latest assessment sets the lot\'s grade.',
     authScopes: { admin: true, curator: 'any' },
-    errors: { types: [ConflictError, AllocationBusyError, ...commonErrors] },
+    errors: { types: [ConflictError, BusyError, ...commonErrors] },
     args: { input: t.arg({ type: RecordAssessmentInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       grading.recordAssessment(ctx.db, ctx.principal, {

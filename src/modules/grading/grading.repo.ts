@@ -1,7 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { DB, NewRow, Row } from '../../platform/db-types.js';
-
-type Db = Kysely<DB> | Transaction<DB>;
+import type { DB, Db, NewRow, Row } from '../../platform/db-types.js';
 
 export type AssessmentRow = Row<'assessments'>;
 

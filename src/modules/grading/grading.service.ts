@@ -1,6 +1,6 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
-import { inTransaction } from '../orders/transaction.js';
+import { inTransaction } from '../../platform/transaction.js';
 import type { Kysely, Transaction } from 'kysely';
 import { hasRole, isAdmin, type Principal } from '../../platform/auth.js';
 import type { DB } from '../../platform/db-types.js';

@@ -2,9 +2,9 @@ import { builder } from '../../platform/graphql/builder.js';
 import type { Context } from '../../platform/graphql/context.js';
 import { commonErrors } from '../../platform/graphql/errors.js';
 import { decodeId, decodeIds } from '../../platform/graphql/ids.js';
+import { childPage, primeLoader } from '../../platform/graphql/loaders.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
 import { ProcessEnum } from '../brands/brands.graphql.js';
-import { childPage } from '../brands/child-pages.js';
 import { GradeLevelRef } from '../grading/grading.graphql.js';
 import { NotApprovedMemberError } from '../memberships/memberships.service.js';
 import { plotsOfLots } from '../plots/plots.service.js';
@@ -49,11 +49,7 @@ LotRef.implement({
 });
 
 /** Put listed lots into the Lot loader, so that fields that reach a lot by id (Assessment.lot, its auth check) do not reload them. */
-function primed(ctx: Context, rows: LotRow[]): LotRow[] {
-  const loader = LotRef.getDataloader(ctx);
-  for (const row of rows) loader.prime(String(row.id), row);
-  return rows;
-}
+const primed = (ctx: Context, rows: readonly LotRow[]) => primeLoader(LotRef.getDataloader(ctx), rows);
 
 const DeclareLotInput = builder.inputType('DeclareLotInput', {
   description: 'A physical lot of a product.',

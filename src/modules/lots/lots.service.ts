@@ -3,9 +3,10 @@ import { z } from 'zod';
 import type { Principal } from '../../platform/auth.js';
 import type { DB } from '../../platform/db-types.js';
 import { ConflictError, type Issue, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
+import { addDaysIso, EARLIEST_DATE, IsoDate, todayIso } from '../../platform/dates.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
 import { parseInput } from '../../platform/validate.js';
-import { gramsToKg } from '../../platform/weight.js';
+import { gramsToKg, positiveWeight } from '../../platform/weight.js';
 import * as brandsRepo from '../brands/brands.repo.js';
 import { PROCESSES } from '../brands/brands.service.js';
 import { assertApprovedMember } from '../memberships/memberships.service.js';
@@ -13,6 +14,7 @@ import { assertCanManageProducer } from '../producers/access.js';
 import * as plotsRepo from '../plots/plots.repo.js';
 import * as provenance from '../provenance/provenance.repo.js';
 import * as repo from './lots.repo.js';
+import { inTransaction } from '../../platform/transaction.js';
 
 /**
  * Lots: physical batches a producer declares. Rules (each a ValidationError naming the field):
@@ -27,37 +29,16 @@ import * as repo from './lots.repo.js';
  * every plot of origin is. Lot, lot_plots and the DECLARED provenance event are one transaction.
  */
 
-export const MAX_LOT_G = 1_000_000_000; // 1,000 t
 export const MAX_PLOTS_PER_LOT = 100;
-export const EARLIEST_DATE = '2000-01-01';
-
-export const todayIso = (now = new Date()) => now.toISOString().slice(0, 10);
-export function addDaysIso(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
-
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
-/** A weight in grams that must be > 0 and at most `max` (the Weight scalar also admits 0 and negatives). */
-export const positiveWeight = (max: number, maxText: string) =>
-  z
-    .number()
-    .int('must be a whole number of grams')
-    .superRefine((g, ctx) => {
-      if (g <= 0) ctx.addIssue({ code: 'custom', message: `must be more than 0 kg (got ${gramsToKg(g)} kg)` });
-      else if (g > max) ctx.addIssue({ code: 'custom', message: `must be at most ${maxText} (got ${gramsToKg(g)} kg)` });
-    });
-
 const DeclareLotInput = z
   .object({
     producerId: z.number().int(),
     productId: z.number().int(),
-    harvestStart: isoDate,
-    harvestEnd: isoDate,
+    harvestStart: IsoDate,
+    harvestEnd: IsoDate,
     plotIds: z.array(z.number().int()).min(1, 'must name at least one plot of origin').max(MAX_PLOTS_PER_LOT, `at most ${MAX_PLOTS_PER_LOT} plots`),
     process: z.enum(PROCESSES).nullish(),
-    netWeight: positiveWeight(MAX_LOT_G, '1,000 t (1000000 kg)'),
+    netWeight: positiveWeight(),
     storageLocation: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
   })
   .superRefine((v, ctx) => {
@@ -80,7 +61,7 @@ export type DeclareLotInput = z.input<typeof DeclareLotInput>;
 export async function declareLot(db: Kysely<DB>, actor: Principal | null, input: DeclareLotInput) {
   if (!actor) throw new UnauthenticatedError();
   const parsed = parseInput(DeclareLotInput, input);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await assertCanManageProducer(trx, actor, parsed.producerId, 'input.producerId');
     const producer = await repo.findProducer(trx, parsed.producerId);
     if (!producer) throw new NotFoundError('Producer', 'input.producerId');

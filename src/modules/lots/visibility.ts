@@ -1,5 +1,6 @@
 import { type RawBuilder, sql, type SqlBool } from 'kysely';
 import { hasRole, isAdmin, orgIdsWithRole, type Principal } from '../../platform/auth.js';
+import { idList } from '../../platform/sql.js';
 import { loadProducerAccess, manageableProducersFilter, producerVisibilitySql } from '../producers/access.js';
 import type { AccessCtx } from '../plots/plots.service.js';
 
@@ -17,7 +18,6 @@ export interface SupplyRow {
   brand_id: number;
 }
 
-const list = (ids: readonly number[]) => sql.join(ids.map((id) => sql.lit(id)));
 
 const brandRoles = (principal: Principal | null) => [
   ...new Set([...orgIdsWithRole(principal, 'BRAND_MANAGER'), ...orgIdsWithRole(principal, 'CURATOR')]),
@@ -30,7 +30,7 @@ export function supplyVisibilitySql(producerColumn: string, brandColumn: string,
   const brands = brandRoles(principal);
   const byProducer = producerVisibilitySql(producerColumn, manageableProducersFilter(principal));
   if (brands.length === 0) return byProducer;
-  return sql<SqlBool>`(${byProducer} or ${sql.ref(brandColumn)} in (${list(brands)}))`;
+  return sql<SqlBool>`(${byProducer} or ${sql.ref(brandColumn)} in (${idList(brands)}))`;
 }
 
 /** Extra visibility (e.g. a buyer sees the lots of their order); must batch its I/O per request. */

@@ -5,7 +5,7 @@ import { ConflictError, InvalidTransitionError } from '../../platform/errors.js'
 import { decodeId } from '../../platform/graphql/ids.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
 import { isAdmin } from '../../platform/auth.js';
-import { childPage } from '../brands/child-pages.js';
+import { childPage } from '../../platform/graphql/loaders.js';
 import { loadProducerAccess } from '../producers/access.js';
 import { BrandRef, MembershipRef, ProducerRef } from '../refs.js';
 import { NotApprovedMemberError } from './errors.js';

@@ -1,9 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { DB, MembershipStatus, NewRow, Row } from '../../platform/db-types.js';
+import type { DB, Db, MembershipStatus, NewRow, Row } from '../../platform/db-types.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
-import { pagesPerParent } from '../brands/child-pages.js';
-
-type Db = Kysely<DB> | Transaction<DB>;
+import { pagesPerParent } from '../../platform/paging.js';
 
 export type MembershipRow = Row<'memberships'>;
 export type MembershipEventRow = Row<'membership_events'> & { actor_name: string | null };

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
-import { hasRole, isAdmin, type Principal } from '../../platform/auth.js';
-import type { DB, MembershipStatus } from '../../platform/db-types.js';
+import { hasRole, isAdmin, type Principal, requirePrincipal } from '../../platform/auth.js';
+import type { DB, Db, MembershipStatus } from '../../platform/db-types.js';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../../platform/errors.js';
 import { parseInput } from '../../platform/validate.js';
 import * as brandsRepo from '../brands/brands.repo.js';
@@ -9,6 +9,7 @@ import { assertCanManageProducer } from '../producers/access.js';
 import { NotApprovedMemberError } from './errors.js';
 import * as repo from './memberships.repo.js';
 import { type MembershipAction, REASON_REQUIRED, transition } from './state.js';
+import { inTransaction } from '../../platform/transaction.js';
 
 export { NotApprovedMemberError } from './errors.js';
 
@@ -18,13 +19,6 @@ export { NotApprovedMemberError } from './errors.js';
  * reinstates. Every transition locks the membership row and appends a membership_events row in
  * the same transaction.
  */
-
-type Db = Kysely<DB> | Transaction<DB>;
-
-function requirePrincipal(actor: Principal | null): Principal {
-  if (!actor) throw new UnauthenticatedError();
-  return actor;
-}
 
 /** Who may take each action on a membership of `brandId` (apply is checked on the producer). */
 function mayAct(actor: Principal, action: Exclude<MembershipAction, 'APPLY'>, brandId: number): boolean {
@@ -52,7 +46,7 @@ function parseReason(action: MembershipAction, reason: string | null | undefined
  */
 export async function applyForMembership(db: Kysely<DB>, actor: Principal | null, producerId: number, brandId: number) {
   const principal = requirePrincipal(actor);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await assertCanManageProducer(trx, principal, producerId, 'input.producerId');
     if (!(await brandsRepo.findBrand(trx, brandId))) throw new NotFoundError('Brand', 'input.brandId');
     const existing = await repo.lockMembershipOf(trx, producerId, brandId);
@@ -89,7 +83,7 @@ async function act(
 ) {
   const principal = requirePrincipal(actor);
   const reason = parseReason(action, reasonInput);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const membership = await repo.lockMembership(trx, membershipId);
     if (!membership) throw new NotFoundError('Membership', 'input.membershipId');
     if (!mayAct(principal, action, membership.brand_id)) {

@@ -69,25 +69,7 @@ export const MoneyInput = builder.inputType('MoneyInput', {
   }),
 });
 
-builder.objectType(IdempotencyKeyReusedError, {
-  name: 'IdempotencyKeyReusedError',
-  description: 'The idempotency key was already used by you for a different request; nothing was written.',
-  interfaces: [ErrorInterface],
-  fields: (t) => ({ path: t.exposeString('path', { nullable: true, description: 'The input field: input.idempotencyKey.' }) }),
-});
-
-builder.objectType(IdempotencyInProgressError, {
-  name: 'IdempotencyInProgressError',
-  description: 'A request with this idempotency key is still running; retry shortly to get its result.',
-  interfaces: [ErrorInterface],
-  fields: (t) => ({ path: t.exposeString('path', { nullable: true, description: 'The input field: input.idempotencyKey.' }) }),
-});
-
-builder.objectType(AllocationBusyError, {
-  name: 'AllocationBusyError',
-  description: 'The supply stayed locked by concurrent requests too long; nothing was written, retry shortly.',
-  interfaces: [ErrorInterface],
-});
+// IdempotencyKeyReusedError, IdempotencyInProgressError and AllocationBusyError are registered with the other shared errors in platform/graphql/errors.ts.
 
 const OrderEventRef = builder.objectRef<repo.OrderEventRow>('OrderEvent').implement({
   description: 'One status change of an order: who, when and why.',

@@ -80,47 +80,8 @@ export function listOrders(db: Db, principal: Principal | null, filter: OrderFil
   return q.orderBy('id', page.inverted ? 'desc' : 'asc').limit(page.limit).execute();
 }
 
-// Idempotency keys -----------------------------------------------------------------------------
-
-export interface IdempotencyScope {
-  userId: number;
-  operation: string;
-  key: string;
-}
-
-/**
- * Claim a key inside the caller's transaction. Returns true when this transaction now owns it.
- * When another transaction holds an uncommitted claim on the same key, PostgreSQL makes this INSERT
- * wait for it (bounded by lock_timeout); once that one commits the claim conflicts and this returns
- * false, and the stored row can be read; if it rolled back, this one wins.
- */
-export async function claimIdempotencyKey(trx: Transaction<DB>, scope: IdempotencyScope, requestHash: string): Promise<boolean> {
-  const row = await trx
-    .insertInto('idempotency_keys')
-    .values({ user_id: scope.userId, operation: scope.operation, key: scope.key, request_hash: requestHash })
-    .onConflict((oc) => oc.columns(['user_id', 'operation', 'key']).doNothing())
-    .returning('key')
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
-export const findIdempotencyKey = (db: Db, scope: IdempotencyScope) =>
-  db
-    .selectFrom('idempotency_keys')
-    .selectAll()
-    .where('user_id', '=', scope.userId)
-    .where('operation', '=', scope.operation)
-    .where('key', '=', scope.key)
-    .executeTakeFirst();
-
-export const completeIdempotencyKey = (trx: Transaction<DB>, scope: IdempotencyScope, response: unknown) =>
-  trx
-    .updateTable('idempotency_keys')
-    .set({ response: JSON.stringify(response), completed_at: new Date() })
-    .where('user_id', '=', scope.userId)
-    .where('operation', '=', scope.operation)
-    .where('key', '=', scope.key)
-    .execute();
+// Idempotency keys: moved to platform/idempotency.ts (issue 7 §1); re-exported until the orders files import it there.
+export { claimIdempotencyKey, completeIdempotencyKey, findIdempotencyKey, type IdempotencyScope } from '../../platform/idempotency.js';
 
 // Lookups for placing an order -----------------------------------------------------------------
 

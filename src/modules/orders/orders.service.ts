@@ -11,7 +11,8 @@ import { BAG_G, gramsToKg } from '../../platform/weight.js';
 import { releaseOrderAllocation } from '../allocation/allocation.service.js';
 import * as brandsRepo from '../brands/brands.repo.js';
 import { requireGrade } from '../brands/brands.service.js';
-import { addDaysIso, todayIso } from '../lots/lots.service.js';
+import { addDaysIso, todayIso } from '../../platform/dates.js';
+import { IdempotencyKey } from '../../platform/idempotency.js';
 import { runTransitionHooks } from './hooks.js';
 import { CURRENCIES, type Currency, toMinorUnits } from './money.js';
 import * as repo from './orders.repo.js';
@@ -54,7 +55,8 @@ const requirePrincipal = (actor: Principal | null): Principal => {
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
 
-export const IdempotencyKey = z.string().min(8, 'must be 8 to 200 characters').max(200, 'must be 8 to 200 characters');
+// Moved to platform/idempotency.ts (issue 7 §1); re-exported until its importers switch.
+export { IdempotencyKey };
 
 const PlaceOrderInput = z
   .object({

@@ -4,7 +4,7 @@ import { commonErrors } from '../../platform/graphql/errors.js';
 import { ConflictError } from '../../platform/errors.js';
 import { decodeId } from '../../platform/graphql/ids.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
-import { childPage } from '../brands/child-pages.js';
+import { childPage } from '../../platform/graphql/loaders.js';
 import { PlotRef, ProducerRef } from '../refs.js';
 import * as plots from './plots.service.js';
 

@@ -1,10 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { DB, NewRow, Row, RowUpdate } from '../../platform/db-types.js';
+import type { DB, Db, NewRow, Row, RowUpdate } from '../../platform/db-types.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
-import { pagesPerParent } from '../brands/child-pages.js';
+import { pagesPerParent } from '../../platform/paging.js';
 import { applyProducerVisibility, type ProducerVisibility } from '../producers/access.js';
-
-type Db = Kysely<DB> | Transaction<DB>;
 
 export type PlotRow = Row<'plots'>;
 

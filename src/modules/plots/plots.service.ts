@@ -9,6 +9,7 @@ import { parseInput } from '../../platform/validate.js';
 import { assertCanManageProducer, loadProducerAccess, visibleProducersFilter } from '../producers/access.js';
 import { type PlotGeometry, validatePlotGeolocation } from './geo.js';
 import * as repo from './plots.repo.js';
+import { inTransaction } from '../../platform/transaction.js';
 
 /**
  * Plots: where a producer grows. Registered by the producer themself, their cooperative manager or
@@ -63,7 +64,7 @@ export async function registerPlot(db: Kysely<DB>, actor: Principal | null, inpu
   if (!actor) throw new UnauthenticatedError();
   const parsed = parseInput(RegisterPlotInput, input);
   const geo = checkGeolocation(parsed.geolocation, parsed.areaHa, 'input.geolocation');
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await assertCanManageProducer(trx, actor, parsed.producerId, 'input.producerId');
     return repo.insertPlot(trx, {
       producer_id: parsed.producerId,
@@ -97,7 +98,7 @@ export async function updatePlot(db: Kysely<DB>, actor: Principal | null, input:
   if (parsed.name === undefined && parsed.altitudeM === undefined && !changesShape) {
     throw ValidationError.field('input', 'nothing to change: give at least one of name, areaHa, altitudeM, geolocation');
   }
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const plot = await repo.lockPlot(trx, parsed.plotId);
     if (!plot) throw new NotFoundError('Plot', 'input.plotId');
     await assertCanManageProducer(trx, actor, plot.producer_id, 'input.plotId');

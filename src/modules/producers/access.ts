@@ -1,8 +1,9 @@
 import DataLoader from 'dataloader';
 import { type Expression, type Kysely, type RawBuilder, type SelectQueryBuilder, sql, type SqlBool, type Transaction } from 'kysely';
 import { isAdmin, orgIdsWithRole, type Principal } from '../../platform/auth.js';
-import type { DB } from '../../platform/db-types.js';
+import type { DB, Db } from '../../platform/db-types.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../platform/errors.js';
+import { idList } from '../../platform/sql.js';
 import * as repo from './producers.repo.js';
 
 /**
@@ -21,8 +22,6 @@ export interface ProducerAccess {
   manage: boolean;
   contact: boolean;
 }
-
-type Db = Kysely<DB> | Transaction<DB>;
 
 const NONE: ProducerAccess = Object.freeze({ view: false, manage: false, contact: false });
 const ALL: ProducerAccess = Object.freeze({ view: true, manage: true, contact: true });
@@ -133,7 +132,6 @@ export function manageableProducersFilter(principal: Principal | null): Producer
   };
 }
 
-const list = (ids: readonly number[]) => sql.join(ids.map((id) => sql.lit(id)));
 
 /**
  * A boolean SQL expression "the producer id in `column` is visible under `filter`".
@@ -143,12 +141,12 @@ export function producerVisibilitySql(column: string, filter: ProducerVisibility
   if (filter.all) return sql<SqlBool>`true`;
   const col = sql.ref(column);
   const conditions: RawBuilder<unknown>[] = [];
-  if (filter.producerIds.length > 0) conditions.push(sql`${col} in (${list(filter.producerIds)})`);
+  if (filter.producerIds.length > 0) conditions.push(sql`${col} in (${idList(filter.producerIds)})`);
   if (filter.cooperativeIds.length > 0) {
-    conditions.push(sql`${col} in (select vp.id from producers vp where vp.cooperative_id in (${list(filter.cooperativeIds)}))`);
+    conditions.push(sql`${col} in (select vp.id from producers vp where vp.cooperative_id in (${idList(filter.cooperativeIds)}))`);
   }
   if (filter.brandIds.length > 0) {
-    conditions.push(sql`${col} in (select vm.producer_id from memberships vm where vm.brand_id in (${list(filter.brandIds)}))`);
+    conditions.push(sql`${col} in (select vm.producer_id from memberships vm where vm.brand_id in (${idList(filter.brandIds)}))`);
   }
   if (conditions.length === 0) return sql<SqlBool>`false`;
   return sql<SqlBool>`(${sql.join(conditions, sql` or `)})`;

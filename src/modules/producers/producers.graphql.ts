@@ -3,7 +3,7 @@ import { commonErrors } from '../../platform/graphql/errors.js';
 import { ConflictError } from '../../platform/errors.js';
 import { decodeId, globalId } from '../../platform/graphql/ids.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
-import { childPage } from '../brands/child-pages.js';
+import { childPage } from '../../platform/graphql/loaders.js';
 import { CooperativeRef, ProducerRef } from '../refs.js';
 import { loadProducerAccess, visibleProducersFilter } from './access.js';
 import * as repo from './producers.repo.js';

@@ -1,10 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { DB, NewRow, Row } from '../../platform/db-types.js';
+import type { DB, Db, NewRow, Row } from '../../platform/db-types.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
-import { applyKeyset, pagesPerParent } from '../brands/child-pages.js';
+import { applyKeyset, pagesPerParent } from '../../platform/paging.js';
 import { applyProducerVisibility, type ProducerVisibility } from './access.js';
-
-type Db = Kysely<DB> | Transaction<DB>;
 
 /** The cooperative of each producer (only rows that exist). */
 export const producerCooperatives = (db: Db, producerIds: readonly number[]) =>

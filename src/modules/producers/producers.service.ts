@@ -1,27 +1,23 @@
 import { Decimal } from 'decimal.js';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { hashPassword, hasRole, isAdmin, type Principal } from '../../platform/auth.js';
+import { hashPassword, hasRole, isAdmin, type Principal, requirePrincipal } from '../../platform/auth.js';
 import type { DB, NewRow } from '../../platform/db-types.js';
 import { ConflictError, ForbiddenError, type Issue, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
+import { isUniqueViolation } from '../../platform/sql.js';
 import { parseInput, zodIssues } from '../../platform/validate.js';
 import * as accountsRepo from '../accounts/accounts.repo.js';
-import { isUniqueViolation } from '../brands/brands.service.js';
 import { validatePlotGeolocation } from '../plots/geo.js';
 import { visibleProducersFilter } from './access.js';
 import * as repo from './producers.repo.js';
+import { inTransaction } from '../../platform/transaction.js';
 
 /**
  * Cooperatives and producers. A cooperative manager registers the producers of their cooperative
  * (one at a time, optionally with a sign-in account, or in bulk from a spreadsheet with plots);
  * an admin may register anyone, also producers without a cooperative.
  */
-
-function requirePrincipal(actor: Principal | null): Principal {
-  if (!actor) throw new UnauthenticatedError();
-  return actor;
-}
 
 /** The manager of the cooperative or an admin. */
 export const managesCooperative = (actor: Principal | null, cooperativeId: number) =>
@@ -146,7 +142,7 @@ export async function registerProducer(
   // Hash outside the transaction: scrypt takes ~100 ms and must not hold a connection.
   const passwordHash = account ? await hashPassword(account.password) : null;
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await inTransaction(db, async (trx) => {
       let producer = await repo.insertProducer(trx, {
         cooperative_id: cooperativeId,
         display_name: parsed.displayName,
@@ -232,7 +228,7 @@ export async function registerProducers(
   const principal = requirePrincipal(actor);
   await checkCooperative(db, principal, cooperativeId);
   const valid = validateBulkRows(rows);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const producerIds = await repo.insertProducersBulk(
       trx,
       valid.map(({ row }) => ({

@@ -1,7 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { DB, Row } from '../../platform/db-types.js';
-
-type Db = Kysely<DB> | Transaction<DB>;
+import type { DB, Db, Row } from '../../platform/db-types.js';
 
 /**
  * The append-only provenance log (provenance_events; a trigger rejects UPDATE and DELETE).

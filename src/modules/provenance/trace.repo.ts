@@ -1,7 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { DB, Row } from '../../platform/db-types.js';
-
-type Db = Kysely<DB> | Transaction<DB>;
+import type { DB, Db, Row } from '../../platform/db-types.js';
 
 /**
  * Read-only queries behind an order's trace. Each takes every id it needs at once, so a trace costs

@@ -1,12 +1,14 @@
 import {
-  type AppError, ConflictError, ForbiddenError, InvalidCredentialsError, InvalidTransitionError, type Issue,
-  NotFoundError, UnauthenticatedError, ValidationError,
+  type AppError, BusyError, ConflictError, ForbiddenError, IdempotencyInProgressError, IdempotencyKeyReusedError,
+  InvalidCredentialsError, InvalidTransitionError, type Issue, NotFoundError, UnauthenticatedError, ValidationError,
 } from '../errors.js';
 import { builder } from './builder.js';
 
 /**
- * GraphQL shapes of the domain errors. Mutations list the ones they can return in their result
- * union (`errors: { types: [...] }`); `commonErrors` is what every mutation can return.
+ * GraphQL shapes of the shared errors (platform/errors.ts), registered here and nowhere else.
+ * Mutations list the ones they can return in their result union (`errors: { types: [...] }`);
+ * `commonErrors` is what every mutation can return, `idempotencyErrors` what an idempotent one
+ * adds. A module registers only the errors that are its own.
  */
 
 export const ErrorInterface = builder.interfaceRef<AppError>('Error').implement({
@@ -74,5 +76,29 @@ builder.objectType(ConflictError, {
   fields: (t) => ({ path: t.exposeString('path', { nullable: true, description: 'The input field in conflict.' }) }),
 });
 
+builder.objectType(IdempotencyKeyReusedError, {
+  name: 'IdempotencyKeyReusedError',
+  description: 'The idempotency key was already used by you for a different request; nothing was written.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ path: t.exposeString('path', { nullable: true, description: 'The input field: input.idempotencyKey.' }) }),
+});
+
+builder.objectType(IdempotencyInProgressError, {
+  name: 'IdempotencyInProgressError',
+  description: 'A request with this idempotency key is still running; retry shortly to get its result.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ path: t.exposeString('path', { nullable: true, description: 'The input field: input.idempotencyKey.' }) }),
+});
+
+// The GraphQL name predates the class name: clients know it as AllocationBusyError.
+builder.objectType(BusyError, {
+  name: 'AllocationBusyError',
+  description: 'The supply stayed locked by concurrent requests too long; nothing was written, retry shortly.',
+  interfaces: [ErrorInterface],
+});
+
 /** Errors every mutation may return. */
 export const commonErrors = [ValidationError, NotFoundError, ForbiddenError, UnauthenticatedError];
+
+/** What an idempotent mutation (input.idempotencyKey, inTransaction) adds to them. */
+export const idempotencyErrors = [IdempotencyKeyReusedError, IdempotencyInProgressError, BusyError];

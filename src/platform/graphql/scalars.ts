@@ -1,15 +1,7 @@
 import { GraphQLError, Kind } from 'graphql';
+import { isIsoDate } from '../dates.js';
 import { gramsToKg, kgToGrams } from '../weight.js';
 import { builder } from './builder.js';
-
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-export function isIsoDate(value: string): boolean {
-  const m = DATE.exec(value);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
-}
 
 function parseDate(value: unknown): string {
   if (typeof value !== 'string' || !isIsoDate(value)) {

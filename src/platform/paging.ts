@@ -1,18 +1,13 @@
-import DataLoader from 'dataloader';
-import { type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
-import type { DB } from '../../platform/db-types.js';
-import type { KeysetPage } from '../../platform/graphql/pagination.js';
+import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
+import type { Db } from './db-types.js';
+import type { KeysetPage } from './graphql/pagination.js';
 
 /**
- * Nested connections without N+1: a page of parents (brands) each asking for a page of children
- * (products) costs ONE query. The children of all parents are selected together and cut per parent
- * with `row_number() over (partition by parent order by id)`.
- *
- * `childPage(ctx, key, batch)` returns a per-request DataLoader for one field and page (the key
- * must name both, e.g. `Brand.products:{page}`); `batch` loads the pages of many parents at once.
+ * Keyset pages in SQL. Nested connections without N+1: a page of parents (brands) each asking for
+ * a page of children (products) costs ONE query. The children of all parents are selected together
+ * and cut per parent with `row_number() over (partition by parent order by id)`. The GraphQL side
+ * (one DataLoader per field and page) is `childPage` in graphql/loaders.ts.
  */
-
-type Db = Kysely<DB> | Transaction<DB>;
 
 /** Keyset bounds on `idColumn` applied to a select (the same rules as the top-level connections). */
 export function applyKeyset<QB extends SelectQueryBuilder<any, any, any>>(qb: QB, idColumn: string, page: KeysetPage): QB {
@@ -53,28 +48,4 @@ export async function pagesPerParent<R extends { id: number }>(
     else byParent.set(key, [row]);
   }
   return byParent;
-}
-
-const loaders = new WeakMap<object, Map<string, DataLoader<number, unknown[]>>>();
-
-/** Per-request loader of one child page per parent id; `key` names the field and its page/filter args. */
-export function childPage<R>(
-  ctx: object,
-  key: string,
-  batch: (parentIds: number[]) => Promise<Map<number, R[]>>,
-): DataLoader<number, R[]> {
-  let perCtx = loaders.get(ctx);
-  if (!perCtx) {
-    perCtx = new Map();
-    loaders.set(ctx, perCtx);
-  }
-  let loader = perCtx.get(key) as DataLoader<number, R[]> | undefined;
-  if (!loader) {
-    loader = new DataLoader<number, R[]>(async (ids) => {
-      const map = await batch([...ids]);
-      return ids.map((id) => map.get(id) ?? []);
-    });
-    perCtx.set(key, loader as DataLoader<number, unknown[]>);
-  }
-  return loader;
 }

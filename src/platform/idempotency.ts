@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { z } from 'zod';
+import type { Db, DB } from './db-types.js';
+import { IdempotencyInProgressError, IdempotencyKeyReusedError } from './errors.js';
+import { sqlState } from './sql.js';
+import { inTransaction, LOCK_NOT_AVAILABLE, type TxOptions } from './transaction.js';
+
+/**
+ * Idempotent mutations: the client sends `input.idempotencyKey`; a retry with the same key and the
+ * same request returns the first call's result without writing anything again. Keys live in
+ * `idempotency_keys` (user, operation, key), claimed in the same transaction as the work.
+ */
+
+/** Zod schema of `input.idempotencyKey`. */
+export const IdempotencyKey = z.string().min(8, 'must be 8 to 200 characters').max(200, 'must be 8 to 200 characters');
+
+/** A stable hash of a request: JSON with object keys sorted (undefined members dropped). */
+export function requestHash(value: unknown): string {
+  const canonical = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(canonical);
+    if (v && typeof v === 'object' && !(v instanceof Date)) {
+      return Object.fromEntries(
+        Object.keys(v as object)
+          .sort()
+          .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+          .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+      );
+    }
+    return v;
+  };
+  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
+}
+
+export interface IdempotencyScope {
+  userId: number;
+  operation: string;
+  key: string;
+}
+
+/**
+ * Claim a key inside the caller's transaction. Returns true when this transaction now owns it.
+ * When another transaction holds an uncommitted claim on the same key, PostgreSQL makes this INSERT
+ * wait for it (bounded by lock_timeout); once that one commits the claim conflicts and this returns
+ * false, and the stored row can be read; if it rolled back, this one wins.
+ */
+export async function claimIdempotencyKey(trx: Transaction<DB>, scope: IdempotencyScope, hash: string): Promise<boolean> {
+  const row = await trx
+    .insertInto('idempotency_keys')
+    .values({ user_id: scope.userId, operation: scope.operation, key: scope.key, request_hash: hash })
+    .onConflict((oc) => oc.columns(['user_id', 'operation', 'key']).doNothing())
+    .returning('key')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export const findIdempotencyKey = (db: Db, scope: IdempotencyScope) =>
+  db
+    .selectFrom('idempotency_keys')
+    .selectAll()
+    .where('user_id', '=', scope.userId)
+    .where('operation', '=', scope.operation)
+    .where('key', '=', scope.key)
+    .executeTakeFirst();
+
+export const completeIdempotencyKey = (trx: Transaction<DB>, scope: IdempotencyScope, response: unknown) =>
+  trx
+    .updateTable('idempotency_keys')
+    .set({ response: JSON.stringify(response), completed_at: new Date() })
+    .where('user_id', '=', scope.userId)
+    .where('operation', '=', scope.operation)
+    .where('key', '=', scope.key)
+    .execute();
+
+export interface IdempotentCall<T, R> {
+  userId: number;
+  operation: string;
+  key: string;
+  /** The request (without the key) whose hash must match on a retry. */
+  request: unknown;
+  /** The work, in the transaction that claims the key; `response` is stored (JSON) to re-resolve the result. */
+  work: (trx: Transaction<DB>) => Promise<{ result: T; response: R }>;
+  /** Rebuild the result of a completed earlier call from its stored response (outside any transaction). */
+  replay: (response: R) => Promise<T>;
+}
+
+/**
+ * Run an idempotent operation in one bounded transaction (`inTransaction`). The key row (user,
+ * operation, key) is inserted in the same transaction as the work, so:
+ * - a retry after success conflicts on the primary key and replays the stored response (same
+ *   result, nothing written);
+ * - concurrent duplicates serialise on the key: the second INSERT waits for the first
+ *   transaction; once it commits the second replays its response; if it failed (rolled back,
+ *   nothing written, key not kept) the second runs the work itself;
+ * - a duplicate that waits longer than the lock timeout gets IdempotencyInProgressError;
+ * - the same key with a different request is IdempotencyKeyReusedError.
+ * Failed calls (typed errors) write nothing, not even the key: the client may retry with it.
+ */
+export async function idempotent<T, R>(db: Kysely<DB>, call: IdempotentCall<T, R>, options: TxOptions = {}): Promise<T> {
+  const scope = { userId: call.userId, operation: call.operation, key: call.key };
+  const hash = requestHash(call.request);
+  const outcome = await inTransaction(
+    db,
+    async (trx): Promise<{ replay: R } | { result: T }> => {
+      let claimed: boolean;
+      try {
+        claimed = await claimIdempotencyKey(trx, scope, hash);
+      } catch (e) {
+        if (sqlState(e) === LOCK_NOT_AVAILABLE) throw new IdempotencyInProgressError(call.operation);
+        throw e;
+      }
+      if (!claimed) {
+        const row = await findIdempotencyKey(trx, scope);
+        if (!row || row.completed_at === null) throw new IdempotencyInProgressError(call.operation);
+        if (row.request_hash !== hash) throw new IdempotencyKeyReusedError(call.operation);
+        return { replay: row.response as R };
+      }
+      const { result, response } = await call.work(trx);
+      await completeIdempotencyKey(trx, scope, response);
+      return { result };
+    },
+    options,
+  );
+  return 'replay' in outcome ? call.replay(outcome.replay) : outcome.result;
+}

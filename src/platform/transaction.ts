@@ -1,0 +1,56 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { DB } from './db-types.js';
+import { BusyError } from './errors.js';
+import { sqlState } from './sql.js';
+
+/**
+ * The one way a service opens a transaction: `inTransaction(db, async (trx) => …)`.
+ *
+ * - `lock_timeout` (5 s): no statement waits longer than that for a row lock (a locked lot, an
+ *   order row, an idempotency key claimed by a concurrent request). A timeout (SQLSTATE 55P03)
+ *   becomes BusyError (GraphQL `AllocationBusyError`) — nothing is written.
+ * - Serialization failures (40001) and deadlocks (40P01) re-run the whole transaction, at most
+ *   `MAX_ATTEMPTS` times with jittered exponential backoff, then give up with BusyError. `work` must
+ *   therefore be safe to run again: it may only touch the database through `trx`.
+ * - Anything else thrown (domain errors, unique violations, …) rolls back and is rethrown as is.
+ *
+ * Writers that lock several kinds of rows lock them in one global order (order row, then lots by
+ * id, then commitments by id), so deadlocks should not happen between them; the retry covers the rest.
+ */
+
+export const LOCK_TIMEOUT = '5s';
+export const MAX_ATTEMPTS = 5;
+
+const RETRYABLE = new Set(['40001', '40P01']);
+/** SQLSTATE of a lock wait that ran past lock_timeout. */
+export const LOCK_NOT_AVAILABLE = '55P03';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface TxOptions {
+  /** Override the lock timeout, e.g. '500ms' in tests. */
+  lockTimeout?: string;
+  maxAttempts?: number;
+}
+
+/** Run `work` in a transaction with a lock timeout, retrying serialization failures and deadlocks. */
+export async function inTransaction<T>(db: Kysely<DB>, work: (trx: Transaction<DB>) => Promise<T>, options: TxOptions = {}): Promise<T> {
+  const attempts = options.maxAttempts ?? MAX_ATTEMPTS;
+  const timeout = options.lockTimeout ?? LOCK_TIMEOUT;
+  if (!/^\d{1,6}(ms|s)$/.test(timeout)) throw new Error(`invalid lock timeout ${timeout}`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute(async (trx) => {
+        await sql.raw(`SET LOCAL lock_timeout = '${timeout}'`).execute(trx);
+        return work(trx);
+      });
+    } catch (e) {
+      const state = sqlState(e);
+      if (state === LOCK_NOT_AVAILABLE) throw new BusyError('LOCK_TIMEOUT');
+      if (state === undefined || !RETRYABLE.has(state)) throw e;
+      if (attempt >= attempts) throw new BusyError('CONFLICTS');
+      // Full jitter over an exponential window: 10, 20, 40, 80 ms.
+      await sleep(Math.random() * 10 * 2 ** (attempt - 1));
+    }
+  }
+}
