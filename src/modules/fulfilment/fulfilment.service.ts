@@ -12,7 +12,8 @@ import {
 import { AllocationInputError, planAllocation, type PlanResult, type Strategy } from '../allocation/engine.js';
 import { changeCommitmentAllocation } from '../commitments/commitments.service.js';
 import { type LotRegrade, onLotRegraded } from '../grading/grading.service.js';
-import { changeLotAllocation, lockLotsForAllocation, positiveWeight } from '../lots/lots.service.js';
+import { positiveWeight } from '../../platform/weight.js';
+import { changeLotAllocation, lockLotsForAllocation } from '../lots/lots.service.js';
 import { canSeeOrder, managesOrder } from '../orders/access.js';
 import { onOrderTransition, type OrderTransitionEvent } from '../orders/hooks.js';
 import * as ordersRepo from '../orders/orders.repo.js';

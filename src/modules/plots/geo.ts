@@ -34,13 +34,13 @@
  * Decisions worth knowing:
  *  - Only plain geometries are accepted (no Feature wrapper), so that there is
  *    exactly one shape to store and no properties to ignore silently.
- *  - Decimal places are counted from the JSON number literal when the raw
- *    JSON text is available (`validatePlotGeolocationJson`), otherwise from
- *    the shortest JavaScript representation of the parsed number
- *    (`validatePlotGeolocation`). Parsing drops trailing zeros (113.821450
- *    becomes 113.82145), so on the parsed path a coordinate that genuinely
- *    ends in 0 has to be sent with one more significant digit (113.8214501);
- *    the PRECISION message says so.
+ *  - Decimal places are counted from the shortest JavaScript representation
+ *    of the parsed number. Parsing drops trailing zeros (113.821450 becomes
+ *    113.82145), so a coordinate that genuinely ends in 0 has to be sent with
+ *    one more significant digit (113.8214501); the PRECISION message says so.
+ *    (There was a raw-JSON-text entry point that counted the digits as
+ *    written; nothing but its tests used it — GraphQL hands us parsed values —
+ *    so it was removed.)
  *  - Winding order is neither enforced nor normalised (RFC 7946 only says
  *    SHOULD); area and self-intersection checks do not depend on it.
  *  - Consecutive repeated positions (common in GPS-walked boundaries) are
@@ -57,6 +57,7 @@ import { getIssues, type HintIssue } from '@placemarkio/check-geojson';
 import { area as geodesicAreaM2 } from '@turf/area';
 import { kinks } from '@turf/kinks';
 import type { Point, Polygon, Position } from 'geojson';
+import { pathAtOffsets, scanJson, segKey, type JsonScan, type Seg } from './json-scan.js';
 
 export type GeoRule =
   | 'GEOJSON_INVALID'
@@ -102,8 +103,6 @@ const MIN_RING_AREA_M2 = 1;
 
 const PLOT_EXAMPLE = '{"type":"Point","coordinates":[113.8214501,-7.9131234]}';
 
-type Seg = string | number;
-
 /**
  * Validate an already-parsed GeoJSON value.
  *
@@ -131,26 +130,7 @@ export function validatePlotGeolocation(
   }
   // Work on a clean JSON copy so that what the structure checker saw and what
   // we inspect are the same data (and the caller's object is never aliased).
-  return validateParsed(JSON.parse(text) as unknown, text, false, polygonRequired, basePath);
-}
-
-/**
- * Same as {@link validatePlotGeolocation} but from the raw JSON text, so that
- * decimal places are counted exactly as written (113.821450 counts as 6).
- */
-export function validatePlotGeolocationJson(
-  json: string,
-  declaredAreaHa: string | null | undefined,
-  basePath = 'geolocation',
-): PlotGeolocationResult {
-  const polygonRequired = declaredAreaRequiresPolygon(declaredAreaHa);
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch (error) {
-    return fail([issue(basePath, [], 'GEOJSON_INVALID', `The geolocation is not valid JSON (${errorText(error)}).`)]);
-  }
-  return validateParsed(value, json, true, polygonRequired, basePath);
+  return validateParsed(JSON.parse(text) as unknown, text, polygonRequired, basePath);
 }
 
 // ---------------------------------------------------------------------------
@@ -158,7 +138,6 @@ export function validatePlotGeolocationJson(
 function validateParsed(
   value: unknown,
   text: string,
-  rawLiterals: boolean,
   polygonRequired: { declared: string } | null,
   basePath: string,
 ): PlotGeolocationResult {
@@ -212,11 +191,10 @@ function validateParsed(
   const geometry = obj as unknown as PlotGeometry;
 
   // 3. Coordinates -----------------------------------------------------------
-  const literalAt = (segs: Seg[]): string | undefined => (rawLiterals ? getScan()?.numbers.get(segKey(segs)) : undefined);
   for (const { position, segs } of positionsToCheck(geometry, ringCheck.unclosed)) {
     const rangeIssue = checkRange(position, basePath, segs);
     if (rangeIssue) issues.push(rangeIssue);
-    const precisionIssue = checkPrecision(position, basePath, segs, literalAt, rawLiterals);
+    const precisionIssue = checkPrecision(position, basePath, segs);
     if (precisionIssue) issues.push(precisionIssue);
   }
   if (geometry.type === 'Point' && polygonRequired) {
@@ -483,32 +461,24 @@ function checkRange(position: Position, basePath: string, segs: Seg[]): GeoIssue
   return issue(basePath, segs, 'WGS84_RANGE', message);
 }
 
-function checkPrecision(
-  position: Position,
-  basePath: string,
-  segs: Seg[],
-  literalAt: (segs: Seg[]) => string | undefined,
-  rawLiterals: boolean,
-): GeoIssue | null {
+function checkPrecision(position: Position, basePath: string, segs: Seg[]): GeoIssue | null {
   const problems: string[] = [];
   (['longitude', 'latitude'] as const).forEach((name, i) => {
-    const literal = literalAt([...segs, i]) ?? String(position[i]);
+    const literal = String(position[i]);
     const decimals = decimalPlaces(literal);
     if (decimals < MIN_COORDINATE_DECIMALS) {
       problems.push(`${name} ${literal} has ${decimals} decimal place${decimals === 1 ? '' : 's'}`);
     }
   });
   if (problems.length === 0) return null;
-  let message = `${capitalise(problems.join(' and '))}; EUDR requires at least ${MIN_COORDINATE_DECIMALS} decimal places.`;
-  if (!rawLiterals) {
-    message +=
-      ' Trailing zeros are lost once the JSON is parsed (113.821450 arrives as 113.82145), so if a coordinate' +
-      ' really ends in 0, add one more significant digit (e.g. send 113.8214501).';
-  }
+  const message =
+    `${capitalise(problems.join(' and '))}; EUDR requires at least ${MIN_COORDINATE_DECIMALS} decimal places.` +
+    ' Trailing zeros are lost once the JSON is parsed (113.821450 arrives as 113.82145), so if a coordinate' +
+    ' really ends in 0, add one more significant digit (e.g. send 113.8214501).';
   return issue(basePath, segs, 'PRECISION', message);
 }
 
-/** Decimal places written in a JSON number literal (or a JS shortest representation, e.g. "1.5e-7" → 8). */
+/** Decimal places of a number's shortest JavaScript representation (exponent forms too, e.g. "1.5e-7" → 8). */
 export function decimalPlaces(literal: string): number {
   const m = /^-?\d+(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(literal);
   if (!m) return 0;
@@ -611,10 +581,6 @@ function joinPath(basePath: string, segs: Seg[]): string {
   return [basePath, ...segs.map(String)].filter((s) => s !== '').join('.');
 }
 
-function segKey(segs: Seg[]): string {
-  return JSON.stringify(segs);
-}
-
 function fmt(position: Position): string {
   return `[${position.map((n) => Number(n.toFixed(7))).join(', ')}]`;
 }
@@ -625,98 +591,4 @@ function capitalise(text: string): string {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-// --- JSON text scanning ----------------------------------------------------
-//
-// check-geojson reports issues as character offsets into the JSON text, and
-// the raw-text entry point needs the literal text of each number. This scans
-// text that JSON.parse has already accepted (so it needs no error handling
-// beyond bounds) and records the span and path of every value and key.
-
-interface JsonScan {
-  spans: Array<{ segs: Seg[]; start: number; end: number }>;
-  /** Number literal text by segKey(path). Duplicate keys: the last wins, as in JSON.parse. */
-  numbers: Map<string, string>;
-}
-
-function scanJson(text: string): JsonScan {
-  const spans: JsonScan['spans'] = [];
-  const numbers = new Map<string, string>();
-  const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-  let i = 0;
-  const at = (): string => {
-    const c = text[i];
-    if (c === undefined) throw new Error('unexpected end of JSON text');
-    return c;
-  };
-  const skipSpace = (): void => {
-    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
-  };
-  const skipString = (): void => {
-    i++; // opening quote
-    while (at() !== '"') i += at() === '\\' ? 2 : 1;
-    i++;
-  };
-  const scanValue = (segs: Seg[]): void => {
-    skipSpace();
-    const start = i;
-    const c = at();
-    if (c === '{') {
-      i++;
-      skipSpace();
-      if (at() === '}') i++;
-      else {
-        for (;;) {
-          skipSpace();
-          const keyStart = i;
-          skipString();
-          const key = JSON.parse(text.slice(keyStart, i)) as string;
-          spans.push({ segs: [...segs, key], start: keyStart, end: i });
-          skipSpace();
-          i++; // ':'
-          scanValue([...segs, key]);
-          skipSpace();
-          if (text[i++] === '}') break;
-        }
-      }
-    } else if (c === '[') {
-      i++;
-      skipSpace();
-      if (at() === ']') i++;
-      else {
-        for (let k = 0; ; k++) {
-          scanValue([...segs, k]);
-          skipSpace();
-          if (text[i++] === ']') break;
-        }
-      }
-    } else if (c === '"') {
-      skipString();
-    } else if (c === 't' || c === 'n') {
-      i += 4;
-    } else if (c === 'f') {
-      i += 5;
-    } else {
-      NUMBER.lastIndex = i;
-      const m = NUMBER.exec(text);
-      if (!m) throw new Error(`unexpected character at offset ${i}`);
-      i += m[0].length;
-      numbers.set(segKey(segs), m[0]);
-    }
-    spans.push({ segs, start, end: i });
-  };
-  scanValue([]);
-  return { spans, numbers };
-}
-
-/** Path of the value or key at exactly [from, to), else the innermost one containing it, else the root. */
-function pathAtOffsets(scan: JsonScan | null, from: number, to: number): Seg[] {
-  if (!scan) return [];
-  let best: JsonScan['spans'][number] | undefined;
-  for (const span of scan.spans) {
-    if (span.start === from && span.end === to) return span.segs;
-    if (span.start <= from && to <= span.end && (!best || span.end - span.start < best.end - best.start)) best = span;
-  }
-  return best?.segs ?? [];
 }
