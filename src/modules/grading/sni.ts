@@ -453,85 +453,107 @@ const MAX_LABEL_LENGTH = 100;
 export function validateScheme(grades: readonly GradeDefinition[]): ValidationIssue[] {
   if (!Array.isArray(grades)) return [{ path: 'grades', message: 'must be a list of grades' }];
   if (grades.length === 0) return [{ path: 'grades', message: 'must contain at least one grade' }];
-
+  const seen: SchemeIndex = { codes: new Map(), ranks: new Map(), defectLimits: [], ranksOk: true };
   const issues: ValidationIssue[] = [];
-  const n = grades.length;
-  const codeIndex = new Map<string, number>();
-  const rankIndex = new Map<number, number>();
-  const defectLimits: Array<Fraction | null> = [];
-  let ranksOk = true;
+  grades.forEach((g: GradeDefinition, i) => issues.push(...gradeIssues(g, i, grades.length, seen)));
+  if (seen.ranksOk) issues.push(...monotonicityIssues(grades, seen));
+  return issues;
+}
 
-  grades.forEach((g: GradeDefinition, i) => {
-    const p = `grades.${i}`;
-    if (typeof g !== 'object' || g === null) {
-      issues.push({ path: p, message: 'must be an object' });
-      ranksOk = false;
-      defectLimits.push(null);
-      return;
-    }
+/** What the per-grade checks have seen so far, for the checks across grades. */
+interface SchemeIndex {
+  /** first array index of each code */
+  readonly codes: Map<string, number>;
+  /** array index of each rank */
+  readonly ranks: Map<number, number>;
+  /** parsed maxDefectValue per array index (null when invalid) */
+  readonly defectLimits: Array<Fraction | null>;
+  /** every rank is a whole number in 1..n and none repeats */
+  ranksOk: boolean;
+}
 
-    if (typeof g.code !== 'string' || !GRADE_CODE_RE.test(g.code)) {
-      issues.push({ path: `${p}.code`, message: 'must be 1–32 letters, digits, "_" or "-", starting with a letter or digit' });
-    } else if (g.code.toUpperCase() === OFF_GRADE) {
-      issues.push({ path: `${p}.code`, message: `'${OFF_GRADE}' is reserved` });
-    } else {
-      const first = codeIndex.get(g.code);
-      if (first !== undefined) {
-        issues.push({ path: `${p}.code`, message: `duplicate code '${g.code}' (also grades.${first}.code)` });
-      } else {
-        codeIndex.set(g.code, i);
-      }
-    }
+/** Checks of one grade at array index `i` of `n`, in field order; records what it saw in `seen`. */
+function gradeIssues(g: GradeDefinition, i: number, n: number, seen: SchemeIndex): ValidationIssue[] {
+  const p = `grades.${i}`;
+  if (typeof g !== 'object' || g === null) {
+    seen.ranksOk = false;
+    seen.defectLimits.push(null);
+    return [{ path: p, message: 'must be an object' }];
+  }
+  const issues: ValidationIssue[] = [];
+  const code = codeProblem(g.code, i, seen.codes);
+  if (code !== null) issues.push({ path: `${p}.code`, message: code });
+  const label = labelProblem(g.label);
+  if (label !== null) issues.push({ path: `${p}.label`, message: label });
+  const rank = rankProblem(g.rank, i, n, seen);
+  if (rank !== null) issues.push({ path: `${p}.rank`, message: rank });
 
-    if (typeof g.label !== 'string' || g.label.trim() === '') {
-      issues.push({ path: `${p}.label`, message: 'must not be empty' });
-    } else if (g.label.length > MAX_LABEL_LENGTH) {
-      issues.push({ path: `${p}.label`, message: `must be at most ${MAX_LABEL_LENGTH} characters` });
-    }
+  const defect = checkDecimal(g.maxDefectValue, ZERO, null);
+  if (!defect.ok) issues.push({ path: `${p}.maxDefectValue`, message: defect.message });
+  seen.defectLimits.push(defect.ok ? defect.value : null);
+  pushDecimalIssue(issues, `${p}.maxMoisturePct`, g.maxMoisturePct, ZERO, HUNDRED);
+  if (g.minCuppingScore !== null && g.minCuppingScore !== undefined) {
+    pushDecimalIssue(issues, `${p}.minCuppingScore`, g.minCuppingScore, ZERO, HUNDRED);
+  }
+  return issues;
+}
 
-    if (typeof g.rank !== 'number' || !Number.isInteger(g.rank) || g.rank < 1 || g.rank > n) {
-      issues.push({ path: `${p}.rank`, message: `must be a whole number from 1 to ${n} (ranks are 1..n, 1 = best)` });
-      ranksOk = false;
-    } else {
-      const first = rankIndex.get(g.rank);
-      if (first !== undefined) {
-        issues.push({ path: `${p}.rank`, message: `duplicate rank ${g.rank} (also grades.${first}.rank)` });
-        ranksOk = false;
-      } else {
-        rankIndex.set(g.rank, i);
-      }
-    }
+/** A code is well-formed, not OFF_GRADE and not taken by an earlier grade (then it is recorded). */
+function codeProblem(code: unknown, i: number, codes: Map<string, number>): string | null {
+  if (typeof code !== 'string' || !GRADE_CODE_RE.test(code)) {
+    return 'must be 1–32 letters, digits, "_" or "-", starting with a letter or digit';
+  }
+  if (code.toUpperCase() === OFF_GRADE) return `'${OFF_GRADE}' is reserved`;
+  const first = codes.get(code);
+  if (first !== undefined) return `duplicate code '${code}' (also grades.${first}.code)`;
+  codes.set(code, i);
+  return null;
+}
 
-    const defect = checkDecimal(g.maxDefectValue, ZERO, null);
-    if (!defect.ok) issues.push({ path: `${p}.maxDefectValue`, message: defect.message });
-    defectLimits.push(defect.ok ? defect.value : null);
+function labelProblem(label: unknown): string | null {
+  if (typeof label !== 'string' || label.trim() === '') return 'must not be empty';
+  if (label.length > MAX_LABEL_LENGTH) return `must be at most ${MAX_LABEL_LENGTH} characters`;
+  return null;
+}
 
-    pushDecimalIssue(issues, `${p}.maxMoisturePct`, g.maxMoisturePct, ZERO, HUNDRED);
-    if (g.minCuppingScore !== null && g.minCuppingScore !== undefined) {
-      pushDecimalIssue(issues, `${p}.minCuppingScore`, g.minCuppingScore, ZERO, HUNDRED);
-    }
-  });
+/** A rank is a whole number in 1..n not taken by an earlier grade (then it is recorded). */
+function rankProblem(rank: unknown, i: number, n: number, seen: SchemeIndex): string | null {
+  if (typeof rank !== 'number' || !Number.isInteger(rank) || rank < 1 || rank > n) {
+    seen.ranksOk = false;
+    return `must be a whole number from 1 to ${n} (ranks are 1..n, 1 = best)`;
+  }
+  const first = seen.ranks.get(rank);
+  if (first !== undefined) {
+    seen.ranksOk = false;
+    return `duplicate rank ${rank} (also grades.${first}.rank)`;
+  }
+  seen.ranks.set(rank, i);
+  return null;
+}
 
-  // Ranks are a permutation of 1..n iff all are in range and distinct; then check monotonicity
-  // between neighbouring ranks (sufficient by transitivity).
-  if (ranksOk) {
-    for (let rank = 1; rank < n; rank++) {
-      const bi = rankIndex.get(rank);
-      const wi = rankIndex.get(rank + 1);
-      if (bi === undefined || wi === undefined) continue;
-      const better = defectLimits[bi];
-      const worse = defectLimits[wi];
-      if (!better || !worse) continue;
-      if (compareFractions(better, worse) > 0) {
-        const bg = grades[bi];
-        const wg = grades[wi];
-        issues.push({
-          path: `grades.${bi}.maxDefectValue`,
-          message:
-            `rank ${rank} grade '${bg?.code}' allows defect value up to ${bg?.maxDefectValue}, ` +
-            `more than worse rank ${rank + 1} grade '${wg?.code}' (${wg?.maxDefectValue})`,
-        });
-      }
+/**
+ * Once the ranks are a permutation of 1..n (all in range and distinct): a better rank must not
+ * allow a larger defect value than the next worse rank. Checking neighbouring ranks is
+ * sufficient by transitivity.
+ */
+function monotonicityIssues(grades: readonly GradeDefinition[], seen: SchemeIndex): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (let rank = 1; rank < grades.length; rank++) {
+    const bi = seen.ranks.get(rank);
+    const wi = seen.ranks.get(rank + 1);
+    if (bi === undefined || wi === undefined) continue;
+    const better = seen.defectLimits[bi];
+    const worse = seen.defectLimits[wi];
+    if (!better || !worse) continue;
+    if (compareFractions(better, worse) > 0) {
+      const bg = grades[bi];
+      const wg = grades[wi];
+      issues.push({
+        path: `grades.${bi}.maxDefectValue`,
+        message:
+          `rank ${rank} grade '${bg?.code}' allows defect value up to ${bg?.maxDefectValue}, ` +
+          `more than worse rank ${rank + 1} grade '${wg?.code}' (${wg?.maxDefectValue})`,
+      });
     }
   }
   return issues;
