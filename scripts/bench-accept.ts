@@ -11,7 +11,7 @@
  * PRO_RATA, which splits it into ~300 lines; then cancels it (untimed) to give the supply back.
  *
  * Times two paths, after warm-up:
- * - service: allocation.service acceptOrder (idempotency key, order lock, FOR UPDATE of every
+ * - service: orders/acceptance acceptOrder (idempotency key, order lock, FOR UPDATE of every
  *   candidate row, engine, line/event inserts, allocated_g updates, invariant check, commit);
  * - graphql: the same through HTTP (Fastify inject → Mercurius → Pothos), returning the order
  *   with its lines.
@@ -21,7 +21,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { acceptOrder } from '../src/modules/allocation/allocation.service.js';
+import { acceptOrder } from '../src/modules/orders/acceptance.js';
 import { changeOrderStatus } from '../src/modules/orders/orders.service.js';
 import { addDaysIso, todayIso } from '../src/platform/dates.js';
 import type { Principal } from '../src/platform/auth.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invariantViolations } from '../../src/modules/allocation/allocation.repo.js';
-import { acceptOrder } from '../../src/modules/allocation/allocation.service.js';
-import { AllocationBusyError } from '../../src/modules/orders/errors.js';
+import { acceptOrder } from '../../src/modules/orders/acceptance.js';
+import { BusyError as AllocationBusyError } from '../../src/platform/errors.js';
 import type { Row } from '../../src/platform/db-types.js';
 import { createTestApp, createUser, type GqlResponse, type TestApp } from '../support/app.js';
 import {

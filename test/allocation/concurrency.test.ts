@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { acceptOrder, InsufficientSupplyError } from '../../src/modules/allocation/allocation.service.js';
+import { InsufficientSupplyError } from '../../src/modules/allocation/errors.js';
+import { acceptOrder } from '../../src/modules/orders/acceptance.js';
 import type { Strategy } from '../../src/modules/allocation/engine.js';
-import { AllocationBusyError } from '../../src/modules/orders/errors.js';
+import { BusyError as AllocationBusyError } from '../../src/platform/errors.js';
 import type { Principal } from '../../src/platform/auth.js';
 import { createDatabase, type Database } from '../../src/platform/db.js';
 import { adminPool, databaseUrl } from '../support/pg.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDaysIso, todayIso } from '../../src/platform/dates.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { type Actor, ERROR_FIELDS, gid } from '../support/supply-fixtures.js';
-import { IdempotencyInProgressError } from '../../src/modules/orders/errors.js';
+import { IdempotencyInProgressError } from '../../src/platform/errors.js';
 import { placeOrder } from '../../src/modules/orders/orders.service.js';
 import { createOrderWorld, demandCounts, insertOrder, type OrderWorld, principalOf, WINDOW_END, WINDOW_START } from './fixtures.js';
 

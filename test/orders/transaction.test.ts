@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AllocationBusyError } from '../../src/modules/orders/errors.js';
-import { inTransaction, MAX_ATTEMPTS, requestHash } from '../../src/modules/orders/transaction.js';
+import { BusyError as AllocationBusyError } from '../../src/platform/errors.js';
+import { requestHash } from '../../src/platform/idempotency.js';
+import { inTransaction, MAX_ATTEMPTS } from '../../src/platform/transaction.js';
 import type { Database } from '../../src/platform/db.js';
 import { openTestDatabase } from '../support/app.js';
 

@@ -1,14 +1,11 @@
 import { hasRole, isAdmin } from '../../platform/auth.js';
-import { InvalidTransitionError } from '../../platform/errors.js';
 import { builder } from '../../platform/graphql/builder.js';
 import type { Context } from '../../platform/graphql/context.js';
-import { commonErrors, ErrorInterface } from '../../platform/graphql/errors.js';
-import { decodeId } from '../../platform/graphql/ids.js';
+import { ErrorInterface } from '../../platform/graphql/errors.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
 import { AllocationStrategyEnum } from '../brands/brands.graphql.js';
 import { GradeLevelRef } from '../grading/grading.graphql.js';
 import { canSeeOrder, managesOrder } from '../orders/access.js';
-import { AllocationBusyError, IdempotencyInProgressError, IdempotencyKeyReusedError } from '../orders/errors.js';
 import { OrderStatusEnum } from '../orders/orders.graphql.js';
 import type { OrderRow } from '../orders/orders.repo.js';
 import { loadProducerAccess } from '../producers/access.js';
@@ -16,6 +13,8 @@ import { AllocationLineRef, CommitmentRef, LotRef, OrderRef, ProducerRef, Produc
 import type { LineRow } from './allocation.repo.js';
 import * as repo from './allocation.repo.js';
 import * as allocation from './allocation.service.js';
+import type { StoredConstraints } from './constraints.js';
+import { InsufficientSupplyError } from './errors.js';
 import type { BindingConstraint, PlanLine, PlanSummary, Strategy, SupplyMode } from './engine.js';
 
 // Enums and errors ------------------------------------------------------------------------------
@@ -60,7 +59,7 @@ export const AllocationLineStatusEnum = builder.enumType('AllocationLineStatus',
   } as const,
 });
 
-builder.objectType(allocation.InsufficientSupplyError, {
+builder.objectType(InsufficientSupplyError, {
   name: 'InsufficientSupplyError',
   description: 'The supply cannot cover the order under these constraints; nothing was written.',
   interfaces: [ErrorInterface],
@@ -74,7 +73,7 @@ builder.objectType(allocation.InsufficientSupplyError, {
 
 // Constraints -----------------------------------------------------------------------------------
 
-const AllocationConstraintsInput = builder.inputType('AllocationConstraintsInput', {
+export const AllocationConstraintsInput = builder.inputType('AllocationConstraintsInput', {
   description: 'Constraints on how an order is split; every field is optional.',
   fields: (t) => ({
     wholeBags: t.boolean({ required: false, description: 'Every line a whole number of 60 kg bags (always on when the order asks for whole bags).' }),
@@ -86,7 +85,7 @@ const AllocationConstraintsInput = builder.inputType('AllocationConstraintsInput
   }),
 });
 
-const AllocationConstraintsRef = builder.objectRef<allocation.StoredConstraints>('AllocationConstraints').implement({
+export const AllocationConstraintsRef = builder.objectRef<StoredConstraints>('AllocationConstraints').implement({
   description: 'The constraints an allocation was planned with.',
   fields: (t) => ({
     wholeBags: t.exposeBoolean('wholeBags', { description: 'Every line a whole number of 60 kg bags.' }),
@@ -227,7 +226,7 @@ builder.objectFields(OrderRef, (t) => ({
     type: AllocationConstraintsRef,
     nullable: true,
     description: 'The constraints the order was allocated with; null before acceptance.',
-    resolve: (o) => (o.constraints as allocation.StoredConstraints | null) ?? null,
+    resolve: (o) => (o.constraints as StoredConstraints | null) ?? null,
   }),
   lines: t.loadableList({
     type: AllocationLineRef,
@@ -265,133 +264,7 @@ builder.objectFields(ProducerRef, (t) => ({
   }),
 }));
 
-// Preview ---------------------------------------------------------------------------------------
-
-interface PlannedLineView {
-  line: PlanLine;
-  lot: repo.LotRow | null;
-  commitment: repo.CommitmentRow | null;
-  brandId: number;
-}
-
-const PlannedLineRef = builder.objectRef<PlannedLineView>('PlannedAllocationLine').implement({
-  description: 'One line of a previewed allocation (not written).',
-  fields: (t) => ({
-    kind: t.field({ type: SupplyKindEnum, description: 'SPOT (a lot) or FORWARD (a commitment).', resolve: (p) => p.line.kind }),
-    weight: t.field({ type: 'Weight', description: 'Weight the line would get.', resolve: (p) => p.line.weightG }),
-    reason: t.string({ description: 'Why this line gets this weight.', resolve: (p) => p.line.reason }),
-    producer: t.field({
-      type: ProducerRef,
-      nullable: true,
-      description: 'Who would supply it (brand managers of the brand and admins only).',
-      authScopes: (p, _args, ctx) => isAdmin(ctx.principal) || hasRole(ctx.principal, 'BRAND_MANAGER', p.brandId),
-      resolve: (p) => p.line.producerId,
-    }),
-    lot: t.field({ type: LotRef, nullable: true, description: 'The lot (spot lines).', resolve: (p) => p.lot }),
-    commitment: t.field({ type: CommitmentRef, nullable: true, description: 'The commitment (forward lines).', resolve: (p) => p.commitment }),
-    grade: t.field({
-      type: GradeLevelRef,
-      description: 'Grade of the lot, or the minimum grade the commitment promises.',
-      resolve: (p) =>
-        p.lot ? { code: p.lot.grade_code ?? '', rank: p.lot.grade_rank ?? 0 } : { code: p.commitment!.min_grade_code, rank: p.commitment!.min_grade_rank },
-    }),
-    regency: t.string({ description: 'Regency the supply comes from.', resolve: (p) => (p.lot ?? p.commitment)!.regency }),
-  }),
-});
-
-const AllocationSummaryRef = builder.objectRef<PlanSummary>('AllocationSummary').implement({
-  description: 'Figures of an allocation plan.',
-  fields: (t) => ({
-    requested: t.field({ type: 'Weight', description: 'Weight to allocate.', resolve: (s) => s.requestedG }),
-    allocated: t.field({ type: 'Weight', description: 'Σ of the lines (equals requested).', resolve: (s) => s.allocatedG }),
-    contributors: t.exposeInt('contributors', { description: 'Producers with at least one line.' }),
-    eligibleProducers: t.exposeInt('eligibleProducers', { description: 'Producers with eligible supply (the population of the fairness index).' }),
-    largestShare: t.field({ type: 'Weight', description: 'The largest total of one producer.', resolve: (s) => s.largestShareG }),
-    largestSharePct: t.field({ type: 'Decimal', description: 'largestShare as % of requested (4 decimals).', resolve: (s) => String(s.largestSharePct) }),
-    spot: t.field({ type: 'Weight', description: 'Weight from lots in storage.', resolve: (s) => s.spotG }),
-    forward: t.field({ type: 'Weight', description: 'Weight from forward commitments.', resolve: (s) => s.forwardG }),
-    capacity: t.field({ type: 'Weight', description: 'The most that could be allocated if the order were unlimited.', resolve: (s) => s.capacityG }),
-    fairness: t.field({ type: 'Decimal', description: 'Jain\'s fairness index of the producers\' fill ratios (0–1, 4 decimals).', resolve: (s) => String(s.fairness) }),
-    fairnessExplanation: t.string({ description: 'What the fairness index means for this plan.', resolve: (s) => allocation.explainFairness(s) }),
-  }),
-});
-
-const AllocationPlanRef = builder.objectRef<allocation.AllocationPreview>('AllocationPlan').implement({
-  description: 'A previewed allocation of an order: what acceptOrder would write now. Nothing is written.',
-  fields: (t) => ({
-    order: t.field({ type: OrderRef, description: 'The order.', resolve: (p) => p.order }),
-    strategy: t.field({ type: AllocationStrategyEnum, description: 'Strategy used.', resolve: (p) => p.strategy }),
-    constraints: t.field({ type: AllocationConstraintsRef, description: 'Constraints used.', resolve: (p) => p.constraints }),
-    lines: t.field({
-      type: [PlannedLineRef],
-      description: 'The lines, in the strategy\'s priority order.',
-      resolve: (p) => {
-        const lots = new Map(p.lots.map((l) => [`L${l.id}`, l]));
-        const commitments = new Map(p.commitments.map((c) => [`C${c.id}`, c]));
-        return p.plan.lines.map((line) => ({
-          line,
-          lot: lots.get(line.candidateId) ?? null,
-          commitment: commitments.get(line.candidateId) ?? null,
-          brandId: p.order.brand_id,
-        }));
-      },
-    }),
-    summary: t.field({ type: AllocationSummaryRef, description: 'Contributors, shares, spot/forward split and fairness.', resolve: (p) => p.plan.summary }),
-  }),
-});
-
-const PreviewAllocationInput = builder.inputType('PreviewAllocationInput', {
-  description: 'An order and how to split it.',
-  fields: (t) => ({
-    orderId: t.id({ description: 'The order (REQUESTED).' }),
-    strategy: t.field({ type: AllocationStrategyEnum, required: false, description: 'Strategy; default: the brand\'s default strategy.' }),
-    constraints: t.field({ type: AllocationConstraintsInput, required: false, description: 'Constraints; default: none (whole bags if the order asks).' }),
-  }),
-});
-
-const AcceptOrderInput = builder.inputType('AcceptOrderInput', {
-  description: 'An order to accept, and how to split it.',
-  fields: (t) => ({
-    orderId: t.id({ description: 'The order (REQUESTED).' }),
-    strategy: t.field({ type: AllocationStrategyEnum, required: false, description: 'Strategy; default: the brand\'s default strategy.' }),
-    constraints: t.field({ type: AllocationConstraintsInput, required: false, description: 'Constraints; default: none (whole bags if the order asks).' }),
-    idempotencyKey: t.string({ description: 'A unique key per acceptance (8–200 characters): retrying with the same key returns the same result.' }),
-  }),
-});
-
-interface ConstraintsGql {
-  wholeBags?: boolean | null;
-  minContribution?: number | null;
-  maxSharePct?: string | null;
-  regencies?: string[] | null;
-  eudrOnly?: boolean | null;
-  supply?: SupplyMode | null;
-}
-
-const planRequest = (input: { orderId: string; strategy?: Strategy | null; constraints?: ConstraintsGql | null }) => ({
-  orderId: decodeId(input.orderId, 'Order', 'input.orderId'),
-  strategy: input.strategy ?? null,
-  constraints: input.constraints ?? null,
-});
-
-function primePreview(ctx: Context, preview: allocation.AllocationPreview) {
-  const lots = LotRef.getDataloader(ctx);
-  for (const l of preview.lots) lots.prime(String(l.id), l);
-  const commitments = CommitmentRef.getDataloader(ctx);
-  for (const c of preview.commitments) commitments.prime(String(c.id), c);
-  OrderRef.getDataloader(ctx).prime(String(preview.order.id), preview.order);
-  return preview;
-}
-
 builder.queryFields((t) => ({
-  previewAllocation: t.field({
-    type: AllocationPlanRef,
-    description: 'The allocation acceptOrder would write now, without writing anything (brand manager of the order\'s brand).',
-    authScopes: { admin: true, brandManager: 'any' },
-    errors: { types: [allocation.InsufficientSupplyError, InvalidTransitionError, ...commonErrors] },
-    args: { input: t.arg({ type: PreviewAllocationInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => primePreview(ctx, await allocation.previewAllocation(ctx.db, ctx.principal, planRequest(input))),
-  }),
   myAllocationLines: t.connection({
     type: AllocationLineRef,
     description: 'Allocation lines of the producers you act for (yourself, or your cooperative\'s members).',
@@ -400,23 +273,5 @@ builder.queryFields((t) => ({
     args: { status: t.arg({ type: AllocationLineStatusEnum, required: false, description: 'Only lines in this status.' }) },
     resolve: (_root, args, ctx) =>
       resolveKeysetConnection(args, (page) => allocation.listMyLines(ctx.db, ctx.principal, { status: args.status ?? null }, page)),
-  }),
-}));
-
-builder.mutationFields((t) => ({
-  acceptOrder: t.field({
-    type: OrderRef,
-    description:
-      'Accept a REQUESTED order: allocate it among approved members and move it to ACCEPTED in one transaction (brand manager of the order\'s brand). Idempotent on idempotencyKey.',
-    authScopes: { admin: true, brandManager: 'any' },
-    errors: {
-      types: [
-        allocation.InsufficientSupplyError, AllocationBusyError, InvalidTransitionError, IdempotencyKeyReusedError, IdempotencyInProgressError,
-        ...commonErrors,
-      ],
-    },
-    args: { input: t.arg({ type: AcceptOrderInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      allocation.acceptOrder(ctx.db, ctx.principal, { ...planRequest(input), idempotencyKey: input.idempotencyKey }),
   }),
 }));

@@ -1,8 +1,8 @@
 import { type Expression, type Kysely, type RawBuilder, sql, type SqlBool, type Transaction } from 'kysely';
-import type { DB, Row } from '../../platform/db-types.js';
+import type { DB, Db, Row } from '../../platform/db-types.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
-
-type Db = Kysely<DB> | Transaction<DB>;
+import { idList } from '../../platform/sql.js';
+import type { InvariantViolation } from './errors.js';
 
 export type LineRow = Row<'allocation_lines'>;
 export type LotRow = Row<'lots'>;
@@ -70,16 +70,17 @@ export function candidateCommitments(trx: Db, q: CandidateQuery, lock: LockMode)
   return (lock === 'update' ? query.forUpdate(['commitments']) : query).execute();
 }
 
-/** Lock supply rows by id, lots before commitments, each in id order (the global lock order). */
-export async function lockSupply(trx: Transaction<DB>, lotIds: readonly number[], commitmentIds: readonly number[]) {
-  const lots = lotIds.length
-    ? await trx.selectFrom('lots').selectAll().where('id', 'in', lotIds).orderBy('id').forUpdate().execute()
-    : [];
-  const commitments = commitmentIds.length
-    ? await trx.selectFrom('commitments').selectAll().where('id', 'in', commitmentIds).orderBy('id').forUpdate().execute()
-    : [];
-  return { lots, commitments };
-}
+/** Lock lots FOR UPDATE, in id order (the SELECT sorts before it locks, so concurrent writers cannot deadlock). */
+export const lockLots = (trx: Transaction<DB>, ids: readonly number[]) =>
+  ids.length === 0
+    ? Promise.resolve([] as LotRow[])
+    : trx.selectFrom('lots').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
+
+/** Lock commitments FOR UPDATE, in id order. */
+export const lockCommitments = (trx: Transaction<DB>, ids: readonly number[]) =>
+  ids.length === 0
+    ? Promise.resolve([] as CommitmentRow[])
+    : trx.selectFrom('commitments').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
 
 export interface NewLine {
   orderId: number;
@@ -137,15 +138,33 @@ export async function setAllocated(trx: Transaction<DB>, table: 'lots' | 'commit
     from (values ${valuesList(values)}) as v(id, value) where t.id = v.id`.execute(trx);
 }
 
-export interface InvariantViolation {
-  kind: 'lot' | 'commitment';
-  id: number;
-  capacityG: number;
-  allocatedG: number;
-  activeG: number;
-}
+/**
+ * Add `deltaG` to one lot's allocated weight (negative releases), only if the result stays within
+ * 0..net and, when adding, the lot is graded and not off-grade. Undefined when refused.
+ */
+export const addLotAllocation = (trx: Transaction<DB>, id: number, deltaG: number) => {
+  let q = trx
+    .updateTable('lots')
+    .set({ allocated_g: sql<number>`allocated_g + ${deltaG}` })
+    .where('id', '=', id)
+    .where(sql<SqlBool>`allocated_g + ${deltaG} between 0 and net_g`);
+  if (deltaG > 0) q = q.where('off_grade', '=', false).where('grade_rank', 'is not', null);
+  return q.returningAll().executeTakeFirst();
+};
 
-const idList = (ids: readonly number[]) => sql.join(ids.map((id) => sql.lit(id)));
+/**
+ * Add `deltaG` to one commitment's allocated weight (negative releases), only if the result stays
+ * within 0..committed and, when adding, it is OPEN. Undefined when refused.
+ */
+export const addCommitmentAllocation = (trx: Transaction<DB>, id: number, deltaG: number) => {
+  let q = trx
+    .updateTable('commitments')
+    .set({ allocated_g: sql<number>`allocated_g + ${deltaG}`, updated_at: new Date() })
+    .where('id', '=', id)
+    .where(sql<SqlBool>`allocated_g + ${deltaG} between 0 and committed_g`);
+  if (deltaG > 0) q = q.where('status', '=', 'OPEN');
+  return q.returningAll().executeTakeFirst();
+};
 
 /**
  * Rows among the given ones that break the allocation invariant:

@@ -1,30 +1,25 @@
 import { Decimal } from 'decimal.js';
 import type { Kysely, Transaction } from 'kysely';
-import { z } from 'zod';
-import { orgIdsWithRole, type Principal } from '../../platform/auth.js';
-import type { DB } from '../../platform/db-types.js';
-import {
-  AppError, ForbiddenError, InvalidTransitionError, NotFoundError, UnauthenticatedError, ValidationError,
-} from '../../platform/errors.js';
+import { orgIdsWithRole, type Principal, requirePrincipal } from '../../platform/auth.js';
+import type { DB, Db, Row } from '../../platform/db-types.js';
+import { ConflictError, NotFoundError } from '../../platform/errors.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
-import { parseInput } from '../../platform/validate.js';
-import { BAG_G, gramsToKg } from '../../platform/weight.js';
-import { canSeeOrder, managesOrder } from '../orders/access.js';
-import { runTransitionHooks } from '../orders/hooks.js';
-import * as ordersRepo from '../orders/orders.repo.js';
+import { gramsToKg } from '../../platform/weight.js';
 import { accessToProducer } from '../producers/access.js';
-import type { OrderRow } from '../orders/orders.repo.js';
-import { canTransition, refusal } from '../orders/state.js';
-import { idempotent, type TxOptions } from '../orders/transaction.js';
 import { appendEvents, type NewProvenanceEvent } from '../provenance/provenance.repo.js';
 import * as repo from './allocation.repo.js';
+import { commitmentKey, lotKey, parseCandidateKey } from './candidate-key.js';
+import { regencyKey, toValidationError } from './constraints.js';
 import {
-  AllocationInputError, type BindingConstraint, type Candidate, type Constraints, type PlanLine, type PlanResult,
-  type PlanSummary, planAllocation, STRATEGIES, type Strategy, SUPPLY_MODES, type SupplyMode, validatePlanInput,
+  AllocationInputError, type Candidate, type Constraints, type PlanLine, type PlanResult, type PlanSummary, planAllocation,
+  type Strategy,
 } from './engine.js';
+import { AllocationInvariantError, InsufficientSupplyError } from './errors.js';
 
 /**
- * Allocation: splitting an order among the brand's approved members, and writing that split.
+ * The supply ledger: the only writer of lots' and commitments' allocated_g and of allocation lines.
+ * The order workflow (orders: accept; fulfilment: deliveries, shortfalls, regrades, cancellations)
+ * sits on top and calls it inside its own transaction, holding the order row lock.
  *
  * Candidates of an order (both only from producers with an APPROVED membership in the brand):
  * - spot: graded, not off-grade lots of the order's product with grade rank ≤ the order's minimum
@@ -34,195 +29,159 @@ import {
  * The pure engine (engine.ts) applies the strategy and the constraints (supply mode, regencies,
  * EUDR, whole bags, max share, minimum contribution) and names the binding constraint when short.
  *
- * Writing an allocation (`allocateInTransaction`) never allocates a kilogram twice:
+ * Writing never allocates a kilogram twice:
  * 1. the caller has locked the order row (FOR UPDATE) and re-checked its status;
- * 2. candidate rows are locked FOR UPDATE in one global order — lots by id, then commitments by id —
- *    and availability is computed from the locked (current) rows;
- * 3. lines are inserted, allocated_g is incremented with relative updates, and the invariant
+ * 2. supply rows are locked FOR UPDATE in one global order — lots by id, then commitments by id
+ *    (`lockSupply`, or the candidate queries) — and availability is computed from the locked rows;
+ * 3. lines are written, allocated_g changes by relative updates, and the invariant
  *    "allocated_g = Σ ACTIVE lines (+ ACTIVE fulfilments for lots) ≤ net/committed" is re-checked on
- *    every touched row before commit (the DB CHECKs allocated_g ≤ net_g/committed_g back it);
- * 4. lock waits are bounded (lock_timeout 5 s → AllocationBusyError); deadlocks and serialization
- *    failures re-run the transaction a bounded number of times (see orders/transaction.ts).
+ *    every touched row before commit (`applySupplyDeltas`; the DB CHECKs allocated_g ≤ net_g /
+ *    committed_g back it);
+ * 4. lock waits are bounded and deadlocks retried by the caller's transaction (platform/transaction.ts).
  */
 
-// Errors ----------------------------------------------------------------------------------------
+/** What the ledger needs of an order. */
+export type LedgerOrder = Pick<Row<'orders'>, 'id' | 'product_id' | 'brand_id' | 'min_grade_rank' | 'window_start' | 'window_end'>;
 
-/** The supply cannot cover the order under the constraints; nothing was written. */
-export class InsufficientSupplyError extends AppError {
-  readonly code = 'INSUFFICIENT_SUPPLY';
-  constructor(
-    readonly requestedG: number,
-    readonly availableG: number,
-    readonly shortfallG: number,
-    readonly binding: BindingConstraint,
-    message?: string,
-  ) {
-    super(
-      message ??
-        `Only ${gramsToKg(availableG)} kg of the ${gramsToKg(requestedG)} kg can be allocated (short ${gramsToKg(shortfallG)} kg); binding constraint: ${binding}`,
-    );
-    this.name = 'InsufficientSupplyError';
+type LotRow = repo.LotRow;
+type CommitmentRow = repo.CommitmentRow;
+type LineRow = repo.LineRow;
+
+// Supply rows: ids, locks, deltas -----------------------------------------------------------------
+
+/** Something that holds weight on a lot or a commitment: an allocation line, a fulfilment. */
+export interface SupplyHolding {
+  lot_id: number | null;
+  commitment_id?: number | null;
+  weight_g: number;
+}
+
+/** Lots and commitments by id. */
+export interface SupplyIds {
+  lotIds: readonly number[];
+  commitmentIds: readonly number[];
+}
+
+/** The lots and commitments the rows hold weight on. */
+export const sourcesOf = (rows: ReadonlyArray<Omit<SupplyHolding, 'weight_g'>>): SupplyIds => ({
+  lotIds: rows.flatMap((r) => (r.lot_id !== null ? [r.lot_id] : [])),
+  commitmentIds: rows.flatMap((r) => (r.lot_id === null && r.commitment_id != null ? [r.commitment_id] : [])),
+});
+
+const uniqueSorted = (ids: Iterable<number>) => [...new Set(ids)].sort((a, b) => a - b);
+
+/** Lock lots FOR UPDATE, each once, in id order; call before reading their available weight. */
+export const lockLotsForAllocation = (trx: Transaction<DB>, lotIds: readonly number[]) => repo.lockLots(trx, uniqueSorted(lotIds));
+
+/** Lock commitments FOR UPDATE, each once, in id order; call before reading their open weight. */
+export const lockCommitmentsForAllocation = (trx: Transaction<DB>, ids: readonly number[]) => repo.lockCommitments(trx, uniqueSorted(ids));
+
+/** Lock every lot and commitment of the given sets in the global order: all lots by id, then all commitments by id. */
+export async function lockSupply(trx: Transaction<DB>, ...sets: SupplyIds[]): Promise<{ lots: LotRow[]; commitments: CommitmentRow[] }> {
+  const lots = await lockLotsForAllocation(trx, sets.flatMap((s) => s.lotIds));
+  const commitments = await lockCommitmentsForAllocation(trx, sets.flatMap((s) => s.commitmentIds));
+  return { lots, commitments };
+}
+
+/** allocated_g changes per lot and per commitment. */
+export interface SupplyDeltas {
+  lots: Map<number, number>;
+  commitments: Map<number, number>;
+}
+
+/** What the rows hold, per lot and per commitment, added (`sign` 1) or given back (−1). */
+export function supplyDeltas(rows: readonly SupplyHolding[], sign: 1 | -1): SupplyDeltas {
+  const deltas: SupplyDeltas = { lots: new Map(), commitments: new Map() };
+  for (const r of rows) {
+    const [map, id] = r.lot_id !== null ? [deltas.lots, r.lot_id] : [deltas.commitments, r.commitment_id];
+    if (id != null) map.set(id, (map.get(id) ?? 0) + sign * r.weight_g);
   }
+  return deltas;
 }
 
-/** The allocation invariant failed after writing (a bug or a writer that bypassed the locks); rolled back. */
-export class AllocationInvariantError extends Error {
-  constructor(readonly violations: repo.InvariantViolation[]) {
-    super(
-      `allocation invariant violated on ${violations
-        .slice(0, 5)
-        .map((v) => `${v.kind} ${v.id} (allocated ${v.allocatedG} g, active ${v.activeG} g, capacity ${v.capacityG} g)`)
-        .join(', ')}`,
-    );
-    this.name = 'AllocationInvariantError';
-  }
+/** Fail (rolling the transaction back) when any of these lots or commitments breaks the invariant. */
+export async function assertSupplyInvariant(trx: Transaction<DB>, ...sets: SupplyIds[]): Promise<void> {
+  const lotIds = uniqueSorted(sets.flatMap((s) => s.lotIds));
+  const commitmentIds = uniqueSorted(sets.flatMap((s) => s.commitmentIds));
+  const violations = await repo.invariantViolations(trx, lotIds, commitmentIds);
+  if (violations.length > 0) throw new AllocationInvariantError(violations);
 }
 
-// Constraints -----------------------------------------------------------------------------------
-
-/** Constraints as the client gives them (weights already in grams, percentages as decimal text). */
-export interface ConstraintsInput {
-  wholeBags?: boolean | null;
-  minContribution?: number | null;
-  maxSharePct?: string | null;
-  regencies?: readonly string[] | null;
-  eudrOnly?: boolean | null;
-  supply?: SupplyMode | null;
-}
-
-/** Constraints as stored on the order (orders.constraints) and shown back. */
-export interface StoredConstraints {
-  wholeBags: boolean;
-  minContributionG: number;
-  maxSharePct: string | null;
-  regencies: string[] | null;
-  eudrOnly: boolean;
-  supply: SupplyMode;
-}
-
-const ConstraintsSchema = z
-  .object({
-    wholeBags: z.boolean().nullish(),
-    minContribution: z.number().int('must be a whole number of grams').min(0, 'must be 0 (no minimum) or more').nullish(),
-    maxSharePct: z
-      .string()
-      .trim()
-      .regex(/^\d{1,3}(\.\d{1,4})?$/, 'must be a percentage with at most 4 decimals, e.g. "12.5"')
-      .refine((v) => new Decimal(v).gt(0) && new Decimal(v).lte(100), 'must be more than 0 and at most 100')
-      .nullish(),
-    regencies: z
-      .array(z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'))
-      .min(1, 'must name at least one regency (omit it to allow every regency)')
-      .max(50, 'at most 50 regencies')
-      .nullish(),
-    eudrOnly: z.boolean().nullish(),
-    supply: z.enum(SUPPLY_MODES as unknown as [SupplyMode, ...SupplyMode[]]).nullish(),
-  })
-  .nullish();
-
-/** Where each engine input field lives in the GraphQL input. */
-const ENGINE_FIELD_PATH: Record<string, string> = {
-  quantityG: 'input.constraints.wholeBags',
-  minGradeRank: 'input.orderId',
-  strategy: 'input.strategy',
-  wholeBags: 'input.constraints.wholeBags',
-  eudrOnly: 'input.constraints.eudrOnly',
-  supply: 'input.constraints.supply',
-  minContributionG: 'input.constraints.minContribution',
-  maxSharePct: 'input.constraints.maxSharePct',
-  regencies: 'input.constraints.regencies',
-};
-
-/** An engine input error as a ValidationError naming the GraphQL input field. */
-export function toValidationError(e: AllocationInputError): ValidationError | AllocationInputError {
-  const path = ENGINE_FIELD_PATH[e.field];
-  return path ? ValidationError.field(path, e.message) : e;
+/** Add the deltas to allocated_g (relative updates), then re-check the invariant on every touched row. */
+async function applySupplyDeltas(trx: Transaction<DB>, deltas: SupplyDeltas): Promise<void> {
+  await repo.addAllocated(trx, 'lots', deltas.lots);
+  await repo.addAllocated(trx, 'commitments', deltas.commitments);
+  await assertSupplyInvariant(trx, { lotIds: [...deltas.lots.keys()], commitmentIds: [...deltas.commitments.keys()] });
 }
 
 /**
- * Effective constraints for an order: the order's wholeBags always applies (it cannot be switched
- * off), every other constraint defaults to "none". Bad values are a ValidationError naming
- * `input.constraints.<field>`.
+ * Allocate `deltaG` grams of one lot (negative: release). Refused with a ConflictError when the lot
+ * would go over its net weight or below 0, or — when allocating — it is ungraded or off-grade.
+ * The DB CHECK lots_allocation_within_net backs this. Provenance is the caller's.
  */
-export function resolveConstraints(order: Pick<OrderRow, 'whole_bags' | 'quantity_g'>, input: ConstraintsInput | null | undefined): StoredConstraints {
-  const c = parseInput(ConstraintsSchema, input ?? null, 'input.constraints') ?? {};
-  if (order.whole_bags && c.wholeBags === false) {
-    throw ValidationError.field('input.constraints.wholeBags', 'the order asks for whole 60 kg bags; this cannot be switched off');
+export async function changeLotAllocation(trx: Transaction<DB>, lotId: number, deltaG: number, path: string | null = null): Promise<LotRow> {
+  assertDelta(deltaG);
+  const updated = await repo.addLotAllocation(trx, lotId, deltaG);
+  if (updated) return updated;
+  const [lot] = await repo.lockLots(trx, [lotId]);
+  if (!lot) throw new NotFoundError('Lot', path);
+  if (deltaG > 0 && (lot.off_grade || lot.grade_rank === null)) {
+    throw new ConflictError(`Lot ${lotId} is ${lot.off_grade ? 'off-grade' : 'not graded yet'} and cannot be allocated`, path);
   }
-  const wholeBags = order.whole_bags || c.wholeBags === true;
-  if (wholeBags && order.quantity_g % BAG_G !== 0) {
-    throw ValidationError.field(
-      'input.constraints.wholeBags',
-      `the order quantity ${gramsToKg(order.quantity_g)} kg is not a whole number of 60 kg bags`,
-    );
-  }
-  const regencies = c.regencies ? [...new Set(c.regencies)] : null;
-  return {
-    wholeBags,
-    minContributionG: c.minContribution ?? 0,
-    maxSharePct: c.maxSharePct ? new Decimal(c.maxSharePct).toFixed() : null,
-    regencies,
-    eudrOnly: c.eudrOnly ?? false,
-    supply: c.supply ?? 'EITHER',
-  };
+  throw new ConflictError(
+    deltaG > 0
+      ? `Lot ${lotId} has only ${gramsToKg(lot.net_g - lot.allocated_g)} kg available (asked ${gramsToKg(deltaG)} kg)`
+      : `Lot ${lotId} has only ${gramsToKg(lot.allocated_g)} kg allocated (asked to release ${gramsToKg(-deltaG)} kg)`,
+    path,
+  );
 }
 
-/** Regency names are matched case-insensitively (as availability does). */
-const regencyKey = (r: string) => r.trim().toLowerCase();
-
-export function engineConstraints(c: StoredConstraints): Constraints {
-  return {
-    wholeBags: c.wholeBags,
-    minContributionG: c.minContributionG,
-    // At most 4 decimals (validated), which the engine takes exactly: round(pct · 10^4).
-    maxSharePct: c.maxSharePct === null ? null : Number(c.maxSharePct),
-    regencies: c.regencies === null ? null : c.regencies.map(regencyKey),
-    eudrOnly: c.eudrOnly,
-    supply: c.supply,
-  };
+/**
+ * Allocate `deltaG` grams of one commitment (negative: release). Refused with a ConflictError when
+ * it would go over the committed weight or below 0, or — when allocating — it is withdrawn.
+ * The DB CHECK commitments_allocation_within_committed backs this. Provenance is the caller's.
+ */
+export async function changeCommitmentAllocation(
+  trx: Transaction<DB>,
+  commitmentId: number,
+  deltaG: number,
+  path: string | null = null,
+): Promise<CommitmentRow> {
+  assertDelta(deltaG);
+  const updated = await repo.addCommitmentAllocation(trx, commitmentId, deltaG);
+  if (updated) return updated;
+  const [c] = await repo.lockCommitments(trx, [commitmentId]);
+  if (!c) throw new NotFoundError('Commitment', path);
+  if (deltaG > 0 && c.status !== 'OPEN') throw new ConflictError(`Commitment ${commitmentId} is withdrawn and cannot be allocated`, path);
+  throw new ConflictError(
+    deltaG > 0
+      ? `Commitment ${commitmentId} has only ${gramsToKg(c.committed_g - c.allocated_g)} kg open (asked ${gramsToKg(deltaG)} kg)`
+      : `Commitment ${commitmentId} has only ${gramsToKg(c.allocated_g)} kg allocated (asked to release ${gramsToKg(-deltaG)} kg)`,
+    path,
+  );
 }
 
-export function resolveStrategy(given: Strategy | null | undefined, brandDefault: string | null | undefined): Strategy {
-  if (given) return given;
-  return STRATEGIES.includes(brandDefault as Strategy) ? (brandDefault as Strategy) : 'PRO_RATA';
+function assertDelta(deltaG: number): void {
+  if (!Number.isSafeInteger(deltaG) || deltaG === 0) throw new RangeError(`allocation change must be a non-zero whole number of grams, got ${deltaG}`);
 }
 
-// The core --------------------------------------------------------------------------------------
+// Candidates and plans ----------------------------------------------------------------------------
 
-export interface AllocationRequest {
-  strategy: Strategy;
-  constraints: Constraints;
-  /** Grams to allocate: the order quantity, or a shortfall being reallocated. */
-  quantityG: number;
+export interface CandidateExclusions {
   excludeLotIds?: readonly number[];
   excludeCommitmentIds?: readonly number[];
   excludeProducerIds?: readonly number[];
-  /** Written on every new line (reallocation of a failed line). */
-  replacesLineId?: number | null;
-  /** Provenance event kind written per line; default 'ALLOCATED'. */
-  eventKind?: string;
-  /** Extra payload merged into each provenance event. */
-  eventPayload?: Record<string, unknown>;
 }
 
-/** TEST-ONLY switches; never reachable from GraphQL. */
-export interface UnsafeOptions {
-  /** Skip FOR UPDATE and write allocated_g from the values read (lost update), without re-checking. */
-  unsafeSkipLocks?: boolean;
+export interface CandidateSet {
+  lots: LotRow[];
+  commitments: CommitmentRow[];
+  candidates: Candidate[];
 }
 
 export type OkPlan = Extract<PlanResult, { ok: true }>;
 
-export interface CandidateSet {
-  lots: repo.LotRow[];
-  commitments: repo.CommitmentRow[];
-  candidates: Candidate[];
-}
-
-const lotKey = (id: number) => `L${id}`;
-const commitmentKey = (id: number) => `C${id}`;
-
-export function toCandidates(lots: readonly repo.LotRow[], commitments: readonly repo.CommitmentRow[]): Candidate[] {
+export function toCandidates(lots: readonly LotRow[], commitments: readonly CommitmentRow[]): Candidate[] {
   const out: Candidate[] = [];
   for (const l of lots) {
     out.push({
@@ -253,9 +212,9 @@ export function toCandidates(lots: readonly repo.LotRow[], commitments: readonly
 
 /** Load the candidates of an order (locked FOR UPDATE in the global order when `lock` is 'update'). */
 export async function loadCandidates(
-  db: Kysely<DB> | Transaction<DB>,
-  order: OrderRow,
-  request: Pick<AllocationRequest, 'excludeLotIds' | 'excludeCommitmentIds' | 'excludeProducerIds'>,
+  db: Db,
+  order: LedgerOrder,
+  exclusions: CandidateExclusions,
   lock: repo.LockMode,
 ): Promise<CandidateSet> {
   const query: repo.CandidateQuery = {
@@ -264,9 +223,9 @@ export async function loadCandidates(
     minGradeRank: order.min_grade_rank,
     windowStart: order.window_start,
     windowEnd: order.window_end,
-    ...(request.excludeLotIds ? { excludeLotIds: request.excludeLotIds } : {}),
-    ...(request.excludeCommitmentIds ? { excludeCommitmentIds: request.excludeCommitmentIds } : {}),
-    ...(request.excludeProducerIds ? { excludeProducerIds: request.excludeProducerIds } : {}),
+    ...(exclusions.excludeLotIds ? { excludeLotIds: exclusions.excludeLotIds } : {}),
+    ...(exclusions.excludeCommitmentIds ? { excludeCommitmentIds: exclusions.excludeCommitmentIds } : {}),
+    ...(exclusions.excludeProducerIds ? { excludeProducerIds: exclusions.excludeProducerIds } : {}),
   };
   // Lots first, then commitments: the global lock order.
   const lots = await repo.candidateLots(db, query, lock);
@@ -274,11 +233,21 @@ export async function loadCandidates(
   return { lots, commitments, candidates: toCandidates(lots, commitments) };
 }
 
+/** The ids of an order's candidates now, read without locks (to lock them with others in one pass). */
+export async function candidateSupply(trx: Transaction<DB>, order: LedgerOrder, exclusions: CandidateExclusions): Promise<SupplyIds> {
+  const set = await loadCandidates(trx, order, exclusions, 'none');
+  return { lotIds: set.lots.map((l) => l.id), commitmentIds: set.commitments.map((c) => c.id) };
+}
+
+/** Run the engine on the order's grade. */
+const runEngine = (order: LedgerOrder, quantityG: number, candidates: readonly Candidate[], strategy: Strategy, constraints: Constraints): PlanResult =>
+  planAllocation({ quantityG, minGradeRank: order.min_grade_rank }, candidates, strategy, constraints);
+
 /** Run the engine; engine input errors become ValidationErrors naming the input field; short supply throws. */
-export function planOrThrow(order: OrderRow, candidates: readonly Candidate[], request: AllocationRequest): OkPlan {
+export function planOrThrow(order: LedgerOrder, candidates: readonly Candidate[], request: Pick<AllocationRequest, 'strategy' | 'constraints' | 'quantityG'>): OkPlan {
   let plan: PlanResult;
   try {
-    plan = planAllocation({ quantityG: request.quantityG, minGradeRank: order.min_grade_rank }, candidates, request.strategy, request.constraints);
+    plan = runEngine(order, request.quantityG, candidates, request.strategy, request.constraints);
   } catch (e) {
     if (e instanceof AllocationInputError) throw toValidationError(e);
     throw e;
@@ -287,23 +256,46 @@ export function planOrThrow(order: OrderRow, candidates: readonly Candidate[], r
   return plan;
 }
 
+// Allocating --------------------------------------------------------------------------------------
+
+export interface AllocationRequest extends CandidateExclusions {
+  strategy: Strategy;
+  constraints: Constraints;
+  /** Grams to allocate: the order quantity, or a shortfall being reallocated. */
+  quantityG: number;
+  /** Adapt the engine's candidates and constraints to the request (reallocation: the order-wide share cap as head-room). */
+  adjust?: (candidates: Candidate[], constraints: Constraints) => { candidates: Candidate[]; constraints: Constraints };
+}
+
+/** The new lines cover (part of) another line's shortfall. */
+export interface Replacing {
+  lineId: number;
+  /** Put before each line's reason: "Covers shortfall of line N: …". */
+  because: string;
+  /** Why the line fell short, for the REALLOCATED provenance events. */
+  cause: string;
+}
+
+/** TEST-ONLY switches; never reachable from GraphQL. */
+export interface UnsafeOptions {
+  /** Skip FOR UPDATE and write allocated_g from the values read (lost update), without re-checking. */
+  unsafeSkipLocks?: boolean;
+}
+
 export interface AllocationOutcome {
   plan: OkPlan;
   /** The lines written, in id order. */
-  lines: repo.LineRow[];
+  lines: LineRow[];
   /** The candidate rows as locked, before the update. */
-  lots: repo.LotRow[];
-  commitments: repo.CommitmentRow[];
+  lots: LotRow[];
+  commitments: CommitmentRow[];
 }
 
-const parseKey = (key: string): { lotId: number | null; commitmentId: number | null } =>
-  key.startsWith('L') ? { lotId: Number(key.slice(1)), commitmentId: null } : { lotId: null, commitmentId: Number(key.slice(1)) };
-
 /**
- * The provenance event of one line (allocated, reallocated, released, …): on the line's lot or
- * commitment, for its order, with the line in the payload followed by `extra`.
+ * The provenance event of one line (allocated, reallocated, released, shortfall): on the line's lot
+ * or commitment, for its order, with the line in the payload followed by `extra`.
  */
-function lineEvent(kind: string, l: repo.LineRow, actorUserId: number | null, extra: Record<string, unknown>): NewProvenanceEvent {
+function lineEvent(kind: string, l: LineRow, actorUserId: number | null, extra: Record<string, unknown>): NewProvenanceEvent {
   return {
     kind,
     lotId: l.lot_id,
@@ -314,252 +306,178 @@ function lineEvent(kind: string, l: repo.LineRow, actorUserId: number | null, ex
   };
 }
 
+/** Write a plan: insert its lines, take their weight from the supply, append one event per line. */
+async function writePlan(
+  trx: Transaction<DB>,
+  order: LedgerOrder,
+  plan: OkPlan,
+  request: AllocationRequest,
+  actor: { userId: number | null },
+  replacing: Replacing | null,
+  locked: { lots: readonly LotRow[]; commitments: readonly CommitmentRow[] } | null,
+): Promise<LineRow[]> {
+  const lines = await repo.insertLines(
+    trx,
+    plan.lines.map((l: PlanLine) => ({
+      orderId: order.id,
+      producerId: Number(l.producerId),
+      ...parseCandidateKey(l.candidateId),
+      weightG: l.weightG,
+      reason: replacing ? `${replacing.because}. ${l.reason}` : l.reason,
+      replacesLineId: replacing?.lineId ?? null,
+    })),
+  );
+  const deltas = supplyDeltas(lines, 1);
+  if (locked) {
+    // TEST-ONLY: the lost-update pattern the locks prevent — write back what was read plus the delta.
+    const absolute = (rows: ReadonlyArray<{ id: number; allocated_g: number }>, delta: Map<number, number>) =>
+      new Map(rows.filter((r) => delta.has(r.id)).map((r) => [r.id, r.allocated_g + (delta.get(r.id) as number)]));
+    await repo.setAllocated(trx, 'lots', absolute(locked.lots, deltas.lots));
+    await repo.setAllocated(trx, 'commitments', absolute(locked.commitments, deltas.commitments));
+  } else {
+    await applySupplyDeltas(trx, deltas);
+  }
+  await appendEvents(
+    trx,
+    lines.map((l) =>
+      replacing
+        ? lineEvent('REALLOCATED', l, actor.userId, { strategy: request.strategy, replacesLineId: replacing.lineId, cause: replacing.cause })
+        : lineEvent('ALLOCATED', l, actor.userId, { strategy: request.strategy }),
+    ),
+  );
+  return lines;
+}
+
+function adjusted(request: AllocationRequest, set: CandidateSet) {
+  return request.adjust ? request.adjust(set.candidates, request.constraints) : { candidates: set.candidates, constraints: request.constraints };
+}
+
 /**
- * Allocate `request.quantityG` of `order` inside the caller's transaction: lock and load the
- * candidates, run the engine, insert the lines, add to allocated_g, re-check the invariant and
- * append one provenance event per line. All or nothing: InsufficientSupplyError (or a
- * ValidationError for bad constraints) is thrown before anything is written.
+ * Allocate `request.quantityG` of `order` inside the caller's transaction, all or nothing: lock and
+ * load the candidates, run the engine, insert the lines, add to allocated_g, re-check the invariant
+ * and append one ALLOCATED event per line. InsufficientSupplyError (or a ValidationError for bad
+ * constraints) is thrown before anything is written.
  *
- * The caller must hold the order row lock (`ordersRepo.lockOrder`) and have checked its status; it
- * updates the order itself (status, uncovered weight, …). Reused by acceptOrder and by reallocation.
+ * The caller holds the order row lock and has checked its status; it updates the order itself.
  */
 export async function allocateInTransaction(
   trx: Transaction<DB>,
-  order: OrderRow,
+  order: LedgerOrder,
   request: AllocationRequest,
   actor: { userId: number | null },
   unsafe: UnsafeOptions = {},
 ): Promise<AllocationOutcome> {
   const skipLocks = unsafe.unsafeSkipLocks === true;
-  const { lots, commitments, candidates } = await loadCandidates(trx, order, request, skipLocks ? 'none' : 'update');
-  const plan = planOrThrow(order, candidates, request);
-
-  const producerOf = new Map<string, number>();
-  const newLines: repo.NewLine[] = plan.lines.map((l: PlanLine) => {
-    const { lotId, commitmentId } = parseKey(l.candidateId);
-    producerOf.set(l.candidateId, Number(l.producerId));
-    return {
-      orderId: order.id,
-      producerId: Number(l.producerId),
-      lotId,
-      commitmentId,
-      weightG: l.weightG,
-      reason: l.reason,
-      replacesLineId: request.replacesLineId ?? null,
-    };
-  });
-  const lines = await repo.insertLines(trx, newLines);
-
-  const lotDelta = new Map<number, number>();
-  const commitmentDelta = new Map<number, number>();
-  for (const l of lines) {
-    if (l.lot_id !== null) lotDelta.set(l.lot_id, (lotDelta.get(l.lot_id) ?? 0) + l.weight_g);
-    else if (l.commitment_id !== null) commitmentDelta.set(l.commitment_id, (commitmentDelta.get(l.commitment_id) ?? 0) + l.weight_g);
-  }
-  if (skipLocks) {
-    // The lost-update pattern the locks prevent: write back what was read plus the delta.
-    const absolute = (rows: ReadonlyArray<{ id: number; allocated_g: number }>, delta: Map<number, number>) =>
-      new Map(rows.filter((r) => delta.has(r.id)).map((r) => [r.id, r.allocated_g + (delta.get(r.id) as number)]));
-    await repo.setAllocated(trx, 'lots', absolute(lots, lotDelta));
-    await repo.setAllocated(trx, 'commitments', absolute(commitments, commitmentDelta));
-  } else {
-    await repo.addAllocated(trx, 'lots', lotDelta);
-    await repo.addAllocated(trx, 'commitments', commitmentDelta);
-    const violations = await repo.invariantViolations(trx, [...lotDelta.keys()], [...commitmentDelta.keys()]);
-    if (violations.length > 0) throw new AllocationInvariantError(violations);
-  }
-
-  await appendEvents(
-    trx,
-    lines.map((l) =>
-      lineEvent(request.eventKind ?? 'ALLOCATED', l, actor.userId, {
-        strategy: request.strategy,
-        ...(l.replaces_line_id !== null ? { replacesLineId: l.replaces_line_id } : {}),
-        ...request.eventPayload,
-      }),
-    ),
-  );
-  return { plan, lines, lots, commitments };
+  const set = await loadCandidates(trx, order, request, skipLocks ? 'none' : 'update');
+  const { candidates, constraints } = adjusted(request, set);
+  const plan = planOrThrow(order, candidates, { ...request, constraints });
+  const lines = await writePlan(trx, order, plan, request, actor, null, skipLocks ? set : null);
+  return { plan, lines, lots: set.lots, commitments: set.commitments };
 }
 
 /**
- * Release lines (cancellation, or before reallocating them): lock their lots and commitments in the
- * global order, mark them RELEASED (or `status`), subtract their weight from allocated_g, re-check
- * the invariant and append one provenance event (`eventKind`, default 'RELEASED') per line.
- * Forward lines' fulfilments are not touched here (the fulfilment module owns them).
+ * Partial mode, for a line's shortfall: allocate as much of `request.quantityG` as the supply
+ * covers (the engine plans the shortfall, or else the most it can), with lines that replace
+ * `replacing.lineId` and REALLOCATED events. Nothing covers it: no lines. The order's stored
+ * constraints were valid at acceptance, so an engine input error here is a bug, not bad input.
+ */
+export async function allocateWhatFits(
+  trx: Transaction<DB>,
+  order: LedgerOrder,
+  request: AllocationRequest,
+  replacing: Replacing,
+  actor: { userId: number | null },
+): Promise<{ lines: LineRow[]; coveredG: number }> {
+  const set = await loadCandidates(trx, order, request, 'update');
+  const { candidates, constraints } = adjusted(request, set);
+  const plan = (quantityG: number): PlanResult => {
+    try {
+      return runEngine(order, quantityG, candidates, request.strategy, constraints);
+    } catch (e) {
+      if (e instanceof AllocationInputError) throw new Error(`reallocation of line ${replacing.lineId}: ${e.message}`);
+      throw e;
+    }
+  };
+  let result = plan(request.quantityG);
+  if (!result.ok && result.availableG > 0) result = plan(result.availableG);
+  if (!result.ok) return { lines: [], coveredG: 0 };
+  const lines = await writePlan(trx, order, result, request, actor, replacing, null);
+  return { lines, coveredG: result.summary.allocatedG };
+}
+
+// Releasing ---------------------------------------------------------------------------------------
+
+/**
+ * Release lines (cancellation): lock their lots and commitments in the global order, mark them
+ * RELEASED, subtract their weight from allocated_g, re-check the invariant and append one RELEASED
+ * event per line. Forward lines' fulfilments are the fulfilment module's (see returnFulfilments).
  */
 export async function releaseLines(
   trx: Transaction<DB>,
-  lines: readonly repo.LineRow[],
+  lines: readonly LineRow[],
   actor: { userId: number | null },
-  options: { status?: 'RELEASED' | 'SHORTFALL'; eventKind?: string; reason?: string | null } = {},
-): Promise<repo.LineRow[]> {
+  reason: string | null,
+): Promise<LineRow[]> {
   const active = lines.filter((l) => l.status === 'ACTIVE');
   if (active.length === 0) return [];
-  const lotDelta = new Map<number, number>();
-  const commitmentDelta = new Map<number, number>();
-  for (const l of active) {
-    if (l.lot_id !== null) lotDelta.set(l.lot_id, (lotDelta.get(l.lot_id) ?? 0) - l.weight_g);
-    else if (l.commitment_id !== null) commitmentDelta.set(l.commitment_id, (commitmentDelta.get(l.commitment_id) ?? 0) - l.weight_g);
-  }
-  const byId = (a: number, b: number) => a - b;
-  await repo.lockSupply(trx, [...lotDelta.keys()].sort(byId), [...commitmentDelta.keys()].sort(byId));
-  const status = options.status ?? 'RELEASED';
-  await repo.setLinesStatus(trx, active.map((l) => l.id), status);
-  await repo.addAllocated(trx, 'lots', lotDelta);
-  await repo.addAllocated(trx, 'commitments', commitmentDelta);
-  const violations = await repo.invariantViolations(trx, [...lotDelta.keys()], [...commitmentDelta.keys()]);
-  if (violations.length > 0) throw new AllocationInvariantError(violations);
-  await appendEvents(
-    trx,
-    active.map((l) => lineEvent(options.eventKind ?? 'RELEASED', l, actor.userId, options.reason ? { reason: options.reason } : {})),
-  );
-  return active.map((l) => ({ ...l, status }));
+  await lockSupply(trx, sourcesOf(active));
+  await repo.setLinesStatus(trx, active.map((l) => l.id), 'RELEASED');
+  await applySupplyDeltas(trx, supplyDeltas(active, -1));
+  await appendEvents(trx, active.map((l) => lineEvent('RELEASED', l, actor.userId, reason ? { reason } : {})));
+  return active.map((l) => ({ ...l, status: 'RELEASED' as const }));
 }
 
 /** Release every ACTIVE line of an order (manager's cancellation). The caller holds the order lock. */
 export async function releaseOrderAllocation(trx: Transaction<DB>, orderId: number, actor: { userId: number | null }, reason: string | null) {
-  return releaseLines(trx, await repo.activeLinesOfOrder(trx, orderId), actor, { reason });
-}
-
-// Acting on orders ------------------------------------------------------------------------------
-
-const requirePrincipal = (actor: Principal | null): Principal => {
-  if (!actor) throw new UnauthenticatedError();
-  return actor;
-};
-
-const STRATEGY = z.enum(STRATEGIES as unknown as [Strategy, ...Strategy[]]);
-
-const PreviewInput = z.object({
-  orderId: z.number().int(),
-  strategy: STRATEGY.nullish(),
-  constraints: z.unknown().optional(),
-});
-
-const AcceptInput = PreviewInput.extend({
-  idempotencyKey: z.string().min(8, 'must be 8 to 200 characters').max(200, 'must be 8 to 200 characters'),
-});
-
-export interface PlanRequestInput {
-  orderId: number;
-  strategy?: Strategy | null;
-  constraints?: ConstraintsInput | null;
-}
-
-export interface AllocationPreview {
-  order: OrderRow;
-  strategy: Strategy;
-  constraints: StoredConstraints;
-  plan: OkPlan;
-  lots: repo.LotRow[];
-  commitments: repo.CommitmentRow[];
-}
-
-/** Check the order may be accepted by this actor: exists, is theirs to manage, is REQUESTED. */
-function assertMayAccept(actor: Principal, order: OrderRow | undefined): asserts order is OrderRow {
-  if (!order || !canSeeOrder(actor, order)) throw new NotFoundError('Order', 'input.orderId');
-  if (!managesOrder(actor, order)) throw new ForbiddenError('Only the brand manager of the order\'s brand may allocate it');
-  if (!canTransition(order.status, 'ACCEPTED', 'MANAGER')) {
-    throw new InvalidTransitionError('Order', order.status, 'ACCEPTED', refusal(order.status, 'ACCEPTED', 'MANAGER') ?? undefined);
-  }
-}
-
-async function resolveRequest(db: Kysely<DB> | Transaction<DB>, order: OrderRow, input: PlanRequestInput) {
-  const brand = await repo.findBrandSettings(db, order.brand_id);
-  const strategy = resolveStrategy(input.strategy, brand?.default_strategy);
-  const constraints = resolveConstraints(order, input.constraints);
-  const engine = engineConstraints(constraints);
-  try {
-    validatePlanInput({ quantityG: order.quantity_g, minGradeRank: order.min_grade_rank }, [], strategy, engine);
-  } catch (e) {
-    if (e instanceof AllocationInputError) throw toValidationError(e);
-    throw e;
-  }
-  return { brand, strategy, constraints, engine };
+  return releaseLines(trx, await repo.activeLinesOfOrder(trx, orderId), actor, reason);
 }
 
 /**
- * Show the plan acceptOrder would write now, writing nothing (brand manager of the order's brand).
- * Short supply is an InsufficientSupplyError, as for acceptOrder.
+ * A line falls short by `weightG` (at most what is not yet fulfilled): it shrinks, or becomes
+ * SHORTFALL when that is all of it, and its lot or commitment gets the weight back. The caller holds
+ * the order lock and has locked the line's source; provenance is the caller's.
  */
-export async function previewAllocation(db: Kysely<DB>, actor: Principal | null, input: PlanRequestInput): Promise<AllocationPreview> {
-  const principal = requirePrincipal(actor);
-  const parsed = parseInput(PreviewInput, input);
-  const order = await ordersRepo.findOrder(db, parsed.orderId);
-  assertMayAccept(principal, order);
-  const { strategy, constraints, engine } = await resolveRequest(db, order, input);
-  const set = await loadCandidates(db, order, {}, 'none');
-  const plan = planOrThrow(order, set.candidates, { strategy, constraints: engine, quantityG: order.quantity_g });
-  return { order, strategy, constraints, plan, lots: set.lots, commitments: set.commitments };
+export async function shortLine(trx: Transaction<DB>, line: LineRow, weightG: number): Promise<LineRow> {
+  const after = weightG === line.weight_g ? await repo.markLineShortfall(trx, line.id) : await repo.shrinkLine(trx, line.id, weightG);
+  if (line.lot_id !== null) await changeLotAllocation(trx, line.lot_id, -weightG);
+  else if (line.commitment_id !== null) await changeCommitmentAllocation(trx, line.commitment_id, -weightG);
+  return after;
 }
 
-export interface AcceptInput extends PlanRequestInput {
-  idempotencyKey: string;
+// Fulfilments: delivered lots held by forward lines -------------------------------------------------
+
+/**
+ * `weightG` of a delivered lot now counts for a forward line: the line's fulfilled_g grows and the
+ * lot's weight is taken (refused with a ConflictError on `path` when it does not fit). The
+ * commitment keeps its allocation. The caller has locked the order row and the lot.
+ */
+export async function takeForFulfilment(trx: Transaction<DB>, lineId: number, lotId: number, weightG: number, path: string): Promise<LineRow> {
+  const line = await repo.addFulfilled(trx, lineId, weightG);
+  await changeLotAllocation(trx, lotId, weightG, path);
+  return line;
 }
 
 /**
- * Accept an order: write its allocation and move it REQUESTED → ACCEPTED in one transaction
- * (brand manager of the order's brand). Stores the strategy, the constraints and the brand's fee
- * percentage (snapshot) on the order. Idempotent on `idempotencyKey`.
+ * Fulfilments that stopped counting (already marked FAILED or RELEASED by the caller): their lines'
+ * fulfilled_g and their lots' allocated_g give the weight back; the invariant is re-checked.
+ * Returns the updated lines by id.
  */
-export async function acceptOrder(
-  db: Kysely<DB>,
-  actor: Principal | null,
-  input: AcceptInput,
-  options: UnsafeOptions & TxOptions = {},
-): Promise<OrderRow> {
-  const principal = requirePrincipal(actor);
-  const parsed = parseInput(AcceptInput, input);
-  const { unsafeSkipLocks, ...txOptions } = options;
-  return idempotent(
-    db,
-    {
-      userId: principal.userId,
-      operation: 'acceptOrder',
-      key: parsed.idempotencyKey,
-      request: { orderId: parsed.orderId, strategy: parsed.strategy ?? null, constraints: input.constraints ?? null },
-      work: async (trx) => {
-        const order = await ordersRepo.lockOrder(trx, parsed.orderId);
-        assertMayAccept(principal, order);
-        const { brand, strategy, constraints, engine } = await resolveRequest(trx, order, input);
-        const outcome = await allocateInTransaction(
-          trx,
-          order,
-          { strategy, constraints: engine, quantityG: order.quantity_g },
-          { userId: principal.userId },
-          { unsafeSkipLocks: unsafeSkipLocks === true },
-        );
-        await runTransitionHooks(trx, { order, from: order.status, to: 'ACCEPTED', actor: principal, reason: null });
-        const accepted = await ordersRepo.updateOrder(trx, order.id, {
-          status: 'ACCEPTED',
-          strategy,
-          constraints: JSON.stringify(constraints),
-          fee_pct: brand?.fee_pct ?? null,
-          uncovered_g: 0,
-        });
-        const s = outcome.plan.summary;
-        await ordersRepo.insertOrderEvent(trx, {
-          orderId: order.id,
-          from: order.status,
-          to: 'ACCEPTED',
-          actorUserId: principal.userId,
-          reason: `Accepted with ${strategy}: ${outcome.lines.length} line(s) from ${s.contributors} producer(s), ` +
-            `${gramsToKg(s.spotG)} kg spot and ${gramsToKg(s.forwardG)} kg forward`,
-        });
-        return { result: accepted, response: { orderId: accepted.id } };
-      },
-      replay: async ({ orderId }: { orderId: number }) => {
-        const order = await ordersRepo.findOrder(db, orderId);
-        if (!order) throw new NotFoundError('Order', 'input.orderId');
-        return order;
-      },
-    },
-    txOptions,
-  );
+export async function returnFulfilments(
+  trx: Transaction<DB>,
+  fulfilments: ReadonlyArray<{ line_id: number; lot_id: number; weight_g: number }>,
+): Promise<Map<number, LineRow>> {
+  const perLine = new Map<number, number>();
+  for (const f of fulfilments) perLine.set(f.line_id, (perLine.get(f.line_id) ?? 0) + f.weight_g);
+  const lines = new Map<number, LineRow>();
+  for (const [lineId, g] of perLine) lines.set(lineId, await repo.addFulfilled(trx, lineId, -g));
+  await applySupplyDeltas(trx, supplyDeltas(fulfilments, -1));
+  return lines;
 }
 
-// Presentation helpers --------------------------------------------------------------------------
+// Reading -----------------------------------------------------------------------------------------
+
+/** The brand's allocation settings (default strategy, fee). */
+export const brandSettings = (db: Db, brandId: number) => repo.findBrandSettings(db, brandId);
 
 /** A sentence explaining the fairness index of a plan. */
 export function explainFairness(s: PlanSummary): string {
@@ -571,9 +489,6 @@ export function explainFairness(s: PlanSummary): string {
     `${floor} (1/${n}) means one producer ships everything. ${s.contributors} of ${n} contribute.`
   );
 }
-
-
-// Lists -----------------------------------------------------------------------------------------
 
 /** Lines of the producers the caller acts for (own producer, cooperative members), filtered in SQL. */
 export function listMyLines(db: Kysely<DB>, actor: Principal | null, filter: repo.LineFilter, page: KeysetPage) {

@@ -1,20 +1,22 @@
 import { hasRole, isAdmin } from '../../platform/auth.js';
+import { BusyError, IdempotencyInProgressError, IdempotencyKeyReusedError } from '../../platform/errors.js';
 import { builder } from '../../platform/graphql/builder.js';
 import type { Context } from '../../platform/graphql/context.js';
 import { commonErrors, ErrorInterface } from '../../platform/graphql/errors.js';
 import { decodeId } from '../../platform/graphql/ids.js';
 import { managesOrder } from '../orders/access.js';
-import { AllocationBusyError, IdempotencyInProgressError, IdempotencyKeyReusedError } from '../orders/errors.js';
 import type { OrderRow } from '../orders/orders.repo.js';
 import { loadProducerAccess } from '../producers/access.js';
 import { AllocationLineRef, LotRef, OrderRef } from '../refs.js';
 import { type FulfilmentRefusal, FulfilmentRefusedError } from './errors.js';
 import * as repo from './fulfilment.repo.js';
 import type { FulfilmentView, LineRow } from './fulfilment.repo.js';
-import * as fulfilment from './fulfilment.service.js';
+import { type FulfilmentOutcome, fulfilLine } from './fulfil.js';
+import { installFulfilmentHandlers } from './handlers.js';
+import { declareShortfall, type ShortfallOutcome } from './shortfall.js';
 
 // The regrade handler (a linked lot fails grading) and the cancellation hook run from startup on.
-fulfilment.installFulfilmentHandlers();
+installFulfilmentHandlers();
 
 // Access ----------------------------------------------------------------------------------------
 
@@ -101,7 +103,7 @@ builder.objectFields(AllocationLineRef, (t) => ({
 
 // fulfilLine ------------------------------------------------------------------------------------
 
-const FulfilLinePayloadRef = builder.objectRef<fulfilment.FulfilmentOutcome>('FulfilLinePayload').implement({
+const FulfilLinePayloadRef = builder.objectRef<FulfilmentOutcome>('FulfilLinePayload').implement({
   description: 'A recorded fulfilment, the line it fulfils and the order.',
   fields: (t) => ({
     fulfilment: t.field({
@@ -126,7 +128,7 @@ const FulfilLineInput = builder.inputType('FulfilLineInput', {
 
 // declareShortfall ------------------------------------------------------------------------------
 
-const DeclareShortfallPayloadRef = builder.objectRef<fulfilment.ShortfallOutcome>('DeclareShortfallPayload').implement({
+const DeclareShortfallPayloadRef = builder.objectRef<ShortfallOutcome>('DeclareShortfallPayload').implement({
   description: 'A declared shortfall and how it was covered.',
   fields: (t) => ({
     line: t.field({ type: AllocationLineRef, description: 'The line that falls short: smaller, or SHORTFALL when nothing is left of it.', resolve: (o) => o.line }),
@@ -153,7 +155,7 @@ const DeclareShortfallInput = builder.inputType('DeclareShortfallInput', {
   }),
 });
 
-const idempotencyErrors = [IdempotencyKeyReusedError, IdempotencyInProgressError, AllocationBusyError];
+const idempotencyErrors = [IdempotencyKeyReusedError, IdempotencyInProgressError, BusyError];
 
 builder.mutationFields((t) => ({
   fulfilLine: t.field({
@@ -164,7 +166,7 @@ builder.mutationFields((t) => ({
     errors: { types: [FulfilmentRefusedError, ...idempotencyErrors, ...commonErrors] },
     args: { input: t.arg({ type: FulfilLineInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
-      fulfilment.fulfilLine(ctx.db, ctx.principal, {
+      fulfilLine(ctx.db, ctx.principal, {
         lineId: decodeId(input.lineId, 'AllocationLine', 'input.lineId'),
         lotId: decodeId(input.lotId, 'Lot', 'input.lotId'),
         weight: input.weight,
@@ -179,7 +181,7 @@ builder.mutationFields((t) => ({
     errors: { types: [FulfilmentRefusedError, ...idempotencyErrors, ...commonErrors] },
     args: { input: t.arg({ type: DeclareShortfallInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
-      fulfilment.declareShortfall(ctx.db, ctx.principal, {
+      declareShortfall(ctx.db, ctx.principal, {
         lineId: decodeId(input.lineId, 'AllocationLine', 'input.lineId'),
         weight: input.weight,
         reason: input.reason,

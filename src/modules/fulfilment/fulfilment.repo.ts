@@ -1,7 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { DB, OrderStatus, Row } from '../../platform/db-types.js';
-
-type Db = Kysely<DB> | Transaction<DB>;
+import type { DB, Db, Row } from '../../platform/db-types.js';
+import { idList } from '../../platform/sql.js';
 
 /**
  * Fulfilments (forward lines delivered as lots) and the reads of allocation lines that fulfilment and
@@ -16,9 +15,6 @@ export type LineRow = Row<'allocation_lines'>;
 
 /** A fulfilment with what its access checks need: the line's producer and order, the order's brand. */
 export type FulfilmentView = FulfilmentRow & { order_id: number; producer_id: number; brand_id: number };
-
-/** The statuses in which an order's lines hold supply and may be fulfilled or fall short. */
-export const OPEN_ORDER_STATUSES: readonly OrderStatus[] = ['ACCEPTED', 'IN_FULFILLMENT'];
 
 export const findLine = (db: Db, id: number) => db.selectFrom('allocation_lines').selectAll().where('id', '=', id).executeTakeFirst();
 
@@ -124,8 +120,6 @@ export interface LedgerViolation {
   id: number;
   message: string;
 }
-
-const idList = (ids: readonly number[]) => sql.join(ids.map((id) => sql.lit(id)));
 
 /**
  * The demand-side ledger, checked on the given orders (null: every order):

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredConstraints } from '../allocation/allocation.service.js';
+import type { StoredConstraints } from '../allocation/constraints.js';
 import type { Candidate } from '../allocation/engine.js';
 import { orderShareCapG, shortfallPlanInputs } from './reallocation.js';
 

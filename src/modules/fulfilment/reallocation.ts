@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import { engineConstraints, type StoredConstraints } from '../allocation/allocation.service.js';
+import { engineConstraints, type StoredConstraints } from '../allocation/constraints.js';
 import { BAG_G, type Candidate, type Constraints } from '../allocation/engine.js';
 
 /**

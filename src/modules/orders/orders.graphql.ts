@@ -1,5 +1,5 @@
 import type { OrderStatus } from '../../platform/db-types.js';
-import { InvalidTransitionError } from '../../platform/errors.js';
+import { BusyError, IdempotencyInProgressError, IdempotencyKeyReusedError, InvalidTransitionError } from '../../platform/errors.js';
 import { builder } from '../../platform/graphql/builder.js';
 import type { Context } from '../../platform/graphql/context.js';
 import { commonErrors, ErrorInterface } from '../../platform/graphql/errors.js';
@@ -8,7 +8,6 @@ import { connectionComplexity, resolveKeysetConnection } from '../../platform/gr
 import { GradeLevelRef } from '../grading/grading.graphql.js';
 import { BrandRef, OrderRef, ProductRef } from '../refs.js';
 import { canSeeOrder } from './access.js';
-import { AllocationBusyError, IdempotencyInProgressError, IdempotencyKeyReusedError } from './errors.js';
 import { CURRENCIES, type Currency, fromMinorUnits } from './money.js';
 import * as repo from './orders.repo.js';
 import type { OrderRow } from './orders.repo.js';
@@ -69,7 +68,7 @@ export const MoneyInput = builder.inputType('MoneyInput', {
   }),
 });
 
-// IdempotencyKeyReusedError, IdempotencyInProgressError and AllocationBusyError are registered with the other shared errors in platform/graphql/errors.ts.
+// IdempotencyKeyReusedError, IdempotencyInProgressError and BusyError (GraphQL name AllocationBusyError) are registered with the other shared errors in platform/graphql/errors.ts.
 
 const OrderEventRef = builder.objectRef<repo.OrderEventRow>('OrderEvent').implement({
   description: 'One status change of an order: who, when and why.',
@@ -177,7 +176,7 @@ const AdvanceOrderInput = builder.inputType('AdvanceOrderInput', {
   fields: (t) => ({ orderId: t.id({ description: 'The order.' }), reason: t.string({ required: false, description: 'Optional note (at most 1000 characters).' }) }),
 });
 
-const transitionErrors = [InvalidTransitionError, AllocationBusyError, ...commonErrors];
+const transitionErrors = [InvalidTransitionError, BusyError, ...commonErrors];
 
 const change = (to: orders.StatusTarget) =>
   (_root: unknown, { input }: { input: { orderId: string; reason?: string | null } }, ctx: Context) =>
@@ -216,7 +215,7 @@ builder.mutationFields((t) => ({
     type: OrderRef,
     description: 'Place an order (a buyer). Idempotent: the same idempotencyKey and input return the same order.',
     authScopes: { buyer: 'any' },
-    errors: { types: [IdempotencyKeyReusedError, IdempotencyInProgressError, AllocationBusyError, ...commonErrors] },
+    errors: { types: [IdempotencyKeyReusedError, IdempotencyInProgressError, BusyError, ...commonErrors] },
     args: { input: t.arg({ type: PlaceOrderInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       orders.placeOrder(ctx.db, ctx.principal, {

@@ -1,9 +1,7 @@
 import { type Expression, type Kysely, sql, type SqlBool, type Transaction } from 'kysely';
 import { isAdmin, orgIdsWithRole, type Principal } from '../../platform/auth.js';
-import type { DB, NewRow, OrderStatus, Row, RowUpdate } from '../../platform/db-types.js';
+import type { DB, Db, NewRow, OrderStatus, Row, RowUpdate } from '../../platform/db-types.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
-
-type Db = Kysely<DB> | Transaction<DB>;
 
 export type OrderRow = Row<'orders'>;
 export type OrderEventRow = Row<'order_events'> & { actor_display_name: string | null };
@@ -79,9 +77,6 @@ export function listOrders(db: Db, principal: Principal | null, filter: OrderFil
   if (page.beforeId !== null) q = q.where('id', '<', page.beforeId);
   return q.orderBy('id', page.inverted ? 'desc' : 'asc').limit(page.limit).execute();
 }
-
-// Idempotency keys: moved to platform/idempotency.ts (issue 7 §1); re-exported until the orders files import it there.
-export { claimIdempotencyKey, completeIdempotencyKey, findIdempotencyKey, type IdempotencyScope } from '../../platform/idempotency.js';
 
 // Lookups for placing an order -----------------------------------------------------------------
 

@@ -1,25 +1,25 @@
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
-import { orgIdsWithRole, type Principal } from '../../platform/auth.js';
-import type { DB, OrderStatus } from '../../platform/db-types.js';
+import { orgIdsWithRole, type Principal, requirePrincipal } from '../../platform/auth.js';
+import type { DB, OrderStatus, RowUpdate } from '../../platform/db-types.js';
 import {
-  ForbiddenError, InvalidTransitionError, NotFoundError, UnauthenticatedError, ValidationError,
+  ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError,
 } from '../../platform/errors.js';
+import { addDaysIso, IsoDate, MAX_WINDOW_START_DAYS, todayIso } from '../../platform/dates.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
+import { IdempotencyKey, idempotent } from '../../platform/idempotency.js';
+import { inTransaction, type TxOptions } from '../../platform/transaction.js';
 import { parseInput } from '../../platform/validate.js';
-import { BAG_G, gramsToKg } from '../../platform/weight.js';
+import { BAG_G, gramsToKg, positiveWeight } from '../../platform/weight.js';
 import { releaseOrderAllocation } from '../allocation/allocation.service.js';
 import * as brandsRepo from '../brands/brands.repo.js';
 import { requireGrade } from '../brands/brands.service.js';
-import { addDaysIso, todayIso } from '../../platform/dates.js';
-import { IdempotencyKey } from '../../platform/idempotency.js';
 import { runTransitionHooks } from './hooks.js';
 import { CURRENCIES, type Currency, toMinorUnits } from './money.js';
 import * as repo from './orders.repo.js';
 import type { OrderRow } from './orders.repo.js';
 import { canSeeOrder, rolesOn } from './access.js';
 import { canTransition, HOLDS_ALLOCATION, REASON_REQUIRED, refusal } from './state.js';
-import { idempotent, inTransaction, type TxOptions } from './transaction.js';
 import { appendEvent } from '../provenance/provenance.repo.js';
 
 /**
@@ -41,37 +41,19 @@ import { appendEvent } from '../provenance/provenance.repo.js';
  * Someone who cannot see an order gets NotFoundError for it (its existence is not revealed).
  */
 
-export const MAX_ORDER_G = 1_000_000_000; // 1,000 t ≈ 52 containers
-export const MAX_WINDOW_START_DAYS = 3 * 366;
 export const INCOTERMS = ['EXW', 'FCA', 'CPT', 'CIP', 'DAP', 'DPU', 'DDP', 'FAS', 'FOB', 'CFR', 'CIF'] as const;
 export type Incoterm = (typeof INCOTERMS)[number];
 
-const requirePrincipal = (actor: Principal | null): Principal => {
-  if (!actor) throw new UnauthenticatedError();
-  return actor;
-};
-
 // Placing ---------------------------------------------------------------------------------------
-
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
-
-// Moved to platform/idempotency.ts (issue 7 §1); re-exported until its importers switch.
-export { IdempotencyKey };
 
 const PlaceOrderInput = z
   .object({
     productId: z.number().int(),
     minGrade: z.string().trim().min(1, 'must name a grade of the product\'s scheme').max(32, 'must be at most 32 characters'),
-    quantity: z
-      .number()
-      .int('must be a whole number of grams')
-      .superRefine((g, ctx) => {
-        if (g <= 0) ctx.addIssue({ code: 'custom', message: `must be more than 0 kg (got ${gramsToKg(g)} kg)` });
-        else if (g > MAX_ORDER_G) ctx.addIssue({ code: 'custom', message: `must be at most 1,000 t (1000000 kg) (got ${gramsToKg(g)} kg)` });
-      }),
+    quantity: positiveWeight(),
     wholeBags: z.boolean().nullish(),
-    windowStart: isoDate,
-    windowEnd: isoDate,
+    windowStart: IsoDate,
+    windowEnd: IsoDate,
     destinationCountry: z
       .string()
       .trim()
@@ -222,10 +204,11 @@ export async function changeOrderStatus(
 /**
  * The part of a status change that does not depend on who asks: inside the caller's transaction,
  * with the order row locked and the transition already allowed by the caller (changeOrderStatus
- * checks the state machine and the actor's role; fulfilLine moves ACCEPTED → IN_FULFILLMENT on the
- * first fulfilment). In this order: the SHIPPED guard (prepareShipment), the transition hooks, the
- * release of every active line when an order that holds supply is cancelled, the new status and
- * one order_events row. Returns the updated order.
+ * checks the state machine and the actor's role; acceptOrder has allocated the order and moves it
+ * REQUESTED → ACCEPTED; fulfilLine moves ACCEPTED → IN_FULFILLMENT on the first fulfilment). In
+ * this order: the SHIPPED guard (prepareShipment), the transition hooks, the release of every active
+ * line when an order that holds supply is cancelled, the new status (with `changes`, e.g. what
+ * acceptance snapshots) and one order_events row. Returns the updated order.
  */
 export async function transitionInTransaction(
   trx: Transaction<DB>,
@@ -233,13 +216,14 @@ export async function transitionInTransaction(
   to: OrderStatus,
   actor: Principal,
   reason: string | null,
+  changes: Omit<RowUpdate<'orders'>, 'status'> = {},
 ): Promise<OrderRow> {
   if (to === 'SHIPPED') await prepareShipment(trx, order, actor.userId);
   await runTransitionHooks(trx, { order, from: order.status, to, actor, reason });
   if (to === 'CANCELLED' && HOLDS_ALLOCATION.has(order.status)) {
     await releaseOrderAllocation(trx, order.id, { userId: actor.userId }, reason);
   }
-  const updated = await repo.updateOrder(trx, order.id, { status: to });
+  const updated = await repo.updateOrder(trx, order.id, { ...changes, status: to });
   await repo.insertOrderEvent(trx, { orderId: order.id, from: order.status, to, actorUserId: actor.userId, reason });
   return updated;
 }

@@ -13,6 +13,7 @@ import '../../modules/commitments/commitments.graphql.js';
 import '../../modules/provenance/provenance.graphql.js';
 import '../../modules/availability/availability.graphql.js';
 import '../../modules/orders/orders.graphql.js';
+import '../../modules/orders/acceptance.graphql.js';
 import '../../modules/allocation/allocation.graphql.js';
 import '../../modules/fulfilment/fulfilment.graphql.js';
 import '../../modules/provenance/trace.graphql.js';

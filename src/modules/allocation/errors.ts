@@ -1,0 +1,43 @@
+import { AppError } from '../../platform/errors.js';
+import { gramsToKg } from '../../platform/weight.js';
+import type { BindingConstraint } from './engine.js';
+
+/** The supply cannot cover the order under the constraints; nothing was written. */
+export class InsufficientSupplyError extends AppError {
+  readonly code = 'INSUFFICIENT_SUPPLY';
+  constructor(
+    readonly requestedG: number,
+    readonly availableG: number,
+    readonly shortfallG: number,
+    readonly binding: BindingConstraint,
+    message?: string,
+  ) {
+    super(
+      message ??
+        `Only ${gramsToKg(availableG)} kg of the ${gramsToKg(requestedG)} kg can be allocated (short ${gramsToKg(shortfallG)} kg); binding constraint: ${binding}`,
+    );
+    this.name = 'InsufficientSupplyError';
+  }
+}
+
+/** A lot or commitment whose allocated_g disagrees with what its ACTIVE lines (and fulfilments) hold, or exceeds its capacity. */
+export interface InvariantViolation {
+  kind: 'lot' | 'commitment';
+  id: number;
+  capacityG: number;
+  allocatedG: number;
+  activeG: number;
+}
+
+/** The allocation invariant failed after writing (a bug or a writer that bypassed the locks); rolled back. */
+export class AllocationInvariantError extends Error {
+  constructor(readonly violations: InvariantViolation[]) {
+    super(
+      `allocation invariant violated on ${violations
+        .slice(0, 5)
+        .map((v) => `${v.kind} ${v.id} (allocated ${v.allocatedG} g, active ${v.activeG} g, capacity ${v.capacityG} g)`)
+        .join(', ')}`,
+    );
+    this.name = 'AllocationInvariantError';
+  }
+}

@@ -1,0 +1,150 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { type Principal, requirePrincipal } from '../../platform/auth.js';
+import type { DB, Db } from '../../platform/db-types.js';
+import { ForbiddenError, InvalidTransitionError, NotFoundError } from '../../platform/errors.js';
+import { IdempotencyKey, idempotent } from '../../platform/idempotency.js';
+import type { TxOptions } from '../../platform/transaction.js';
+import { parseInput } from '../../platform/validate.js';
+import { gramsToKg } from '../../platform/weight.js';
+import * as ledger from '../allocation/allocation.service.js';
+import type { CommitmentRow, LotRow } from '../allocation/allocation.repo.js';
+import {
+  type ConstraintsInput, engineConstraints, resolveConstraints, resolveStrategy, type StoredConstraints, toValidationError,
+} from '../allocation/constraints.js';
+import { AllocationInputError, STRATEGIES, type Strategy, validatePlanInput } from '../allocation/engine.js';
+import { canSeeOrder, managesOrder } from './access.js';
+import * as repo from './orders.repo.js';
+import type { OrderRow } from './orders.repo.js';
+import { transitionInTransaction } from './orders.service.js';
+import { canTransition, refusal } from './state.js';
+
+/**
+ * Accepting an order (REQUESTED → ACCEPTED) and previewing what acceptance would write: the order
+ * workflow on top of the supply ledger (allocation.service). Acceptance writes the allocation and
+ * then goes through the same transitionInTransaction as every other status change, which also
+ * stores the strategy, the constraints and the brand's fee snapshot.
+ */
+
+const STRATEGY = z.enum(STRATEGIES as unknown as [Strategy, ...Strategy[]]);
+
+const PreviewInput = z.object({
+  orderId: z.number().int(),
+  strategy: STRATEGY.nullish(),
+  constraints: z.unknown().optional(),
+});
+
+const AcceptInput = PreviewInput.extend({
+  idempotencyKey: IdempotencyKey,
+});
+
+export interface PlanRequestInput {
+  orderId: number;
+  strategy?: Strategy | null;
+  constraints?: ConstraintsInput | null;
+}
+
+export interface AcceptInput extends PlanRequestInput {
+  idempotencyKey: string;
+}
+
+export interface AllocationPreview {
+  order: OrderRow;
+  strategy: Strategy;
+  constraints: StoredConstraints;
+  plan: ledger.OkPlan;
+  lots: LotRow[];
+  commitments: CommitmentRow[];
+}
+
+/** Check the order may be accepted by this actor: exists, is theirs to manage, is REQUESTED. */
+function assertMayAccept(actor: Principal, order: OrderRow | undefined): asserts order is OrderRow {
+  if (!order || !canSeeOrder(actor, order)) throw new NotFoundError('Order', 'input.orderId');
+  if (!managesOrder(actor, order)) throw new ForbiddenError('Only the brand manager of the order\'s brand may allocate it');
+  if (!canTransition(order.status, 'ACCEPTED', 'MANAGER')) {
+    throw new InvalidTransitionError('Order', order.status, 'ACCEPTED', refusal(order.status, 'ACCEPTED', 'MANAGER') ?? undefined);
+  }
+}
+
+/** The strategy (given, or the brand's default) and the constraints, validated against the order. */
+async function resolveRequest(db: Db, order: OrderRow, input: PlanRequestInput) {
+  const brand = await ledger.brandSettings(db, order.brand_id);
+  const strategy = resolveStrategy(input.strategy, brand?.default_strategy);
+  const constraints = resolveConstraints(order, input.constraints);
+  const engine = engineConstraints(constraints);
+  try {
+    validatePlanInput({ quantityG: order.quantity_g, minGradeRank: order.min_grade_rank }, [], strategy, engine);
+  } catch (e) {
+    if (e instanceof AllocationInputError) throw toValidationError(e);
+    throw e;
+  }
+  return { brand, strategy, constraints, engine };
+}
+
+/**
+ * Show the plan acceptOrder would write now, writing nothing (brand manager of the order's brand).
+ * Short supply is an InsufficientSupplyError, as for acceptOrder.
+ */
+export async function previewAllocation(db: Kysely<DB>, actor: Principal | null, input: PlanRequestInput): Promise<AllocationPreview> {
+  const principal = requirePrincipal(actor);
+  const parsed = parseInput(PreviewInput, input);
+  const order = await repo.findOrder(db, parsed.orderId);
+  assertMayAccept(principal, order);
+  const { strategy, constraints, engine } = await resolveRequest(db, order, input);
+  const set = await ledger.loadCandidates(db, order, {}, 'none');
+  const plan = ledger.planOrThrow(order, set.candidates, { strategy, constraints: engine, quantityG: order.quantity_g });
+  return { order, strategy, constraints, plan, lots: set.lots, commitments: set.commitments };
+}
+
+/**
+ * Accept an order: write its allocation and move it REQUESTED → ACCEPTED in one transaction
+ * (brand manager of the order's brand). Stores the strategy, the constraints and the brand's fee
+ * percentage (snapshot) on the order. Idempotent on `idempotencyKey`.
+ */
+export async function acceptOrder(
+  db: Kysely<DB>,
+  actor: Principal | null,
+  input: AcceptInput,
+  options: ledger.UnsafeOptions & TxOptions = {},
+): Promise<OrderRow> {
+  const principal = requirePrincipal(actor);
+  const parsed = parseInput(AcceptInput, input);
+  const { unsafeSkipLocks, ...txOptions } = options;
+  return idempotent(
+    db,
+    {
+      userId: principal.userId,
+      operation: 'acceptOrder',
+      key: parsed.idempotencyKey,
+      request: { orderId: parsed.orderId, strategy: parsed.strategy ?? null, constraints: input.constraints ?? null },
+      work: async (trx) => {
+        const order = await repo.lockOrder(trx, parsed.orderId);
+        assertMayAccept(principal, order);
+        const { brand, strategy, constraints, engine } = await resolveRequest(trx, order, input);
+        const outcome = await ledger.allocateInTransaction(
+          trx,
+          order,
+          { strategy, constraints: engine, quantityG: order.quantity_g },
+          { userId: principal.userId },
+          { unsafeSkipLocks: unsafeSkipLocks === true },
+        );
+        const s = outcome.plan.summary;
+        const reason = `Accepted with ${strategy}: ${outcome.lines.length} line(s) from ${s.contributors} producer(s), ` +
+          `${gramsToKg(s.spotG)} kg spot and ${gramsToKg(s.forwardG)} kg forward`;
+        const accepted = await transitionInTransaction(trx, order, 'ACCEPTED', principal, reason, {
+          strategy,
+          constraints: JSON.stringify(constraints),
+          fee_pct: brand?.fee_pct ?? null,
+          uncovered_g: 0,
+        });
+        return { result: accepted, response: { orderId: accepted.id } };
+      },
+      replay: async ({ orderId }: { orderId: number }) => {
+        const order = await repo.findOrder(db, orderId);
+        if (!order) throw new NotFoundError('Order', 'input.orderId');
+        return order;
+      },
+    },
+    txOptions,
+  );
+}
