@@ -1,7 +1,8 @@
 import type { Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { changeCommitmentAllocation, lockCommitmentsForAllocation } from '../../src/modules/commitments/commitments.service.js';
-import { changeLotAllocation, lockLotsForAllocation } from '../../src/modules/lots/lots.service.js';
+import {
+  changeCommitmentAllocation, changeLotAllocation, lockCommitmentsForAllocation, lockLotsForAllocation,
+} from '../../src/modules/allocation/allocation.service.js';
 import type { DB } from '../../src/platform/db-types.js';
 import { ConflictError } from '../../src/platform/errors.js';
 import { createTestApp, type TestApp } from '../support/app.js';

@@ -15,7 +15,7 @@ import * as repo from './allocation.repo.js';
 import * as allocation from './allocation.service.js';
 import type { StoredConstraints } from './constraints.js';
 import { InsufficientSupplyError } from './errors.js';
-import type { BindingConstraint, PlanLine, PlanSummary, Strategy, SupplyMode } from './engine.js';
+import type { BindingConstraint, Strategy, SupplyMode } from './engine.js';
 
 // Enums and errors ------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-import { type Expression, type Kysely, type RawBuilder, sql, type SqlBool, type Transaction } from 'kysely';
+import { type Expression, type RawBuilder, sql, type SqlBool, type Transaction } from 'kysely';
 import type { DB, Db, Row } from '../../platform/db-types.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
 import { idList } from '../../platform/sql.js';

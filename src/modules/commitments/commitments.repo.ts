@@ -1,4 +1,4 @@
-import { type Expression, type Kysely, sql, type SqlBool, type Transaction } from 'kysely';
+import { type Expression, type SqlBool, type Transaction } from 'kysely';
 import type { Principal } from '../../platform/auth.js';
 import type { DB, Db, NewRow, Row, RowUpdate } from '../../platform/db-types.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
@@ -54,23 +54,3 @@ export function commitmentsPerProducer(
   if (filter.status != null) q = q.where('commitments.status', '=', filter.status);
   return pagesPerParent<CommitmentRow>(db, q, 'commitments.producer_id', (c) => c.producer_id, 'commitments.id', page);
 }
-
-/** Lock many commitments, in id order (so concurrent allocations cannot deadlock). */
-export const lockCommitments = (trx: Transaction<DB>, ids: readonly number[]) =>
-  ids.length === 0
-    ? Promise.resolve([] as CommitmentRow[])
-    : trx.selectFrom('commitments').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
-
-/**
- * Add `deltaG` to a commitment's allocated weight (negative releases), only if the result stays
- * within 0..committed and, when adding, it is OPEN. Undefined when refused.
- */
-export const addCommitmentAllocation = (trx: Transaction<DB>, id: number, deltaG: number) => {
-  let q = trx
-    .updateTable('commitments')
-    .set({ allocated_g: sql<number>`allocated_g + ${deltaG}`, updated_at: new Date() })
-    .where('id', '=', id)
-    .where(sql<SqlBool>`allocated_g + ${deltaG} between 0 and committed_g`);
-  if (deltaG > 0) q = q.where('status', '=', 'OPEN');
-  return q.returningAll().executeTakeFirst();
-};

@@ -229,31 +229,3 @@ export function commitmentsPerProducer(
   if (!actor) throw new UnauthenticatedError();
   return repo.commitmentsPerProducer(db, actor, producerIds, filter, page);
 }
-
-// ---------------------------------------------------------------------------
-// For the orders module (allocation): the only writes to a commitment's allocated weight
-// ---------------------------------------------------------------------------
-
-/** Lock commitments FOR UPDATE in id order (deadlock-free); call before reading their open weight to allocate. */
-export const lockCommitmentsForAllocation = (trx: Transaction<DB>, ids: readonly number[]) =>
-  repo.lockCommitments(trx, [...new Set(ids)].sort((a, b) => a - b));
-
-/**
- * Allocate `deltaG` grams of a commitment (negative: release). Refused with a ConflictError when
- * it would go over the committed weight or below 0, or — when allocating — it is withdrawn.
- * The DB CHECK commitments_allocation_within_committed backs this. Provenance is the caller's.
- */
-export async function changeCommitmentAllocation(trx: Transaction<DB>, commitmentId: number, deltaG: number, path: string | null = null) {
-  if (!Number.isSafeInteger(deltaG) || deltaG === 0) throw new RangeError(`allocation change must be a non-zero whole number of grams, got ${deltaG}`);
-  const updated = await repo.addCommitmentAllocation(trx, commitmentId, deltaG);
-  if (updated) return updated;
-  const c = (await repo.lockCommitments(trx, [commitmentId]))[0];
-  if (!c) throw new NotFoundError('Commitment', path);
-  if (deltaG > 0 && c.status !== 'OPEN') throw new ConflictError(`Commitment ${commitmentId} is withdrawn and cannot be allocated`, path);
-  throw new ConflictError(
-    deltaG > 0
-      ? `Commitment ${commitmentId} has only ${gramsToKg(c.committed_g - c.allocated_g)} kg open (asked ${gramsToKg(deltaG)} kg)`
-      : `Commitment ${commitmentId} has only ${gramsToKg(c.allocated_g)} kg allocated (asked to release ${gramsToKg(-deltaG)} kg)`,
-    path,
-  );
-}

@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { DB, Db, Row } from '../../platform/db-types.js';
 import { idList } from '../../platform/sql.js';
 

@@ -1,4 +1,4 @@
-import { type Expression, type Kysely, sql, type SqlBool, type Transaction } from 'kysely';
+import { type Expression, type SqlBool, type Transaction } from 'kysely';
 import type { Principal } from '../../platform/auth.js';
 import type { DB, Db, NewRow, Row, RowUpdate } from '../../platform/db-types.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
@@ -54,23 +54,3 @@ export function lotsPerProducer(db: Db, principal: Principal | null, producerIds
   if (filter.productId != null) q = q.where('lots.product_id', '=', filter.productId);
   return pagesPerParent<LotRow>(db, q, 'lots.producer_id', (l) => l.producer_id, 'lots.id', page);
 }
-
-/** Lock many lots, in id order (so concurrent allocations cannot deadlock). */
-export const lockLots = (trx: Transaction<DB>, ids: readonly number[]) =>
-  ids.length === 0
-    ? Promise.resolve([] as LotRow[])
-    : trx.selectFrom('lots').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
-
-/**
- * Add `deltaG` to a lot's allocated weight (negative releases), only if the result stays within
- * 0..net and, when adding, the lot is graded and not off-grade. Undefined when refused.
- */
-export const addLotAllocation = (trx: Transaction<DB>, id: number, deltaG: number) => {
-  let q = trx
-    .updateTable('lots')
-    .set({ allocated_g: sql<number>`allocated_g + ${deltaG}` })
-    .where('id', '=', id)
-    .where(sql<SqlBool>`allocated_g + ${deltaG} between 0 and net_g`);
-  if (deltaG > 0) q = q.where('off_grade', '=', false).where('grade_rank', 'is not', null);
-  return q.returningAll().executeTakeFirst();
-};

@@ -1,12 +1,12 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Principal } from '../../platform/auth.js';
 import type { DB } from '../../platform/db-types.js';
-import { ConflictError, type Issue, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
+import { type Issue, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
 import { addDaysIso, EARLIEST_DATE, IsoDate, todayIso } from '../../platform/dates.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
 import { parseInput } from '../../platform/validate.js';
-import { gramsToKg, positiveWeight } from '../../platform/weight.js';
+import { positiveWeight } from '../../platform/weight.js';
 import * as brandsRepo from '../brands/brands.repo.js';
 import { PROCESSES } from '../brands/brands.service.js';
 import { assertApprovedMember } from '../memberships/memberships.service.js';
@@ -129,33 +129,4 @@ export function listLots(db: Kysely<DB>, actor: Principal | null, filter: repo.L
 export function lotsPerProducer(db: Kysely<DB>, actor: Principal | null, producerIds: readonly number[], filter: repo.LotFilter, page: KeysetPage) {
   if (!actor) throw new UnauthenticatedError();
   return repo.lotsPerProducer(db, actor, producerIds, filter, page);
-}
-
-// ---------------------------------------------------------------------------
-// For the orders module (allocation, fulfilment): the only writes to a lot's allocated weight
-// ---------------------------------------------------------------------------
-
-/** Lock lots FOR UPDATE in id order (deadlock-free); call before reading their available weight to allocate. */
-export const lockLotsForAllocation = (trx: Transaction<DB>, lotIds: readonly number[]) => repo.lockLots(trx, [...new Set(lotIds)].sort((a, b) => a - b));
-
-/**
- * Allocate `deltaG` grams of a lot (negative: release). Refused with a ConflictError when the lot
- * would go over its net weight or below 0, or — when allocating — it is ungraded or off-grade.
- * The DB CHECK lots_allocation_within_net backs this. Provenance is the caller's (ALLOCATED, …).
- */
-export async function changeLotAllocation(trx: Transaction<DB>, lotId: number, deltaG: number, path: string | null = null) {
-  if (!Number.isSafeInteger(deltaG) || deltaG === 0) throw new RangeError(`allocation change must be a non-zero whole number of grams, got ${deltaG}`);
-  const updated = await repo.addLotAllocation(trx, lotId, deltaG);
-  if (updated) return updated;
-  const lot = await repo.findLot(trx, lotId);
-  if (!lot) throw new NotFoundError('Lot', path);
-  if (deltaG > 0 && (lot.off_grade || lot.grade_rank === null)) {
-    throw new ConflictError(`Lot ${lotId} is ${lot.off_grade ? 'off-grade' : 'not graded yet'} and cannot be allocated`, path);
-  }
-  throw new ConflictError(
-    deltaG > 0
-      ? `Lot ${lotId} has only ${gramsToKg(lot.net_g - lot.allocated_g)} kg available (asked ${gramsToKg(deltaG)} kg)`
-      : `Lot ${lotId} has only ${gramsToKg(lot.allocated_g)} kg allocated (asked to release ${gramsToKg(-deltaG)} kg)`,
-    path,
-  );
 }

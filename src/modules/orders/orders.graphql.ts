@@ -2,7 +2,7 @@ import type { OrderStatus } from '../../platform/db-types.js';
 import { BusyError, IdempotencyInProgressError, IdempotencyKeyReusedError, InvalidTransitionError } from '../../platform/errors.js';
 import { builder } from '../../platform/graphql/builder.js';
 import type { Context } from '../../platform/graphql/context.js';
-import { commonErrors, ErrorInterface } from '../../platform/graphql/errors.js';
+import { commonErrors } from '../../platform/graphql/errors.js';
 import { decodeId } from '../../platform/graphql/ids.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
 import { GradeLevelRef } from '../grading/grading.graphql.js';

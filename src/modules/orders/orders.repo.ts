@@ -1,4 +1,4 @@
-import { type Expression, type Kysely, sql, type SqlBool, type Transaction } from 'kysely';
+import { type Expression, sql, type SqlBool, type Transaction } from 'kysely';
 import { isAdmin, orgIdsWithRole, type Principal } from '../../platform/auth.js';
 import type { DB, Db, NewRow, OrderStatus, Row, RowUpdate } from '../../platform/db-types.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
