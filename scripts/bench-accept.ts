@@ -20,6 +20,7 @@
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
+import { composeModules } from '../src/composition.js';
 import { loadConfig } from '../src/config.js';
 import { acceptOrder } from '../src/modules/orders/acceptance.js';
 import { changeOrderStatus } from '../src/modules/orders/orders.service.js';
@@ -44,6 +45,7 @@ const withDatabase = (url: string, name: string) => {
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 async function main() {
+  composeModules(); // the service path below cancels orders: the cancellation handler must be installed
   const name = `lumbung_bench_${process.pid}`;
   const admin = new pg.Pool({ connectionString: BASE_URL, max: 1 });
   await admin.query(`CREATE DATABASE ${name}`);

@@ -1,6 +1,7 @@
 // npm run create-admin -- --email admin@example.org --password '…' [--name 'Platform admin']
 // Creates the first admin (or grants ADMIN to an existing user after checking the password).
 import { parseArgs } from 'node:util';
+import { composeModules } from '../src/composition.js';
 import { loadConfig } from '../src/config.js';
 import { verifyPassword } from '../src/platform/auth.js';
 import { createDatabase } from '../src/platform/db.js';
@@ -8,6 +9,8 @@ import { migrateToLatest } from '../src/platform/migrate.js';
 import { findUserByEmail, insertGrant } from '../src/modules/accounts/accounts.repo.js';
 import { insertUserChecked } from '../src/modules/accounts/accounts.service.js';
 import { AppError, ValidationError } from '../src/platform/errors.js';
+
+composeModules();
 
 const { values } = parseArgs({
   options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string', default: 'Platform admin' } },

@@ -1,7 +1,7 @@
 // npm run schema:print writes schema/schema.graphql from the code; --check fails when the file differs.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { printSchema } from 'graphql';
-import { buildSchema } from '../src/platform/graphql/schema.js';
+import { buildSchema } from '../src/schema.js';
 
 const file = new URL('../schema/schema.graphql', import.meta.url);
 const printed = `${printSchema(buildSchema())}\n`;

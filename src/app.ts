@@ -3,12 +3,13 @@ import fastifyJwt from '@fastify/jwt';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import mercurius from 'mercurius';
+import { composeModules } from './composition.js';
 import type { Config } from './config.js';
 import { loadPrincipal, type Principal } from './platform/auth.js';
 import { createDatabase, type Database, type DbOptions } from './platform/db.js';
 import type { Context } from './platform/graphql/context.js';
 import { aliasLimitRule, checkComplexity } from './platform/graphql/limits.js';
-import { buildSchema } from './platform/graphql/schema.js';
+import { buildSchema } from './schema.js';
 import { migrateToLatest } from './platform/migrate.js';
 
 declare module 'fastify' {
@@ -117,6 +118,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     }
   });
 
+  composeModules();
   const schema = buildSchema();
   const signToken = (userId: number) => {
     const token = app.jwt.sign({ sub: String(userId) });
@@ -206,9 +208,6 @@ function maskError(
   const appCode = typeof original.code === 'string' ? original.code : null;
   if (appCode && ['FORBIDDEN', 'UNAUTHENTICATED', 'VALIDATION_FAILED', 'NOT_FOUND'].includes(appCode)) {
     return { message: original.message, ...base, extensions: { code: appCode }, status: 200 };
-  }
-  if (original.name === 'PothosValidationError') {
-    return { message: original.message, ...base, extensions: { code: 'BAD_USER_INPUT' }, status: 400 };
   }
   log.error({ err: original, path: error.path }, 'unexpected error in GraphQL resolver');
   return { message: `Internal error (request ${requestId ?? 'unknown'})`, ...base, extensions: { code: 'INTERNAL', requestId }, status: 500 };

@@ -1,24 +1,29 @@
 import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
-import { builder } from './builder.js';
-import './scalars.js';
-import './errors.js';
-import '../../modules/accounts/accounts.graphql.js';
-import '../../modules/brands/brands.graphql.js';
-import '../../modules/producers/producers.graphql.js';
-import '../../modules/memberships/memberships.graphql.js';
-import '../../modules/plots/plots.graphql.js';
-import '../../modules/lots/lots.graphql.js';
-import '../../modules/grading/grading.graphql.js';
-import '../../modules/commitments/commitments.graphql.js';
-import '../../modules/provenance/provenance.graphql.js';
-import '../../modules/availability/availability.graphql.js';
-import '../../modules/orders/orders.graphql.js';
-import '../../modules/orders/acceptance.graphql.js';
-import '../../modules/allocation/allocation.graphql.js';
-import '../../modules/fulfilment/fulfilment.graphql.js';
-import '../../modules/provenance/trace.graphql.js';
+import { builder } from './platform/graphql/builder.js';
+import './platform/graphql/scalars.js';
+import './platform/graphql/errors.js';
+import './modules/accounts/accounts.graphql.js';
+import './modules/brands/brands.graphql.js';
+import './modules/producers/producers.graphql.js';
+import './modules/memberships/memberships.graphql.js';
+import './modules/plots/plots.graphql.js';
+import './modules/lots/lots.graphql.js';
+import './modules/grading/grading.graphql.js';
+import './modules/commitments/commitments.graphql.js';
+import './modules/provenance/provenance.graphql.js';
+import './modules/availability/availability.graphql.js';
+import './modules/orders/orders.graphql.js';
+import './modules/orders/acceptance.graphql.js';
+import './modules/orders/lines.graphql.js';
+import './modules/allocation/allocation.graphql.js';
+import './modules/fulfilment/fulfilment.graphql.js';
+import './modules/provenance/trace.graphql.js';
 
-/** The schema only imports: each module defines its types and fields next to each other. */
+/**
+ * The GraphQL schema: this file only imports. Each module defines its types and fields next to
+ * each other in its `<area>.graphql.ts`; platform/graphql holds the builder, scalars and the shared
+ * errors. It lives in src/ (not platform/) because it imports every module: platform imports none.
+ */
 let schema: GraphQLSchema | null = null;
 export function buildSchema(): GraphQLSchema {
   schema ??= describeConventionalArgs(lexicographicSortSchema(builder.toSchema()));

@@ -13,6 +13,7 @@ import { createCooperative, registerProducer, registerProducers } from '../modul
 import { appendEvent } from '../modules/provenance/provenance.repo.js';
 import { loadPrincipal, type Principal } from '../platform/auth.js';
 import type { DB, RoleName } from '../platform/db-types.js';
+import { composeModules } from '../composition.js';
 import { type DemoPlan, planDemo, type PlannedProducer } from './demo-data.js';
 import { inTransaction } from '../platform/transaction.js';
 
@@ -92,6 +93,7 @@ const must = async (db: Kysely<DB>, userId: number): Promise<Principal> => {
 
 /** Load the demo plan. Call only on an empty database (see seedIfEmpty and scripts/seed.ts). */
 export async function seedDemo(db: Kysely<DB>, plan: DemoPlan = planDemo()): Promise<SeedSummary> {
+  composeModules();
   const started = Date.now();
   const loginProducer = plan.producers.find((p) => p.login)!;
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type GraphQLField, type GraphQLObjectType, isEnumType, isInputObjectType, isInterfaceType, isObjectType, printSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { buildSchema } from '../../src/platform/graphql/schema.js';
+import { buildSchema } from '../../src/schema.js';
 
 /** Root fields anyone may call: signing in, and `node`, whose types each carry their own scopes. */
 const PUBLIC_ROOT_FIELDS = new Set(['Mutation.login', 'Query.node']);

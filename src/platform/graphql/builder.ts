@@ -4,7 +4,6 @@ import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import ValidationPlugin from '@pothos/plugin-validation';
 import { hasRole, isAdmin } from '../auth.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
 import type { Context } from './context.js';
@@ -14,7 +13,8 @@ import type { Context } from './context.js';
  *
  * Plugin order matters: relay first (so scopes see decoded global IDs), then errors (so it catches the
  * ForbiddenError that scope-auth throws and returns it as a typed union member), then scope-auth
- * (so authorization runs before validation, dataloading and the resolver).
+ * (so authorization runs before dataloading and the resolver). Input validation is zod in the
+ * services (platform/validate.ts), so there is no Pothos validation plugin.
  *
  * Scopes are role-on-organisation checks; `*: 'any'` asks for the role on any organisation.
  * Ownership below the organisation (this producer's lot, this buyer's order) is checked by the
@@ -47,7 +47,7 @@ export const builder = new SchemaBuilder<{
   DefaultInputFieldRequiredness: true;
   Connection: { totalCount?: never };
 }>({
-  plugins: [RelayPlugin, ErrorsPlugin, ScopeAuthPlugin, ValidationPlugin, DataloaderPlugin, ComplexityPlugin],
+  plugins: [RelayPlugin, ErrorsPlugin, ScopeAuthPlugin, DataloaderPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
   relay: {

@@ -1,0 +1,18 @@
+import { installFulfilmentHandlers } from './modules/fulfilment/handlers.js';
+
+/**
+ * The explicit wiring between modules that cannot import each other without a cycle: a lower module
+ * (grading, orders) announces an event through a hook, a higher one (fulfilment) handles it.
+ * Installed here, in one place, and not as a side effect of importing a GraphQL file, so every
+ * entry point that calls the services gets the same behaviour:
+ * - a lot that fails grading (recordAssessment) turns its spot lines and fulfilments into
+ *   shortfalls and reallocates them (fulfilment's regrade handler);
+ * - an order cancelled while it holds supply releases its fulfilments (fulfilment's cancellation
+ *   handler; the allocation lines are released by orders itself).
+ *
+ * Call `composeModules()` before using the services: buildApp, the seed, scripts and workers do.
+ * It is idempotent (each handler is installed once per process).
+ */
+export function composeModules(): void {
+  installFulfilmentHandlers();
+}
