@@ -729,6 +729,34 @@ describe('PRO_RATA: largest remainder (Hamilton) worked example', () => {
   });
 });
 
+describe('line reasons name the grade by its scheme code, not its rank', () => {
+  // Given a scheme with SPECIALTY above SNI grade 1: rank 1 = SPECIALTY, rank 2 = '1', rank 3 = '2', rank 4 = '3'
+  const cs = [
+    cand('spec', 'A', 500, { gradeRank: 1, gradeCode: 'SPECIALTY', date: '2026-06-30' }),
+    cand('g1', 'B', 500, { gradeRank: 2, gradeCode: '1', date: '2026-07-15' }),
+    cand('fwd', 'C', 500, { gradeRank: 4, gradeCode: '3', kind: 'FORWARD', date: '2027-06-01' }),
+  ];
+
+  it.each(STRATEGIES)('%s: a SPECIALTY lot, a grade 1 lot and a forward line with minimum grade 3', (strategy) => {
+    // when the whole supply is planned
+    const r = planAllocation({ quantityG: 1500, minGradeRank: 4 }, cs, strategy, NONE);
+    // then each reason names the code the scheme gives the grade
+    expectOk(r);
+    const reason = (id: string): string => r.lines.find((l) => l.candidateId === id)?.reason ?? '';
+    expect(reason('spec')).toContain('grade SPECIALTY lot harvested 2026-06-30');
+    expect(reason('g1')).toContain('grade 1 lot harvested 2026-07-15');
+    expect(reason('g1')).not.toContain('grade 2');
+    expect(reason('fwd')).toContain('forward commitment (min grade 3) delivering from 2027-06-01');
+    expect(reason('fwd')).not.toContain('grade 4');
+  });
+
+  it('without a code (older callers) the reason says it is a rank', () => {
+    const r = planAllocation({ quantityG: 500, minGradeRank: 2 }, [cand('g', 'A', 500, { gradeRank: 2 })], 'QUALITY_FIRST', NONE);
+    expectOk(r);
+    expect(r.lines[0]?.reason).toMatch(/^grade rank 2 lot harvested/);
+  });
+});
+
 describe('greedy strategies', () => {
   const cands = [
     cand('g2-old', 'A', 500, { gradeRank: 2, date: '2026-01-15' }),
@@ -746,7 +774,7 @@ describe('greedy strategies', () => {
       ['g1-old-fwd', 500],
       ['g1-new', 200],
     ]);
-    expect(r.lines[0]?.reason).toBe('grade 1 lot harvested 2026-06-30, filled before lower grades and younger supply');
+    expect(r.lines[0]?.reason).toBe('grade rank 1 lot harvested 2026-06-30, filled before lower grades and younger supply');
   });
 
   it('OLDEST_FIRST: oldest date first, then grade', () => {
@@ -795,7 +823,7 @@ describe('greedy strategies', () => {
     expect(r.summary.contributors).toBe(2);
     expect(Object.fromEntries(totalsByProducer(r))).toEqual({ C: 800, B: 700 });
     expect(r.lines[0]?.reason).toBe(
-      'producer 1 of 2 taken by largest capacity (ships 0.8 kg of cap 0.8 kg) to keep contributors few; grade 1 lot harvested 2027-06-30',
+      'producer 1 of 2 taken by largest capacity (ships 0.8 kg of cap 0.8 kg) to keep contributors few; grade rank 1 lot harvested 2027-06-30',
     );
   });
 });
@@ -883,6 +911,7 @@ describe('input validation', () => {
     ['candidates', () => planAllocation({ quantityG: 1, minGradeRank: 1 }, [cand('a', 'A', -5)], 'PRO_RATA', NONE)],
     ['candidates', () => planAllocation({ quantityG: 1, minGradeRank: 1 }, [cand('a', 'A', 1), cand('a', 'B', 1)], 'PRO_RATA', NONE)],
     ['candidates', () => planAllocation({ quantityG: 1, minGradeRank: 1 }, [cand('a', 'A', 1, { date: '30/06/2027' })], 'PRO_RATA', NONE)],
+    ['candidates', () => planAllocation({ quantityG: 1, minGradeRank: 1 }, [cand('a', 'A', 1, { gradeCode: '' })], 'PRO_RATA', NONE)],
   ];
   it.each(cases)('rejects bad %s', (field, run) => {
     try {

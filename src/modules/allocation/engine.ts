@@ -56,6 +56,11 @@ export interface Candidate {
   producerId: string;
   /** lot's current grade rank, or commitment's minimum grade rank (1 = best) */
   gradeRank: number;
+  /**
+   * The code the brand's scheme gives that grade ('1', '4a', 'SPECIALTY'), used in line reasons.
+   * Optional for backwards compatibility: without it a reason can only say "grade rank 2".
+   */
+  gradeCode?: string;
   /** unallocated grams (>= 0) */
   availableG: number;
   /** harvest end date (lot) or delivery window start (commitment), YYYY-MM-DD */
@@ -262,6 +267,9 @@ function candidateProblem(c: Candidate): string | null {
   if (c.kind !== 'SPOT' && c.kind !== 'FORWARD') return 'kind must be SPOT or FORWARD';
   if (typeof c.producerId !== 'string' || c.producerId.length === 0) return 'producerId must be a non-empty string';
   if (!isPosInt(c.gradeRank)) return 'gradeRank must be a positive integer';
+  if (c.gradeCode !== undefined && (typeof c.gradeCode !== 'string' || c.gradeCode.length === 0)) {
+    return 'gradeCode must be a non-empty string when given';
+  }
   if (!isNonNegInt(c.availableG)) return 'availableG must be a non-negative whole number of grams';
   if (typeof c.date !== 'string' || !DATE_RE.test(c.date)) return 'date must be YYYY-MM-DD';
   if (typeof c.regency !== 'string') return 'regency must be a string';
@@ -977,10 +985,15 @@ const STRATEGY_BEHAVIOUR: Readonly<Record<Strategy, StrategyBehaviour>> = {
 // Lines and summary
 // ---------------------------------------------------------------------------
 
+/** The grade as the scheme names it ("grade 1", "grade SPECIALTY"); only the rank when no code was given. */
+function gradeName(c: Candidate): string {
+  return c.gradeCode !== undefined ? `grade ${c.gradeCode}` : `grade rank ${c.gradeRank}`;
+}
+
 function describeCandidate(c: Candidate): string {
   return c.kind === 'SPOT'
-    ? `grade ${c.gradeRank} lot harvested ${c.date}`
-    : `forward commitment (min grade ${c.gradeRank}) delivering from ${c.date}`;
+    ? `${gradeName(c)} lot harvested ${c.date}`
+    : `forward commitment (min ${gradeName(c)}) delivering from ${c.date}`;
 }
 
 /**
