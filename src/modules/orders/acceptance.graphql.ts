@@ -4,14 +4,14 @@ import { builder } from '../../platform/graphql/builder.js';
 import type { Context } from '../../platform/graphql/context.js';
 import { commonErrors } from '../../platform/graphql/errors.js';
 import { decodeId } from '../../platform/graphql/ids.js';
+import { primeLoader } from '../../platform/graphql/loaders.js';
 import { AllocationConstraintsInput, AllocationConstraintsRef, SupplyKindEnum } from '../allocation/allocation.graphql.js';
 import type { CommitmentRow, LotRow } from '../allocation/allocation.repo.js';
 import { explainFairness } from '../allocation/allocation.service.js';
 import { commitmentKey, lotKey } from '../allocation/candidate-key.js';
 import type { PlanLine, PlanSummary, Strategy, SupplyMode } from '../allocation/engine.js';
 import { InsufficientSupplyError } from '../allocation/errors.js';
-import { AllocationStrategyEnum } from '../brands/brands.graphql.js';
-import { GradeLevelRef } from '../grading/grading.graphql.js';
+import { AllocationStrategyEnum, GradeLevelRef } from '../brands/brands.graphql.js';
 import { CommitmentRef, LotRef, OrderRef, ProducerRef } from '../refs.js';
 import * as acceptance from './acceptance.js';
 import type { AllocationPreview } from './acceptance.js';
@@ -125,12 +125,11 @@ const planRequest = (input: { orderId: string; strategy?: Strategy | null; const
   constraints: input.constraints ?? null,
 });
 
+/** The plan's lots, commitments and order are already loaded: resolving them costs no query. */
 function primePreview(ctx: Context, preview: AllocationPreview) {
-  const lots = LotRef.getDataloader(ctx);
-  for (const l of preview.lots) lots.prime(String(l.id), l);
-  const commitments = CommitmentRef.getDataloader(ctx);
-  for (const c of preview.commitments) commitments.prime(String(c.id), c);
-  OrderRef.getDataloader(ctx).prime(String(preview.order.id), preview.order);
+  primeLoader(LotRef.getDataloader(ctx), preview.lots);
+  primeLoader(CommitmentRef.getDataloader(ctx), preview.commitments);
+  primeLoader(OrderRef.getDataloader(ctx), [preview.order]);
   return preview;
 }
 

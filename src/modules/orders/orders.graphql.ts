@@ -5,7 +5,7 @@ import type { Context } from '../../platform/graphql/context.js';
 import { commonErrors } from '../../platform/graphql/errors.js';
 import { decodeId } from '../../platform/graphql/ids.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
-import { GradeLevelRef } from '../grading/grading.graphql.js';
+import { GradeLevelRef } from '../brands/brands.graphql.js';
 import { BrandRef, OrderRef, ProductRef } from '../refs.js';
 import { canSeeOrder } from './access.js';
 import { CURRENCIES, type Currency, fromMinorUnits } from './money.js';
