@@ -17,7 +17,7 @@ import './modules/orders/acceptance.graphql.js';
 import './modules/orders/lines.graphql.js';
 import './modules/allocation/allocation.graphql.js';
 import './modules/fulfilment/fulfilment.graphql.js';
-import './modules/provenance/trace.graphql.js';
+import './modules/trace/trace.graphql.js';
 
 /**
  * The GraphQL schema: this file only imports. Each module defines its types and fields next to

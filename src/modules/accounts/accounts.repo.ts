@@ -1,5 +1,5 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type { DB, Db, NewRow, RoleName, Row } from '../../platform/db-types.js';
+import { sql } from 'kysely';
+import type { Db, NewRow, RoleName, Row } from '../../platform/db-types.js';
 
 export const findUserByEmail = (db: Db, email: string) =>
   db.selectFrom('users').selectAll().where(sql`lower(email)`, '=', email.toLowerCase()).executeTakeFirst();

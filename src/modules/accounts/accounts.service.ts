@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { hashPassword, hasRole, isAdmin, type Principal, requirePrincipal, timingDummyHash, verifyPassword } from '../../platform/auth.js';
 import type { DB, RoleName } from '../../platform/db-types.js';
 import {
-  ConflictError, ForbiddenError, InvalidCredentialsError, NotFoundError, UnauthenticatedError, ValidationError,
+  ConflictError, ForbiddenError, InvalidCredentialsError, NotFoundError, ValidationError,
 } from '../../platform/errors.js';
 import { parseInput } from '../../platform/validate.js';
 import * as repo from './accounts.repo.js';

@@ -129,6 +129,15 @@ ProductRef.implement({
   }),
 });
 
+/** A grade of a product's scheme, as lots, assessments and commitments refer to it. */
+export const GradeLevelRef = builder.objectRef<{ code: string; rank: number }>('GradeLevel').implement({
+  description: 'A grade of a product\'s grade scheme, by code and rank (1 = best).',
+  fields: (t) => ({
+    code: t.exposeString('code', { description: 'Grade code, e.g. "1", "4a", "SPECIALTY".' }),
+    rank: t.exposeInt('rank', { description: 'Rank within the scheme; 1 is the best.' }),
+  }),
+});
+
 GradeSchemeRef.implement({
   description: 'One immutable version of a product\'s grade scheme.',
   authScopes: { authenticated: true },

@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import { hasRole, isAdmin, type Principal, requirePrincipal } from '../../platform/auth.js';
 import type { DB, Db } from '../../platform/db-types.js';
-import { ConflictError, ForbiddenError, type Issue, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
+import { ConflictError, ForbiddenError, type Issue, NotFoundError, ValidationError } from '../../platform/errors.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
 import { isUniqueViolation } from '../../platform/sql.js';
 import { parseInput } from '../../platform/validate.js';

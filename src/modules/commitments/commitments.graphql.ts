@@ -4,7 +4,7 @@ import { ConflictError, InvalidTransitionError } from '../../platform/errors.js'
 import { decodeId } from '../../platform/graphql/ids.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
 import { childPage } from '../../platform/graphql/loaders.js';
-import { GradeLevelRef } from '../grading/grading.graphql.js';
+import { GradeLevelRef } from '../brands/brands.graphql.js';
 import { canSeeSupplyRow } from '../lots/visibility.js';
 import { NotApprovedMemberError } from '../memberships/memberships.service.js';
 import { BrandRef, CommitmentRef, ProducerRef, ProductRef } from '../refs.js';

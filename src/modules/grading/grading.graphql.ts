@@ -4,18 +4,13 @@ import { BusyError, ConflictError } from '../../platform/errors.js';
 import { decodeId } from '../../platform/graphql/ids.js';
 import { findUsersByIds } from '../accounts/accounts.repo.js';
 import { canSeeSupplyRow } from '../lots/visibility.js';
+import { GradeLevelRef } from '../brands/brands.graphql.js';
 import { AssessmentRef, GradeSchemeRef, LotRef } from '../refs.js';
 import * as grading from './grading.service.js';
 import { DEFECT_TYPES, type FailedRequirement } from './sni.js';
 
-/** A grade of a product's scheme, as lots, assessments and commitments refer to it. */
-export const GradeLevelRef = builder.objectRef<{ code: string; rank: number }>('GradeLevel').implement({
-  description: 'A grade of a product\'s grade scheme, by code and rank (1 = best).',
-  fields: (t) => ({
-    code: t.exposeString('code', { description: 'Grade code, e.g. "1", "4a", "SPECIALTY".' }),
-    rank: t.exposeInt('rank', { description: 'Rank within the scheme; 1 is the best.' }),
-  }),
-});
+/** Moved to brands.graphql.ts (next to the grade scheme); re-exported until the last importer switches. */
+export { GradeLevelRef };
 
 export const DefectTypeEnum = builder.enumType('DefectType', {
   description: 'SNI 01-2907-2008 defect types (value per bean or piece in brackets).',

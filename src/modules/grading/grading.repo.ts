@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { DB, Db, NewRow, Row } from '../../platform/db-types.js';
 
 export type AssessmentRow = Row<'assessments'>;

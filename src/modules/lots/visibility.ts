@@ -1,7 +1,8 @@
 import { type RawBuilder, sql, type SqlBool } from 'kysely';
 import { hasRole, isAdmin, orgIdsWithRole, type Principal } from '../../platform/auth.js';
 import { idList } from '../../platform/sql.js';
-import { loadProducerAccess, manageableProducersFilter, producerVisibilitySql } from '../producers/access.js';
+import { loadProducerAccess, manageableProducersFilter } from '../producers/access.js';
+import { producerVisibilitySql } from '../producers/producers.repo.js';
 import type { AccessCtx } from '../plots/plots.service.js';
 
 /**

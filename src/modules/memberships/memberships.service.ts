@@ -1,8 +1,8 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { hasRole, isAdmin, type Principal, requirePrincipal } from '../../platform/auth.js';
 import type { DB, Db, MembershipStatus } from '../../platform/db-types.js';
-import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../../platform/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/errors.js';
 import { parseInput } from '../../platform/validate.js';
 import * as brandsRepo from '../brands/brands.repo.js';
 import { assertCanManageProducer } from '../producers/access.js';

@@ -1,8 +1,8 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { DB, Db, NewRow, Row, RowUpdate } from '../../platform/db-types.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
 import { pagesPerParent } from '../../platform/paging.js';
-import { applyProducerVisibility, type ProducerVisibility } from '../producers/access.js';
+import { applyProducerVisibility, type ProducerVisibility } from '../producers/producers.repo.js';
 
 export type PlotRow = Row<'plots'>;
 

@@ -8,6 +8,7 @@ import type { KeysetPage } from '../../platform/graphql/pagination.js';
 import { parseInput } from '../../platform/validate.js';
 import { assertCanManageProducer, loadProducerAccess, visibleProducersFilter } from '../producers/access.js';
 import { type PlotGeometry, validatePlotGeolocation } from './geo.js';
+import { plotAltitudeM, plotAreaHa, plotName } from './plot-fields.js';
 import * as repo from './plots.repo.js';
 import { inTransaction } from '../../platform/transaction.js';
 
@@ -21,27 +22,6 @@ export interface AccessCtx {
   db: Kysely<DB>;
   principal: Principal | null;
 }
-
-/** Largest declared plot area accepted, ha (a smallholder plot is ~0.5–2 ha; an estate rarely 1,000). */
-export const MAX_PLOT_AREA_HA = '10000';
-/** Altitude range accepted, m (Java's highest peak is 3,676 m). */
-export const ALTITUDE_RANGE_M = { min: 0, max: 5000 } as const;
-
-/** Declared plot area (zod): a decimal string of hectares, > 0, ≤ MAX_PLOT_AREA_HA, ≤ 4 decimals. */
-export const plotAreaHa = z
-  .string()
-  .trim()
-  .regex(/^\d{1,5}(\.\d{1,4})?$/, 'must be a positive decimal number of hectares with at most 4 decimals, e.g. "1.25"')
-  .refine((v) => new Decimal(v).gt(0), 'must be greater than 0 ha')
-  .refine((v) => new Decimal(v).lte(MAX_PLOT_AREA_HA), `must be at most ${MAX_PLOT_AREA_HA} ha`);
-/** Plot altitude (zod), whole metres within ALTITUDE_RANGE_M. */
-export const plotAltitudeM = z
-  .number()
-  .int('must be a whole number of metres')
-  .min(ALTITUDE_RANGE_M.min, `must be at least ${ALTITUDE_RANGE_M.min} m`)
-  .max(ALTITUDE_RANGE_M.max, `must be at most ${ALTITUDE_RANGE_M.max} m`);
-/** Plot name (zod). */
-export const plotName = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
 
 const RegisterPlotInput = z.object({
   producerId: z.number().int(),

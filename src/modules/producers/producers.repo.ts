@@ -1,8 +1,55 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Expression, type RawBuilder, type SelectQueryBuilder, sql, type SqlBool, type Transaction } from 'kysely';
 import type { DB, Db, NewRow, Row } from '../../platform/db-types.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
 import { applyKeyset, pagesPerParent } from '../../platform/paging.js';
-import { applyProducerVisibility, type ProducerVisibility } from './access.js';
+import { idList } from '../../platform/sql.js';
+
+// Which producers' rows a caller may see, in SQL (the rules that build a filter are access.ts) -------
+
+/**
+ * Which producers' rows a principal may list, as data that repos turn into SQL:
+ * - `{ all: true }` for admins;
+ * - otherwise rows of producers in `producerIds` (own), of members of `cooperativeIds`
+ *   (cooperative manager), or with a membership (any status) in `brandIds` (brand manager or curator).
+ * All lists empty means nothing is visible (anonymous callers, buyers).
+ */
+export type ProducerVisibility =
+  | { all: true }
+  | { all: false; producerIds: number[]; cooperativeIds: number[]; brandIds: number[] };
+
+/**
+ * A boolean SQL expression "the producer id in `column` is visible under `filter`".
+ * `column` is a column reference such as 'lots.producer_id' or 'producers.id'.
+ */
+export function producerVisibilitySql(column: string, filter: ProducerVisibility): RawBuilder<SqlBool> {
+  if (filter.all) return sql<SqlBool>`true`;
+  const col = sql.ref(column);
+  const conditions: RawBuilder<unknown>[] = [];
+  if (filter.producerIds.length > 0) conditions.push(sql`${col} in (${idList(filter.producerIds)})`);
+  if (filter.cooperativeIds.length > 0) {
+    conditions.push(sql`${col} in (select vp.id from producers vp where vp.cooperative_id in (${idList(filter.cooperativeIds)}))`);
+  }
+  if (filter.brandIds.length > 0) {
+    conditions.push(sql`${col} in (select vm.producer_id from memberships vm where vm.brand_id in (${idList(filter.brandIds)}))`);
+  }
+  if (conditions.length === 0) return sql<SqlBool>`false`;
+  return sql<SqlBool>`(${sql.join(conditions, sql` or `)})`;
+}
+
+/**
+ * Restrict a Kysely select to rows whose producer is visible under `filter`, e.g.
+ * `applyProducerVisibility(db.selectFrom('lots').selectAll(), 'lots.producer_id', visibleProducersFilter(principal))`.
+ */
+export function applyProducerVisibility<D, TB extends keyof D, O>(
+  qb: SelectQueryBuilder<D, TB, O>,
+  column: string,
+  filter: ProducerVisibility,
+): SelectQueryBuilder<D, TB, O> {
+  if (filter.all) return qb;
+  return qb.where(producerVisibilitySql(column, filter) as Expression<SqlBool>);
+}
+
+// Producers and cooperatives ------------------------------------------------------------------
 
 /** The cooperative of each producer (only rows that exist). */
 export const producerCooperatives = (db: Db, producerIds: readonly number[]) =>

@@ -1,14 +1,14 @@
-import { Decimal } from 'decimal.js';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { hashPassword, hasRole, isAdmin, type Principal, requirePrincipal } from '../../platform/auth.js';
 import type { DB, NewRow } from '../../platform/db-types.js';
-import { ConflictError, ForbiddenError, type Issue, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
+import { ConflictError, ForbiddenError, type Issue, NotFoundError, ValidationError } from '../../platform/errors.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
 import { isUniqueViolation } from '../../platform/sql.js';
 import { parseInput, zodIssues } from '../../platform/validate.js';
 import * as accountsRepo from '../accounts/accounts.repo.js';
 import { validatePlotGeolocation } from '../plots/geo.js';
+import { plotAltitudeM, plotAreaHa, plotName } from '../plots/plot-fields.js';
 import { visibleProducersFilter } from './access.js';
 import * as repo from './producers.repo.js';
 import { inTransaction } from '../../platform/transaction.js';
@@ -29,10 +29,6 @@ const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(
 /** Optional text: empty or blank counts as not given. */
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), schema.nullish());
-
-/** The same plot limits as plots.service (registerPlot): declared area ≤ 10,000 ha, altitude 0–5,000 m. */
-const MAX_PLOT_AREA_HA = '10000';
-const ALTITUDE_RANGE_M = { min: 0, max: 5000 } as const;
 
 export const PRODUCER_KINDS = ['SMALLHOLDER', 'UMKM'] as const;
 
@@ -58,21 +54,11 @@ const AccountInput = z.object({
 
 const RegisterProducerInput = ProducerFields.extend({ account: AccountInput.nullish() });
 
-const areaHa = z
-  .string()
-  .trim()
-  .regex(/^\d{1,5}(\.\d{1,4})?$/, 'must be a positive decimal number of hectares with at most 4 decimals, e.g. "1.25"')
-  .refine((v) => new Decimal(v).gt(0), 'must be greater than 0 ha')
-  .refine((v) => new Decimal(v).lte(MAX_PLOT_AREA_HA), `must be at most ${MAX_PLOT_AREA_HA} ha`);
-
+/** One plot of a bulk row: the same field rules as registerPlot (plots/plot-fields.ts). */
 const PlotRow = z.object({
-  name: text(200),
-  areaHa,
-  altitudeM: z
-    .number()
-    .int('must be a whole number of metres')
-    .min(ALTITUDE_RANGE_M.min, `must be at least ${ALTITUDE_RANGE_M.min} m`)
-    .max(ALTITUDE_RANGE_M.max, `must be at most ${ALTITUDE_RANGE_M.max} m`),
+  name: plotName,
+  areaHa: plotAreaHa,
+  altitudeM: plotAltitudeM,
   geolocation: z.unknown(),
 });
 
@@ -197,7 +183,7 @@ export function validateBulkRows(rows: readonly BulkRowInput[]) {
     const plots: Array<{ geometry: string; computedAreaHa: string | null }> = [];
     (raw.plots ?? []).forEach((plot: NonNullable<BulkRowInput['plots']>[number] | null, j: number) => {
       // The declared area decides whether a Point is enough; only pass it when it is itself valid.
-      const area = areaHa.safeParse(plot?.areaHa);
+      const area = plotAreaHa.safeParse(plot?.areaHa);
       const geo = validatePlotGeolocation(plot?.geolocation, area.success ? area.data : null, `${base}.plots.${j}.geolocation`);
       if (geo.ok) plots.push({ geometry: JSON.stringify(geo.geometry), computedAreaHa: geo.computedAreaHa });
       else rowIssues.push(...geo.issues.map((g) => ({ path: g.path, message: `[${g.rule}] ${g.message}` })));

@@ -1,5 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { DB, Db, Row } from '../../platform/db-types.js';
+import type { Db, Row } from '../../platform/db-types.js';
 
 /**
  * Read-only queries behind an order's trace. Each takes every id it needs at once, so a trace costs
