@@ -122,6 +122,19 @@ describe('allocation: preview and accept', () => {
       expect(await demandCounts(t.database.db)).toEqual(before);
     });
 
+    it('given lots and commitments, when previewed, then each reason names the grade by its scheme code, not its rank', async () => {
+      const m = await market();
+      await insertSupplier(t.database.db, m, { lotG: 600_000, commitmentG: 600_000, grade: { code: '2', rank: 2 } });
+      const both = await order(m.product, { quantityG: 1_200_000, minGrade: { code: '2', rank: 2 } });
+      const res = await preview(w.as.brandManager, both.id, { strategy: 'PRO_RATA' });
+      const lines: { kind: string; reason: string; grade: { code: string } }[] = res.data.previewAllocation.lines;
+      expect(lines.map((l) => l.kind).sort()).toEqual(['FORWARD', 'SPOT']);
+      for (const l of lines) {
+        expect(l.reason).toContain(l.kind === 'SPOT' ? `grade ${l.grade.code} lot harvested` : `forward commitment (min grade ${l.grade.code})`);
+        expect(l.reason).not.toContain('grade rank');
+      }
+    });
+
     it('applies constraints (regencies, supply mode, max share)', async () => {
       const jember = await preview(w.as.brandManager, o.id, { constraints: { regencies: ['jember', 'Bondowoso'], supply: 'SPOT_ONLY', maxSharePct: '50' } });
       expect(jember.data.previewAllocation.summary).toMatchObject({ largestShare: '600', forward: '0', contributors: 2 });

@@ -181,6 +181,7 @@ export interface CandidateSet {
 
 export type OkPlan = Extract<PlanResult, { ok: true }>;
 
+/** The engine's candidates: graded lots (spot) and commitments (forward); reasons name grades by their scheme code. */
 export function toCandidates(lots: readonly LotRow[], commitments: readonly CommitmentRow[]): Candidate[] {
   const out: Candidate[] = [];
   for (const l of lots) {
@@ -189,6 +190,7 @@ export function toCandidates(lots: readonly LotRow[], commitments: readonly Comm
       kind: 'SPOT',
       producerId: String(l.producer_id),
       gradeRank: l.grade_rank as number,
+      gradeCode: l.grade_code as string,
       availableG: l.net_g - l.allocated_g,
       date: l.harvest_end,
       regency: regencyKey(l.regency),
@@ -201,6 +203,7 @@ export function toCandidates(lots: readonly LotRow[], commitments: readonly Comm
       kind: 'FORWARD',
       producerId: String(c.producer_id),
       gradeRank: c.min_grade_rank,
+      gradeCode: c.min_grade_code,
       availableG: c.committed_g - c.allocated_g,
       date: c.window_start,
       regency: regencyKey(c.regency),
