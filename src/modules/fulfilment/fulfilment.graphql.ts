@@ -12,11 +12,7 @@ import { type FulfilmentRefusal, FulfilmentRefusedError } from './errors.js';
 import * as repo from './fulfilment.repo.js';
 import type { FulfilmentView, LineRow } from './fulfilment.repo.js';
 import { type FulfilmentOutcome, fulfilLine } from './fulfil.js';
-import { installFulfilmentHandlers } from './handlers.js';
 import { declareShortfall, type ShortfallOutcome } from './shortfall.js';
-
-// The regrade handler (a linked lot fails grading) and the cancellation hook run from startup on.
-installFulfilmentHandlers();
 
 // Access ----------------------------------------------------------------------------------------
 

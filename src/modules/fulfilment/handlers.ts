@@ -14,7 +14,7 @@ import { shortfallInTransaction } from './shortfall.js';
 
 /**
  * What fulfilment does when something else happens: a linked lot fails grading (recordAssessment)
- * and an order that holds supply is cancelled. Installed once by the composition of the app.
+ * and an order that holds supply is cancelled. Installed once by src/composition.ts (composeModules).
  * Provenance: FULFILMENT_FAILED / FULFILMENT_RELEASED for a fulfilment that stopped counting.
  */
 
@@ -100,7 +100,7 @@ export async function handleOrderTransition(trx: Transaction<DB>, event: OrderTr
 }
 
 let installed = false;
-/** Register the regrade and cancellation handlers, once (the composition of the app calls it). */
+/** Register the regrade and cancellation handlers, once (src/composition.ts calls it). */
 export function installFulfilmentHandlers(): void {
   if (installed) return;
   installed = true;
