@@ -33,6 +33,14 @@ const notWholeBags = (order: Order, weightG: number) =>
     ? ValidationError.field('input.weight', `must be a whole number of 60 kg bags: the order asks for whole bags (got ${gramsToKg(weightG)} kg)`)
     : null;
 
+/** More than the line has open (weight − fulfilled); `open` says what that is ("left to fulfil", "not yet delivered"). */
+const exceedsLine = (line: Line, weightG: number, open: string) => {
+  const openG = line.weight_g - line.fulfilled_g;
+  return weightG > openG
+    ? new FulfilmentRefusedError('EXCEEDS_LINE_REMAINING', 'input.weight', `The line has ${gramsToKg(openG)} kg ${open} (asked ${gramsToKg(weightG)} kg)`)
+    : null;
+};
+
 /**
  * Why `weightG` of `lot` may not be linked to forward `line` of `order` (null: it may). `lot` is
  * undefined when no lot has the given id. In order: the order is open, the line is forward and
@@ -63,14 +71,8 @@ export function fulfilmentRefusal(order: Order, line: Line, lot: Lot | undefined
   }
   const bags = notWholeBags(order, weightG);
   if (bags) return bags;
-  const remaining = line.weight_g - line.fulfilled_g;
-  if (weightG > remaining) {
-    return new FulfilmentRefusedError(
-      'EXCEEDS_LINE_REMAINING',
-      'input.weight',
-      `The line has ${gramsToKg(remaining)} kg left to fulfil (asked ${gramsToKg(weightG)} kg)`,
-    );
-  }
+  const exceeds = exceedsLine(line, weightG, 'left to fulfil');
+  if (exceeds) return exceeds;
   const available = lot.net_g - lot.allocated_g;
   if (weightG > available) {
     return new FulfilmentRefusedError(
@@ -88,15 +90,5 @@ export function fulfilmentRefusal(order: Order, line: Line, lot: Lot | undefined
  * not yet delivered.
  */
 export function shortfallRefusal(order: Order, line: Line, weightG: number): AppError | null {
-  const early = orderNotOpen(order) ?? lineNotActive(line) ?? notWholeBags(order, weightG);
-  if (early) return early;
-  const open = line.weight_g - line.fulfilled_g;
-  if (weightG > open) {
-    return new FulfilmentRefusedError(
-      'EXCEEDS_LINE_REMAINING',
-      'input.weight',
-      `The line has ${gramsToKg(open)} kg not yet delivered (asked ${gramsToKg(weightG)} kg)`,
-    );
-  }
-  return null;
+  return orderNotOpen(order) ?? lineNotActive(line) ?? notWholeBags(order, weightG) ?? exceedsLine(line, weightG, 'not yet delivered');
 }

@@ -16,7 +16,7 @@ import { AllocationInputError, STRATEGIES, type Strategy, validatePlanInput } fr
 import { canSeeOrder, managesOrder } from './access.js';
 import * as repo from './orders.repo.js';
 import type { OrderRow } from './orders.repo.js';
-import { transitionInTransaction } from './orders.service.js';
+import { replayOrder, transitionInTransaction } from './orders.service.js';
 import { canTransition, refusal } from './state.js';
 
 /**
@@ -139,11 +139,7 @@ export async function acceptOrder(
         });
         return { result: accepted, response: { orderId: accepted.id } };
       },
-      replay: async ({ orderId }: { orderId: number }) => {
-        const order = await repo.findOrder(db, orderId);
-        if (!order) throw new NotFoundError('Order', 'input.orderId');
-        return order;
-      },
+      replay: replayOrder(db),
     },
     txOptions,
   );

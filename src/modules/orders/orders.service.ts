@@ -145,15 +145,18 @@ export async function placeOrder(db: Kysely<DB>, actor: Principal | null, input:
         await repo.insertOrderEvent(trx, { orderId: order.id, from: null, to: 'REQUESTED', actorUserId: principal.userId, reason: null });
         return { result: order, response: { orderId: order.id } };
       },
-      replay: async ({ orderId }: { orderId: number }) => {
-        const order = await repo.findOrder(db, orderId);
-        if (!order) throw new NotFoundError('Order', 'input.orderId');
-        return order;
-      },
+      replay: replayOrder(db),
     },
     options,
   );
 }
+
+/** The `replay` of an idempotent call whose stored response names an order: that order, as it is now. */
+export const replayOrder = (db: Kysely<DB>) => async ({ orderId }: { orderId: number }): Promise<OrderRow> => {
+  const order = await repo.findOrder(db, orderId);
+  if (!order) throw new NotFoundError('Order', 'input.orderId');
+  return order;
+};
 
 // Status changes --------------------------------------------------------------------------------
 
