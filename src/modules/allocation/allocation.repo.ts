@@ -215,7 +215,7 @@ export const activeLinesOfOrder = (trx: Db, orderId: number) =>
 export const setLinesStatus = (trx: Transaction<DB>, ids: readonly number[], status: LineRow['status']) =>
   ids.length === 0 ? Promise.resolve() : trx.updateTable('allocation_lines').set({ status }).where('id', 'in', ids).execute().then(() => undefined);
 
-// The columns fulfilment and shortfalls change; each write runs under the lock of the line's order row.
+// The line columns fulfilment and shortfalls change (through allocation.service); each write runs under the lock of the line's order row.
 
 /** fulfilled_g += delta (negative when a fulfilment fails or is released). The CHECK keeps 0 ≤ fulfilled_g ≤ weight_g. */
 export const addFulfilled = (trx: Transaction<DB>, lineId: number, deltaG: number) =>

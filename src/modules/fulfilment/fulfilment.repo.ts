@@ -5,9 +5,10 @@ import { idList } from '../../platform/sql.js';
 /**
  * Fulfilments (forward lines delivered as lots) and the reads of allocation lines that fulfilment and
  * shortfalls need. The line columns they change (fulfilled_g, and weight_g / status when a producer
- * defaults on part of a line) are written by allocation.repo, which owns allocation_lines. Every
- * write here runs under the lock of the line's order row (FOR UPDATE), which is what serialises
- * changes to an order's lines.
+ * defaults on part of a line) are written by the supply ledger (allocation.service: takeForFulfilment,
+ * returnFulfilments, shortLine), the only writer of allocation_lines and allocated_g. Every write
+ * here runs under the lock of the line's order row (FOR UPDATE), which is what serialises changes to
+ * an order's lines.
  */
 
 export type FulfilmentRow = Row<'fulfilments'>;
