@@ -2,7 +2,7 @@ import { builder } from '../../platform/graphql/builder.js';
 import { ErrorInterface } from '../../platform/graphql/errors.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
 import { AllocationLineRef, ProducerRef } from '../refs.js';
-import * as allocation from './allocation.service.js';
+import * as lines from './lines.service.js';
 import type { StoredConstraints } from './constraints.js';
 import type { BindingConstraint, SupplyMode } from './engine.js';
 import { InsufficientSupplyError } from './errors.js';
@@ -105,7 +105,7 @@ builder.objectFields(ProducerRef, (t) => ({
     args: { status: t.arg({ type: AllocationLineStatusEnum, required: false, description: 'Only lines in this status.' }) },
     resolve: (producer, args, ctx) =>
       resolveKeysetConnection(args, (page) =>
-        allocation.listProducerLines(ctx.db, ctx.principal, producer.id, { status: args.status ?? null }, page),
+        lines.listProducerLines(ctx.db, ctx.principal, producer.id, { status: args.status ?? null }, page),
       ),
   }),
 }));
@@ -118,6 +118,6 @@ builder.queryFields((t) => ({
     complexity: connectionComplexity,
     args: { status: t.arg({ type: AllocationLineStatusEnum, required: false, description: 'Only lines in this status.' }) },
     resolve: (_root, args, ctx) =>
-      resolveKeysetConnection(args, (page) => allocation.listMyLines(ctx.db, ctx.principal, { status: args.status ?? null }, page)),
+      resolveKeysetConnection(args, (page) => lines.listMyLines(ctx.db, ctx.principal, { status: args.status ?? null }, page)),
   }),
 }));
