@@ -1,0 +1,76 @@
+import fastifyJwt from '@fastify/jwt';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Config } from '../../config.js';
+import { loadPrincipal, type Principal } from '../auth.js';
+import type { Database } from '../db.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is asking: set from the bearer token on /graphql requests, null when anonymous. */
+    principal: Principal | null;
+  }
+}
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    payload: { sub: string };
+    user: { sub: string; iat: number; exp: number; iss: string; aud: string };
+  }
+}
+
+export interface AuthOptions {
+  jwt: Config['jwt'];
+  database: Database;
+}
+
+/**
+ * Bearer tokens: @fastify/jwt with the algorithm, issuer, audience and required claims pinned
+ * (its defaults accept tokens without exp, foreign aud/iss and other algorithms). A /graphql
+ * request with an Authorization header gets its Principal (roles read fresh from the database,
+ * so a revocation is immediate) or a 401 naming what is wrong; without the header it is anonymous.
+ */
+export const authPlugin = fp<AuthOptions>(
+  async (app: FastifyInstance, { jwt, database }) => {
+    if (!jwt.secret) throw new Error('JWT secret missing: server.ts resolves it before building the app');
+    await app.register(fastifyJwt, {
+      secret: jwt.secret,
+      sign: { algorithm: 'HS256', iss: jwt.issuer, aud: jwt.audience, expiresIn: jwt.expiresInSeconds },
+      verify: {
+        algorithms: ['HS256'],
+        allowedIss: jwt.issuer,
+        allowedAud: jwt.audience,
+        requiredClaims: ['exp', 'iat', 'sub', 'iss', 'aud'],
+      },
+    });
+    app.decorateRequest('principal', null);
+    app.addHook('onRequest', async (request, reply) => {
+      request.principal = null;
+      if (!request.url.startsWith('/graphql') || request.headers.authorization === undefined) return;
+      const principal = await authenticate(request, database);
+      if (typeof principal === 'string') return reply.code(401).send(unauthenticated(principal));
+      request.principal = principal;
+    });
+  },
+  { name: 'lumbung-auth' },
+);
+
+function unauthenticated(message: string) {
+  return { data: null, errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] };
+}
+
+/** The principal of a bearer token, or why there is none. */
+async function authenticate(request: FastifyRequest, database: Database): Promise<Principal | string> {
+  const header = request.headers.authorization ?? '';
+  if (!/^Bearer [A-Za-z0-9._~+/-]+=*$/.test(header)) return 'Authorization must be "Bearer <token>"';
+  let sub: string;
+  try {
+    sub = (await request.jwtVerify<{ sub: string }>()).sub;
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    return code.includes('EXPIRED') ? 'Token expired' : 'Invalid token';
+  }
+  if (!/^\d{1,15}$/.test(sub)) return 'Invalid token';
+  const principal = await loadPrincipal(database.db, Number(sub));
+  return principal ?? 'Invalid token';
+}

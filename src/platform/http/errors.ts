@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+/**
+ * Request ids and failures outside GraphQL. Every response carries `x-request-id` (the caller's,
+ * when it is a sane token, else a UUID: see genReqId in app.ts), so a masked "Internal error
+ * (request …)" can be found in the logs. Anything unexpected outside GraphQL (a database outage
+ * during authentication, …) is logged with the request id and answered without internal detail.
+ * Register it first: its onRequest hook must run before any hook that may answer early (auth's 401).
+ */
+export const errorsPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.addHook('onRequest', async (request, reply) => {
+      reply.header('x-request-id', request.id);
+    });
+    app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+      const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+      if (status >= 500) {
+        request.log.error({ err: error }, 'unexpected error');
+        return reply.code(500).send({ errors: [{ message: `Internal error (request ${request.id})`, extensions: { code: 'INTERNAL', requestId: request.id } }] });
+      }
+      return reply.code(status).send({ errors: [{ message: error.message, extensions: { code: 'BAD_REQUEST' } }] });
+    });
+  },
+  { name: 'lumbung-errors' },
+);

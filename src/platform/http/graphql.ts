@@ -1,0 +1,101 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { GraphQLError, type GraphQLSchema, NoSchemaIntrospectionCustomRule } from 'graphql';
+import mercurius from 'mercurius';
+import type { Config } from '../../config.js';
+import type { Database } from '../db.js';
+import type { Context } from '../graphql/context.js';
+import { aliasLimitRule, checkComplexity } from '../graphql/limits.js';
+
+export interface GraphqlOptions {
+  /** The assembled schema (src/schema.ts: platform does not import the modules). */
+  schema: GraphQLSchema;
+  config: Config;
+  database: Database;
+}
+
+/**
+ * POST /graphql (and GraphiQL when enabled): Mercurius with the request limits (depth, tokens,
+ * aliases, complexity), no batched queries, introspection as configured, the per-request Context
+ * and an error formatter that masks anything unexpected as "Internal error (request …)".
+ * Needs the auth plugin (request.principal, app.jwt) registered before it.
+ */
+export const graphqlPlugin = fp<GraphqlOptions>(
+  async (app: FastifyInstance, { schema, config, database }) => {
+    const signToken = (userId: number) => {
+      const token = app.jwt.sign({ sub: String(userId) });
+      return { token, expiresAt: new Date(Date.now() + config.jwt.expiresInSeconds * 1000) };
+    };
+
+    await app.register(mercurius, {
+      schema,
+      path: '/graphql',
+      graphiql: config.graphiql,
+      allowBatchedQueries: false,
+      queryDepth: config.limits.maxDepth,
+      graphql: { parseOptions: { maxTokens: config.limits.maxTokens } },
+      validationRules: [
+        aliasLimitRule(config.limits.maxAliases),
+        ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+      ],
+      context: (request: FastifyRequest): Context => ({
+        principal: request.principal,
+        db: database.db,
+        config,
+        requestId: request.id,
+        log: request.log,
+        signToken,
+      }),
+      errorFormatter: (execution, context) => {
+        const requestId: string | undefined = (context as { reply?: { request?: { id: string } } }).reply?.request?.id;
+        const log = app.log.child({ reqId: requestId });
+        const masked = flattenErrors(execution.errors ?? []).map((error) => maskError(error, requestId, log));
+        const statusCode = execution.data ? 200 : Math.max(400, ...masked.map((e) => e.status));
+        const errors = masked.map(({ status: _status, ...e }) => e);
+        return { statusCode, response: { data: execution.data ?? null, errors } as never };
+      },
+    });
+
+    app.graphql.addHook('preExecution', async (schema, document, context, variables) => {
+      checkComplexity(schema, document, context, variables as Record<string, unknown> | undefined, config.limits.maxComplexity);
+    });
+  },
+  { name: 'lumbung-graphql', dependencies: ['lumbung-auth'] },
+);
+
+/** Mercurius wraps validation failures (one error holding `errors`); unwrap them so each is reported. */
+function flattenErrors(errors: readonly GraphQLError[]): GraphQLError[] {
+  return errors.flatMap((error) => {
+    const inner = (error.originalError as { errors?: unknown } | undefined)?.errors;
+    if (!Array.isArray(inner)) return [error];
+    return inner.map((e: Error) => (e instanceof GraphQLError ? e : new GraphQLError(e.message, { originalError: e })));
+  });
+}
+
+/** Known GraphQL errors pass through with a code; anything unexpected becomes "Internal error" plus the request id. */
+function maskError(
+  error: GraphQLError,
+  requestId: string | undefined,
+  log: { error: (obj: object, msg: string) => void },
+): { message: string; locations?: readonly unknown[]; path?: readonly unknown[]; extensions?: Record<string, unknown>; status: number } {
+  const original = error.originalError as (Error & { code?: string; statusCode?: number }) | undefined;
+  const base = { ...(error.locations ? { locations: error.locations } : {}), ...(error.path ? { path: error.path } : {}) };
+  // Errors GraphQL itself raises (syntax, validation, variable coercion, limits) carry no internal detail.
+  if (!original || original instanceof GraphQLError) {
+    const code = (error.extensions?.code as string | undefined) ?? 'BAD_REQUEST';
+    return { message: error.message, ...base, extensions: { ...error.extensions, code }, status: 400 };
+  }
+  // Mercurius's own request errors (depth limit, batching, method) are client errors with a status.
+  // (Some, like the depth limit, carry statusCode 500 although the client is at fault.)
+  // Fastify's own 4xx (a body that fails the route schema, e.g. a batched array) are client errors too.
+  if (original.code?.startsWith('MER_ERR_GQL') || (original.statusCode !== undefined && original.statusCode >= 400 && original.statusCode < 500)) {
+    const status = original.statusCode && original.statusCode < 500 ? original.statusCode : 400;
+    return { message: error.message, ...base, extensions: { code: 'BAD_REQUEST' }, status };
+  }
+  const appCode = typeof original.code === 'string' ? original.code : null;
+  if (appCode && ['FORBIDDEN', 'UNAUTHENTICATED', 'VALIDATION_FAILED', 'NOT_FOUND'].includes(appCode)) {
+    return { message: original.message, ...base, extensions: { code: appCode }, status: 200 };
+  }
+  log.error({ err: original, path: error.path }, 'unexpected error in GraphQL resolver');
+  return { message: `Internal error (request ${requestId ?? 'unknown'})`, ...base, extensions: { code: 'INTERNAL', requestId }, status: 500 };
+}
