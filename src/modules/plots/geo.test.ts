@@ -72,15 +72,17 @@ describe('validatePlotGeolocation — accepted input', () => {
     expect(lat).toBeCloseTo(IJEN_SOUTH + D_LAT / 2, 9);
   });
 
-  it('computes the area of a 0.001° × 0.001° square at the equator (≈ 1.2364 ha)', () => {
+  it('computes the area of a 0.001° × 0.001° square at the equator on the WGS84 ellipsoid (≈ 1.2309 ha)', () => {
     // Shifted by 1e-7° so that every coordinate shows at least 6 decimals once parsed.
     const ring = rect(0.0000001, 0.0000001, 0.0010001, 0.0010001);
-    const result = accepted(validatePlotGeolocation({ type: 'Polygon', coordinates: [ring] }, '1.2364'));
-    expect(result.computedAreaHa).toBe('1.2364');
-    // Independent check: R² · Δλ · (sin φ₂ − sin φ₁) on the sphere R = 6371008.8 m.
-    const R = 6_371_008.8;
+    const result = accepted(validatePlotGeolocation({ type: 'Polygon', coordinates: [ring] }, '1.2309'));
+    expect(result.computedAreaHa).toBe('1.2309');
+    // Independent check: M · N · Δφ · Δλ with the WGS84 radii of curvature at the equator,
+    // M = a(1 − e²) and N = a. (The sphere R = 6371008.8 m gave 1.2364 ha, 0.45 % high.)
+    const a = 6_378_137;
+    const f = 1 / 298.257223563;
     const d = (0.001 * Math.PI) / 180;
-    expect(Number(result.computedAreaHa)).toBeCloseTo((R * R * d * Math.sin(d)) / 10_000, 4);
+    expect(Number(result.computedAreaHa)).toBeCloseTo((a * (1 - f * (2 - f)) * a * d * d) / 10_000, 4);
   });
 
   it('does not reject on winding order (clockwise exterior gives the same area)', () => {

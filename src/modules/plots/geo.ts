@@ -28,8 +28,8 @@
  *                      between rings (holes are validated like the exterior),
  *                      plus collapsed zero-area rings that kinks cannot see
  *                      (SELF_INTERSECTION).
- *  5. Result         — geodesic area via @turf/area (hectares, 4 dp string)
- *                      and a centroid.
+ *  5. Result         — the area on the WGS84 ellipsoid (area.ts; hectares,
+ *                      4 dp string) and a centroid.
  *
  * Decisions worth knowing:
  *  - Only plain geometries are accepted (no Feature wrapper), so that there is
@@ -54,9 +54,9 @@
  *    exterior are caught as SELF_INTERSECTION.
  */
 import { getIssues, type HintIssue } from '@placemarkio/check-geojson';
-import { area as geodesicAreaM2 } from '@turf/area';
 import { kinks } from '@turf/kinks';
 import type { Point, Polygon, Position } from 'geojson';
+import { polygonAreaM2, ringAreaM2 } from './area.js';
 import { pathAtOffsets, scanJson, segKey, type JsonScan, type Seg } from './json-scan.js';
 
 export type GeoRule =
@@ -82,7 +82,7 @@ export type PlotGeolocationResult =
   | {
       ok: true;
       geometry: PlotGeometry;
-      /** Geodesic polygon area in hectares, 4 decimal places; null for a Point. */
+      /** Polygon area on the WGS84 ellipsoid in hectares, 4 decimal places; null for a Point. */
       computedAreaHa: string | null;
       /** The point itself, or the mean of the polygon's distinct exterior-ring vertices. */
       centroid: [longitude: number, latitude: number];
@@ -237,7 +237,7 @@ function validateParsed(
   return {
     ok: true,
     geometry: polygon,
-    computedAreaHa: (geodesicAreaM2(polygon) / 10_000).toFixed(4),
+    computedAreaHa: (polygonAreaM2(rings) / 10_000).toFixed(4),
     centroid,
   };
 }
@@ -520,7 +520,7 @@ function checkSelfIntersections(rings: Position[][], basePath: string): GeoIssue
       clean.push(false);
       return;
     }
-    if (geodesicAreaM2({ type: 'Polygon', coordinates: [ring] }) < MIN_RING_AREA_M2) {
+    if (ringAreaM2(ring) < MIN_RING_AREA_M2) {
       issues.push(
         issue(
           basePath,
