@@ -1,11 +1,14 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   MAX_POSITIONS,
   decimalPlaces,
   validatePlotGeolocation,
+  validatePlotGeolocationJson,
   type GeoIssue,
   type PlotGeolocationResult,
 } from './geo.js';
+import { scanJson } from './json-scan.js';
 
 // A coffee plot in Bondowoso (East Java), 7 decimal places.
 const BONDOWOSO: [number, number] = [113.8214501, -7.9131234];
@@ -21,8 +24,8 @@ function rect(west: number, south: number, east: number, north: number): number[
   ];
 }
 
-// ~5 ha square on the Ijen plateau (Sempol): 223.6 m × 223.6 m.
-// 1° of latitude on turf's sphere (R = 6371008.8 m) is 111 195.08 m.
+// ~5 ha square on the Ijen plateau (Sempol): 223.6 m × 223.6 m on the sphere R = 6371008.8 m
+// (1° of latitude = 111 195.08 m), ≈ 4.98 ha on the WGS84 ellipsoid.
 const IJEN_SOUTH = -8.0312345;
 const IJEN_WEST = 114.1123451;
 const D_LAT = 223.607 / 111_195.08;
@@ -73,9 +76,11 @@ describe('validatePlotGeolocation — accepted input', () => {
   });
 
   it('computes the area of a 0.001° × 0.001° square at the equator on the WGS84 ellipsoid (≈ 1.2309 ha)', () => {
-    // Shifted by 1e-7° so that every coordinate shows at least 6 decimals once parsed.
-    const ring = rect(0.0000001, 0.0000001, 0.0010001, 0.0010001);
-    const result = accepted(validatePlotGeolocation({ type: 'Polygon', coordinates: [ring] }, '1.2309'));
+    // Raw JSON keeps the trailing zeros, so 0.001000 counts as 6 decimals.
+    const json =
+      '{"type":"Polygon","coordinates":[[[0.000000,0.000000],[0.001000,0.000000],' +
+      '[0.001000,0.001000],[0.000000,0.001000],[0.000000,0.000000]]]}';
+    const result = accepted(validatePlotGeolocationJson(json, '1.2309'));
     expect(result.computedAreaHa).toBe('1.2309');
     // Independent check: M · N · Δφ · Δλ with the WGS84 radii of curvature at the equator,
     // M = a(1 − e²) and N = a. (The sphere R = 6371008.8 m gave 1.2364 ha, 0.45 % high.)
@@ -83,6 +88,57 @@ describe('validatePlotGeolocation — accepted input', () => {
     const f = 1 / 298.257223563;
     const d = (0.001 * Math.PI) / 180;
     expect(Number(result.computedAreaHa)).toBeCloseTo((a * (1 - f * (2 - f)) * a * d * d) / 10_000, 4);
+  });
+
+  it('accepts a MultiPolygon of two parts, each checked like a Polygon, and reports the total area', () => {
+    // Given the Ijen square and a copy of it 0.01° east, the second with a hole
+    const east = (ring: number[][]) => ring.map(([lon, lat]) => [lon! + 0.01, lat!]);
+    const south = IJEN_SOUTH + D_LAT / 4;
+    const west = IJEN_WEST + 0.01 + D_LON / 4;
+    const hole = rect(west, south, west + D_LON / 2, south + D_LAT / 2).reverse();
+    const single = accepted(validatePlotGeolocation({ type: 'Polygon', coordinates: [IJEN_RING] }, '5'));
+    const holed = accepted(validatePlotGeolocation({ type: 'Polygon', coordinates: [east(IJEN_RING), hole] }, '5'));
+    // When both are sent as one MultiPolygon for a 9 ha plot
+    const result = accepted(
+      validatePlotGeolocation({ type: 'MultiPolygon', coordinates: [[IJEN_RING], [east(IJEN_RING), hole]] }, '9'),
+    );
+    // Then it is kept as a MultiPolygon and its area is the sum of the parts (to the rounding of 4 dp)
+    expect(result.geometry.type).toBe('MultiPolygon');
+    expect(result.geometry.coordinates).toHaveLength(2);
+    expect(Number(result.computedAreaHa)).toBeCloseTo(Number(single.computedAreaHa) + Number(holed.computedAreaHa), 3);
+    expect(result.centroid[0]).toBeCloseTo(IJEN_WEST + 0.005 + D_LON / 2, 9);
+  });
+
+  it('checks every part of a MultiPolygon: closed rings, ring length, self-intersection and 6 decimals', () => {
+    const open = IJEN_RING.slice(0, 4);
+    const bowTie = [IJEN_RING[0]!, IJEN_RING[2]!, IJEN_RING[1]!, IJEN_RING[3]!, IJEN_RING[0]!];
+    const coarse = IJEN_RING.map((p) => [...p]);
+    coarse[1] = [114.11, coarse[1]![1]!];
+    const rulesOf = (...parts: number[][][]) =>
+      issuesOf(validatePlotGeolocation({ type: 'MultiPolygon', coordinates: [[IJEN_RING.map(([lon, lat]) => [lon! + 0.01, lat!])], ...parts.map((r) => [r])] }, '9'))
+        .map((i) => `${i.rule} ${i.path}`);
+    expect(rulesOf(open)).toEqual(['RING_NOT_CLOSED geolocation.coordinates.1.0']);
+    expect(rulesOf(IJEN_RING.slice(0, 3))).toContain('RING_TOO_SHORT geolocation.coordinates.1.0');
+    expect(rulesOf(bowTie)).toEqual(['SELF_INTERSECTION geolocation.coordinates.1.0']);
+    expect(rulesOf(coarse)).toEqual(['PRECISION geolocation.coordinates.1.0.1']);
+    const message = issuesOf(validatePlotGeolocation({ type: 'MultiPolygon', coordinates: [[IJEN_RING], [open]] }, '9'))[0]!.message;
+    expect(message).toContain('exterior ring of part 1 is not closed');
+  });
+
+  it('refuses MultiPolygon parts that cross or touch each other, and a MultiPolygon without parts', () => {
+    const shifted = IJEN_RING.map(([lon, lat]) => [lon! + D_LON / 2, lat!]);
+    expect(onlyIssue(validatePlotGeolocation({ type: 'MultiPolygon', coordinates: [[IJEN_RING], [shifted]] }, '9'))).toMatchObject({
+      rule: 'SELF_INTERSECTION',
+      path: 'geolocation.coordinates.1.0',
+    });
+    expect(onlyIssue(validatePlotGeolocation({ type: 'MultiPolygon', coordinates: [] }, '9'))).toMatchObject({
+      rule: 'GEOJSON_INVALID',
+      path: 'geolocation.coordinates',
+    });
+    expect(onlyIssue(validatePlotGeolocation({ type: 'MultiPolygon', coordinates: [[IJEN_RING], []] }, '9'))).toMatchObject({
+      rule: 'GEOJSON_INVALID',
+      path: 'geolocation.coordinates.1',
+    });
   });
 
   it('does not reject on winding order (clockwise exterior gives the same area)', () => {
@@ -157,12 +213,17 @@ describe('validatePlotGeolocation — rejections name their rule and path', () =
     expect(issue).toMatchObject({ rule: 'PRECISION', path: 'geolocation.coordinates.0.0' });
   });
 
-  it('PRECISION counts the digits of the parsed value (trailing zeros are lost in parsing)', () => {
-    // 113.821450 and -7.913100, once parsed, no longer show 6 decimals.
+  it('PRECISION from raw JSON counts the digits as written (trailing zeros count)', () => {
+    const ok = validatePlotGeolocationJson('{"type":"Point","coordinates":[113.821450,-7.913100]}', null);
+    expect(accepted(ok).geometry.coordinates).toEqual([113.82145, -7.9131]);
+    // The same values, once parsed, no longer show 6 decimals.
     expect(onlyIssue(validatePlotGeolocation(JSON.parse('[113.821450,-7.913100]'), null)).rule).toBe('GEOJSON_INVALID');
     expect(onlyIssue(validatePlotGeolocation({ type: 'Point', coordinates: [113.82145, -7.9131] }, null)).rule).toBe(
       'PRECISION',
     );
+    const short = onlyIssue(validatePlotGeolocationJson('{"type":"Point","coordinates":[113.82145,-7.9131234]}', null));
+    expect(short).toMatchObject({ rule: 'PRECISION', path: 'geolocation.coordinates' });
+    expect(short.message).not.toContain('arrives as'); // exact count, no caveat needed
   });
 
   it('POLYGON_REQUIRED when a Point is given for a declared 5 ha', () => {
@@ -243,10 +304,10 @@ describe('validatePlotGeolocation — rejections name their rule and path', () =
     expect(issue.message).toContain('hole 1 crosses or touches the exterior ring');
   });
 
-  it('GEOMETRY_TYPE for a MultiPolygon', () => {
-    const issue = onlyIssue(validatePlotGeolocation({ type: 'MultiPolygon', coordinates: [[IJEN_RING]] }, '5'));
+  it('GEOMETRY_TYPE for a LineString, saying what is accepted', () => {
+    const issue = onlyIssue(validatePlotGeolocation({ type: 'LineString', coordinates: IJEN_RING }, '5'));
     expect(issue).toMatchObject({ rule: 'GEOMETRY_TYPE', path: 'geolocation.type' });
-    expect(issue.message).toContain('separate plot');
+    expect(issue.message).toContain('Point, Polygon or MultiPolygon');
   });
 
   it('GEOMETRY_TYPE for a Feature, saying to send the plain geometry', () => {
@@ -304,16 +365,26 @@ describe('validatePlotGeolocation — rejections name their rule and path', () =
     });
   });
 
-  it('GEOJSON_INVALID for data that is not plain JSON and for oversized polygons', () => {
+  it('GEOJSON_INVALID for data that is not plain JSON, invalid JSON text, and oversized polygons', () => {
     const circular: Record<string, unknown> = { type: 'Point' };
     circular.coordinates = circular;
     expect(onlyIssue(validatePlotGeolocation(circular, null)).rule).toBe('GEOJSON_INVALID');
+
+    expect(onlyIssue(validatePlotGeolocationJson('{"type":"Point",', null))).toMatchObject({
+      rule: 'GEOJSON_INVALID',
+      path: 'geolocation',
+    });
 
     const huge = Array.from({ length: MAX_POSITIONS + 1 }, (_, i) => [114.1 + i * 1e-7, -8.0312345]);
     expect(onlyIssue(validatePlotGeolocation({ type: 'Polygon', coordinates: [huge] }, '5'))).toMatchObject({
       rule: 'GEOJSON_INVALID',
       path: 'geolocation.coordinates',
     });
+  });
+
+  it('check-geojson catches duplicate keys in raw JSON', () => {
+    const json = '{"type":"Point","coordinates":[1.5,2.5],"coordinates":[113.8214501,-7.9131234]}';
+    expect(issuesOf(validatePlotGeolocationJson(json, null)).map((i) => i.rule)).toContain('GEOJSON_INVALID');
   });
 
   it('reports every coordinate problem at once', () => {
@@ -351,5 +422,92 @@ describe('decimalPlaces', () => {
     expect(decimalPlaces(String(5e-7))).toBe(7);
     expect(decimalPlaces('1.5e-7')).toBe(8);
     expect(decimalPlaces('1.1382145E2')).toBe(5);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// The EUDR sample fixtures (../shared/data/eudr/geojson-fixtures, MIT): each is a file as an
+// operator would hold it — mostly a FeatureCollection. A plot takes one plain geometry, so the
+// geometry of each feature is validated from its text (as written, trailing zeros count) with the
+// feature's declared area.
+// ---------------------------------------------------------------------------
+
+const FIXTURES = new URL('../../../../shared/data/eudr/geojson-fixtures/', import.meta.url);
+
+/** Each feature's geometry text and declared area (from `properties.area_ha`), in file order. */
+function featureGeometries(file: string): Array<{ json: string; areaHa: string | null }> {
+  const text = readFileSync(new URL(file, FIXTURES), 'utf8');
+  const doc = JSON.parse(text) as { features: Array<{ properties?: { area_ha?: number } }> };
+  const spans = scanJson(text).spans;
+  return doc.features.map((feature, k) => {
+    // the value's span (the key "geometry" has a span of its own, recorded first)
+    const span = spans.filter((s) => s.segs.length === 3 && s.segs[0] === 'features' && s.segs[1] === k && s.segs[2] === 'geometry').pop();
+    const area = feature.properties?.area_ha;
+    return { json: text.slice(span!.start, span!.end), areaHa: area === undefined ? null : String(area) };
+  });
+}
+
+describe('EUDR sample fixtures', () => {
+  const valid = readdirSync(new URL('valid/', FIXTURES)).sort();
+
+  it('has the fixtures (three valid files)', () => {
+    expect(valid).toEqual(['multipolygon-farm.geojson', 'point-under-4ha.geojson', 'polygon-over-4ha.geojson']);
+  });
+
+  it.each(valid)('accepts valid/%s', (file) => {
+    for (const { json, areaHa } of featureGeometries(`valid/${file}`)) {
+      const result = accepted(validatePlotGeolocationJson(json, areaHa));
+      if (result.computedAreaHa !== null) {
+        // the computed area is close to the area the file declares
+        expect(Math.abs(Number(result.computedAreaHa) - Number(areaHa)) / Number(areaHa)).toBeLessThan(0.05);
+      }
+    }
+  });
+
+  it('computes the two-part farm\'s total area on the ellipsoid', () => {
+    const [{ json }] = featureGeometries('valid/multipolygon-farm.geojson') as [{ json: string; areaHa: string | null }];
+    const result = accepted(validatePlotGeolocationJson(json, '24.6'));
+    expect(result.geometry.type).toBe('MultiPolygon');
+    // two 0.0032° × 0.0032° squares near 7.2° N, each ≈ 12.5 ha
+    expect(Number(result.computedAreaHa)).toBeGreaterThan(24.5);
+    expect(Number(result.computedAreaHa)).toBeLessThan(25.5);
+  });
+
+  const refusals: Array<[file: string, rule: string]> = [
+    ['duplicate-ring.geojson', 'SELF_INTERSECTION'],
+    ['feature-without-geometry.geojson', 'GEOJSON_INVALID'],
+    ['latitude-out-of-range.geojson', 'WGS84_RANGE'],
+    ['self-intersecting-polygon.geojson', 'SELF_INTERSECTION'],
+    ['unclosed-ring.geojson', 'RING_NOT_CLOSED'],
+  ];
+  it.each(refusals)('refuses the geometry of invalid/%s with %s', (file, rule) => {
+    const [{ json, areaHa }] = featureGeometries(`invalid/${file}`) as [{ json: string; areaHa: string | null }];
+    expect(issuesOf(validatePlotGeolocationJson(json, areaHa)).map((i) => i.rule)).toContain(rule);
+  });
+
+  it('refuses the files that are not one plain geometry: a FeatureCollection (GEOMETRY_TYPE), KML (GEOJSON_INVALID)', () => {
+    // missing-plot-id.geojson: its geometry is fine; what identifies a plot here is the registered Plot,
+    // and the file as a whole is a FeatureCollection
+    const text = readFileSync(new URL('invalid/missing-plot-id.geojson', FIXTURES), 'utf8');
+    expect(onlyIssue(validatePlotGeolocationJson(text, null))).toMatchObject({ rule: 'GEOMETRY_TYPE', path: 'geolocation.type' });
+    const kml = readFileSync(new URL('invalid/malformed.kml', FIXTURES), 'utf8');
+    expect(onlyIssue(validatePlotGeolocationJson(kml, null)).rule).toBe('GEOJSON_INVALID');
+  });
+
+  it('refuses the swapped CSV columns (latitude 108.89) with WGS84_RANGE and a swap hint', () => {
+    const rows = readFileSync(new URL('invalid/swapped-coordinate-columns.csv', FIXTURES), 'utf8').trim().split('\n').slice(1);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      const [, latitude, longitude] = row.split(',');
+      const json = `{"type":"Point","coordinates":[${longitude},${latitude}]}`;
+      const issue = onlyIssue(validatePlotGeolocationJson(json, null));
+      expect(issue.rule).toBe('WGS84_RANGE');
+      expect(issue.message).toContain('look like [latitude, longitude]');
+    }
+  });
+
+  it('cannot see a [lat, lon] swap whose values are both in range (reversed-lat-lon: needs the plot\'s country)', () => {
+    const [{ json, areaHa }] = featureGeometries('invalid/reversed-lat-lon.geojson') as [{ json: string; areaHa: string | null }];
+    expect(validatePlotGeolocationJson(json, areaHa).ok).toBe(true);
   });
 });

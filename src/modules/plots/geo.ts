@@ -11,36 +11,43 @@
  * would make the next one meaningless:
  *
  *  1. Type gate      — the value must be a plain GeoJSON *geometry* object of
- *                      type Point or Polygon. Feature / FeatureCollection
- *                      wrappers, MultiPolygon etc. are rejected (GEOMETRY_TYPE)
- *                      with a message saying what to send instead.
+ *                      type Point, Polygon or MultiPolygon (a plot in several
+ *                      discontiguous parts, as the EU information system
+ *                      accepts). Feature / FeatureCollection wrappers,
+ *                      LineString etc. are rejected (GEOMETRY_TYPE) with a
+ *                      message saying what to send instead.
  *  2. Structure      — @placemarkio/check-geojson validates the RFC 7946
  *                      structure (positions, bbox, forbidden members…). Its
  *                      issues carry character offsets, which are mapped back
- *                      to JSON paths (GEOJSON_INVALID). Ring closure and ring
- *                      length are reported under their own rules
- *                      (RING_NOT_CLOSED, RING_TOO_SHORT) instead of the
- *                      library's generic wording.
+ *                      to JSON paths (GEOJSON_INVALID, json-scan.ts). Ring
+ *                      closure and ring length are reported under their own
+ *                      rules (RING_NOT_CLOSED, RING_TOO_SHORT) instead of the
+ *                      library's generic wording, for every part.
  *  3. Coordinates    — WGS84 ranges (with a hint when [lat, lon] looks
  *                      swapped), ≥ 6 decimal places, and "above 4 ha needs a
  *                      Polygon" (WGS84_RANGE, PRECISION, POLYGON_REQUIRED).
- *  4. Polygon shape  — self-intersections via @turf/kinks, per ring and
- *                      between rings (holes are validated like the exterior),
+ *  4. Polygon shape  — self-intersections via @turf/kinks, per ring, between
+ *                      the rings of a polygon (holes are validated like the
+ *                      exterior) and between the parts of a MultiPolygon,
  *                      plus collapsed zero-area rings that kinks cannot see
  *                      (SELF_INTERSECTION).
  *  5. Result         — the area on the WGS84 ellipsoid (area.ts; hectares,
- *                      4 dp string) and a centroid.
+ *                      4 dp string; a MultiPolygon's is the total of its parts)
+ *                      and a centroid.
  *
  * Decisions worth knowing:
  *  - Only plain geometries are accepted (no Feature wrapper), so that there is
  *    exactly one shape to store and no properties to ignore silently.
- *  - Decimal places are counted from the shortest JavaScript representation
- *    of the parsed number. Parsing drops trailing zeros (113.821450 becomes
- *    113.82145), so a coordinate that genuinely ends in 0 has to be sent with
- *    one more significant digit (113.8214501); the PRECISION message says so.
- *    (There was a raw-JSON-text entry point that counted the digits as
- *    written; nothing but its tests used it — GraphQL hands us parsed values —
- *    so it was removed.)
+ *  - The 4 ha rule is about the whole plot: the declared area is the plot's
+ *    total, and a MultiPolygon (like a Polygon) is the boundary form the rule
+ *    asks for; its computed area is the sum of its parts.
+ *  - Decimal places are counted from the JSON number literal when the raw
+ *    JSON text is available (`validatePlotGeolocationJson`), otherwise from
+ *    the shortest JavaScript representation of the parsed number
+ *    (`validatePlotGeolocation`). Parsing drops trailing zeros (113.821450
+ *    becomes 113.82145), so on the parsed path a coordinate that genuinely
+ *    ends in 0 has to be sent with one more significant digit (113.8214501);
+ *    the PRECISION message says so.
  *  - Winding order is neither enforced nor normalised (RFC 7946 only says
  *    SHOULD); area and self-intersection checks do not depend on it.
  *  - Consecutive repeated positions (common in GPS-walked boundaries) are
@@ -50,12 +57,16 @@
  *    `coordinates` (foreign members and `bbox` are dropped). An optional
  *    third (altitude) value in a position is kept as sent.
  *  - Not checked (would need another dependency, e.g. @turf/boolean-within):
- *    that holes lie inside the exterior ring. Holes that cross or touch the
- *    exterior are caught as SELF_INTERSECTION.
+ *    that holes lie inside the exterior ring, and that one part of a
+ *    MultiPolygon does not lie wholly inside another. Holes or parts that
+ *    cross or touch are caught as SELF_INTERSECTION.
+ *  - Not checked either: that a plot lies in the right country. A [lat, lon]
+ *    swap whose values are both in range (6.352104, -1.980012) is only
+ *    caught when it leaves the WGS84 ranges.
  */
 import { getIssues, type HintIssue } from '@placemarkio/check-geojson';
 import { kinks } from '@turf/kinks';
-import type { Point, Polygon, Position } from 'geojson';
+import type { MultiPolygon, Point, Polygon, Position } from 'geojson';
 import { polygonAreaM2, ringAreaM2 } from './area.js';
 import { pathAtOffsets, scanJson, segKey, type JsonScan, type Seg } from './json-scan.js';
 
@@ -76,15 +87,15 @@ export interface GeoIssue {
   message: string;
 }
 
-export type PlotGeometry = Point | Polygon;
+export type PlotGeometry = Point | Polygon | MultiPolygon;
 
 export type PlotGeolocationResult =
   | {
       ok: true;
       geometry: PlotGeometry;
-      /** Polygon area on the WGS84 ellipsoid in hectares, 4 decimal places; null for a Point. */
+      /** Area on the WGS84 ellipsoid in hectares, 4 decimal places (a MultiPolygon: all parts); null for a Point. */
       computedAreaHa: string | null;
-      /** The point itself, or the mean of the polygon's distinct exterior-ring vertices. */
+      /** The point itself, or the mean of the distinct exterior-ring vertices (of every part). */
       centroid: [longitude: number, latitude: number];
     }
   | { ok: false; issues: GeoIssue[] };
@@ -94,7 +105,7 @@ export const MIN_COORDINATE_DECIMALS = 6;
 /** EUDR: plots above this declared area (hectares) must be given as a polygon. */
 export const POINT_MAX_AREA_HA = 4;
 /**
- * Upper bound on positions in one geometry. Self-intersection checking is
+ * Upper bound on positions in one geometry (all parts together). Self-intersection checking is
  * quadratic in the number of vertices (2000 ≈ 0.1 s of CPU); a walked plot boundary needs far fewer.
  */
 export const MAX_POSITIONS = 2000;
@@ -102,9 +113,12 @@ export const MAX_POSITIONS = 2000;
 const MIN_RING_AREA_M2 = 1;
 
 const PLOT_EXAMPLE = '{"type":"Point","coordinates":[113.8214501,-7.9131234]}';
+const ACCEPTED = 'Point, Polygon or MultiPolygon';
+
+type GeometryType = 'Point' | 'Polygon' | 'MultiPolygon';
 
 /**
- * Validate an already-parsed GeoJSON value.
+ * Validate an already-parsed GeoJSON value (what GraphQL hands the services).
  *
  * @param value          the client's geolocation (parsed JSON)
  * @param declaredAreaHa the plot's declared area in hectares as a non-negative
@@ -126,32 +140,82 @@ export function validatePlotGeolocation(
     return fail([issue(basePath, [], 'GEOJSON_INVALID', `The geolocation is not plain JSON data (${errorText(error)}).`)]);
   }
   if (text === undefined) {
-    return fail([issue(basePath, [], 'GEOJSON_INVALID', `The geolocation is missing; expected a GeoJSON Point or Polygon, e.g. ${PLOT_EXAMPLE}.`)]);
+    return fail([issue(basePath, [], 'GEOJSON_INVALID', `The geolocation is missing; expected a GeoJSON ${ACCEPTED}, e.g. ${PLOT_EXAMPLE}.`)]);
   }
   // Work on a clean JSON copy so that what the structure checker saw and what
   // we inspect are the same data (and the caller's object is never aliased).
-  return validateParsed(JSON.parse(text) as unknown, text, polygonRequired, basePath);
+  return validateParsed(JSON.parse(text) as unknown, text, false, polygonRequired, basePath);
+}
+
+/**
+ * Same as {@link validatePlotGeolocation} but from the raw JSON text, so that
+ * decimal places are counted exactly as written (113.821450 counts as 6).
+ *
+ * Why it stays although the API only has parsed values: GeoJSON that arrives
+ * as text — files in the format the EU information system takes, such as its
+ * sample fixtures, which write 6.348210 — can only be judged fairly from the
+ * text; parsing would make every trailing zero a PRECISION refusal. The
+ * fixture tests use it, and a file import would.
+ */
+export function validatePlotGeolocationJson(
+  json: string,
+  declaredAreaHa: string | null | undefined,
+  basePath = 'geolocation',
+): PlotGeolocationResult {
+  const polygonRequired = declaredAreaRequiresPolygon(declaredAreaHa);
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    return fail([issue(basePath, [], 'GEOJSON_INVALID', `The geolocation is not valid JSON (${errorText(error)}).`)]);
+  }
+  return validateParsed(value, json, true, polygonRequired, basePath);
 }
 
 // ---------------------------------------------------------------------------
 
+/** One polygon of the geometry: the Polygon itself, or one part of a MultiPolygon. */
+interface Part {
+  /** its rings as sent (not yet known to be well-formed) */
+  rings: unknown;
+  /** path of its ring list: ['coordinates'] or ['coordinates', k] */
+  segs: Seg[];
+  /** appended to ring names in messages: '' or ' of part k' */
+  label: string;
+}
+
+function partsOf(obj: Record<string, unknown>, type: GeometryType): Part[] {
+  if (type === 'Polygon') return [{ rings: obj.coordinates, segs: ['coordinates'], label: '' }];
+  if (type === 'MultiPolygon' && Array.isArray(obj.coordinates)) {
+    return (obj.coordinates as unknown[]).map((rings, k) => ({ rings, segs: ['coordinates', k], label: ` of part ${k}` }));
+  }
+  return [];
+}
+
 function validateParsed(
   value: unknown,
   text: string,
+  rawLiterals: boolean,
   polygonRequired: { declared: string } | null,
   basePath: string,
 ): PlotGeolocationResult {
   // 1. Type gate -------------------------------------------------------------
   const gate = typeGate(value, basePath);
   if (!gate.ok) return fail(gate.issues);
-  const obj = gate.obj;
-  const type = gate.type;
+  const { obj, type } = gate;
+  const parts = partsOf(obj, type);
 
-  const countIssue = checkPositionCount(obj, type, basePath);
+  const countIssue = checkPositionCount(obj, parts, basePath);
   if (countIssue) return fail([countIssue]);
 
   // 2. Structure -------------------------------------------------------------
-  const ringCheck = type === 'Polygon' ? checkRings(obj.coordinates, basePath) : emptyRingCheck();
+  const ringCheck = emptyRingCheck();
+  if (type === 'MultiPolygon' && Array.isArray(obj.coordinates) && obj.coordinates.length === 0) {
+    ringCheck.issues.push(
+      issue(basePath, ['coordinates'], 'GEOJSON_INVALID', 'The MultiPolygon has no polygons; it needs at least one part.'),
+    );
+  }
+  for (const part of parts) checkRings(part, basePath, ringCheck);
   const issues: GeoIssue[] = [...ringCheck.issues];
   let scan: JsonScan | null = null;
   const getScan = (): JsonScan | null => {
@@ -191,10 +255,11 @@ function validateParsed(
   const geometry = obj as unknown as PlotGeometry;
 
   // 3. Coordinates -----------------------------------------------------------
+  const literalAt = (segs: Seg[]): string | undefined => (rawLiterals ? getScan()?.numbers.get(segKey(segs)) : undefined);
   for (const { position, segs } of positionsToCheck(geometry, ringCheck.unclosed)) {
     const rangeIssue = checkRange(position, basePath, segs);
     if (rangeIssue) issues.push(rangeIssue);
-    const precisionIssue = checkPrecision(position, basePath, segs);
+    const precisionIssue = checkPrecision(position, basePath, segs, literalAt, rawLiterals);
     if (precisionIssue) issues.push(precisionIssue);
   }
   if (geometry.type === 'Point' && polygonRequired) {
@@ -204,8 +269,8 @@ function validateParsed(
         [],
         'POLYGON_REQUIRED',
         `A Point is not enough for a declared area of ${polygonRequired.declared} ha: EUDR requires plots above ` +
-          `${POINT_MAX_AREA_HA} ha to be given as a Polygon of the plot boundary (a single point is only enough ` +
-          `for ${POINT_MAX_AREA_HA} ha or less).`,
+          `${POINT_MAX_AREA_HA} ha to be given as a Polygon (or MultiPolygon) of the plot boundary (a single point ` +
+          `is only enough for ${POINT_MAX_AREA_HA} ha or less).`,
       ),
     );
   }
@@ -222,22 +287,24 @@ function validateParsed(
   }
 
   // 4. Polygon shape ---------------------------------------------------------
-  const rings = geometry.coordinates.map(dropRepeatedPositions);
-  const polygon: Polygon = { type: 'Polygon', coordinates: rings };
-  issues.push(...checkSelfIntersections(rings, basePath));
+  const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+  const cleaned = polygons.map((rings) => rings.map(dropRepeatedPositions));
+  parts.forEach((part, k) => issues.push(...checkSelfIntersections(cleaned[k]!, part, basePath)));
+  if (issues.length === 0 && geometry.type === 'MultiPolygon') issues.push(...checkPartCrossings(cleaned, parts, basePath));
   if (issues.length > 0) return fail(issues);
 
   // 5. Result ----------------------------------------------------------------
-  const exterior = rings[0] ?? [];
-  const corners = exterior.slice(0, -1);
+  const corners = cleaned.flatMap((rings) => (rings[0] ?? []).slice(0, -1));
   const centroid: [number, number] = [
     corners.reduce((sum, p) => sum + (p[0] ?? 0), 0) / corners.length,
     corners.reduce((sum, p) => sum + (p[1] ?? 0), 0) / corners.length,
   ];
+  const areaM2 = cleaned.reduce((sum, rings) => sum + polygonAreaM2(rings), 0);
   return {
     ok: true,
-    geometry: polygon,
-    computedAreaHa: (polygonAreaM2(rings) / 10_000).toFixed(4),
+    geometry:
+      geometry.type === 'Polygon' ? { type: 'Polygon', coordinates: cleaned[0]! } : { type: 'MultiPolygon', coordinates: cleaned },
+    computedAreaHa: (areaM2 / 10_000).toFixed(4),
     centroid,
   };
 }
@@ -245,7 +312,7 @@ function validateParsed(
 // --- 1. type gate ----------------------------------------------------------
 
 type GateResult =
-  | { ok: true; obj: Record<string, unknown>; type: 'Point' | 'Polygon' }
+  | { ok: true; obj: Record<string, unknown>; type: GeometryType }
   | { ok: false; issues: GeoIssue[] };
 
 function typeGate(value: unknown, basePath: string): GateResult {
@@ -254,36 +321,37 @@ function typeGate(value: unknown, basePath: string): GateResult {
     issues: [issue(basePath, segs, rule, message)],
   });
   if (value === null) {
-    return reject([], 'GEOJSON_INVALID', `Expected a GeoJSON Point or Polygon object, got null; e.g. ${PLOT_EXAMPLE}.`);
+    return reject([], 'GEOJSON_INVALID', `Expected a GeoJSON ${ACCEPTED} object, got null; e.g. ${PLOT_EXAMPLE}.`);
   }
   if (typeof value === 'string') {
     return reject(
       [],
       'GEOJSON_INVALID',
-      'Expected a GeoJSON Point or Polygon object, got a string. If the string holds GeoJSON text, send the object itself, not an encoded string.',
+      `Expected a GeoJSON ${ACCEPTED} object, got a string. If the string holds GeoJSON text, send the object itself, not an encoded string.`,
     );
   }
   if (Array.isArray(value)) {
     return reject(
       [],
       'GEOJSON_INVALID',
-      `Expected a GeoJSON Point or Polygon object, got an array; coordinates must be wrapped in a geometry object, e.g. ${PLOT_EXAMPLE}.`,
+      `Expected a GeoJSON ${ACCEPTED} object, got an array; coordinates must be wrapped in a geometry object, e.g. ${PLOT_EXAMPLE}.`,
     );
   }
   if (typeof value !== 'object') {
-    return reject([], 'GEOJSON_INVALID', `Expected a GeoJSON Point or Polygon object, got a ${typeof value}; e.g. ${PLOT_EXAMPLE}.`);
+    return reject([], 'GEOJSON_INVALID', `Expected a GeoJSON ${ACCEPTED} object, got a ${typeof value}; e.g. ${PLOT_EXAMPLE}.`);
   }
   const obj = value as Record<string, unknown>;
   const type = obj.type;
   if (type === undefined) {
-    return reject(['type'], 'GEOJSON_INVALID', 'The "type" member is missing; a GeoJSON geometry needs "type": "Point" or "Polygon".');
+    return reject(['type'], 'GEOJSON_INVALID', `The "type" member is missing; a GeoJSON geometry needs "type": "Point", "Polygon" or "MultiPolygon".`);
   }
   if (typeof type !== 'string') {
-    return reject(['type'], 'GEOJSON_INVALID', 'The "type" member must be the string "Point" or "Polygon".');
+    return reject(['type'], 'GEOJSON_INVALID', 'The "type" member must be the string "Point", "Polygon" or "MultiPolygon".');
   }
-  if (type === 'Point' || type === 'Polygon') return { ok: true, obj, type };
+  if (type === 'Point' || type === 'Polygon' || type === 'MultiPolygon') return { ok: true, obj, type };
 
-  const only = 'Only a plain GeoJSON geometry of type Point or Polygon is accepted';
+  const only = `Only a plain GeoJSON geometry of type ${ACCEPTED} is accepted`;
+  const proper = ['Point', 'Polygon', 'MultiPolygon'].find((t) => t.toLowerCase() === type.toLowerCase());
   let message: string;
   switch (type) {
     case 'Feature':
@@ -291,9 +359,6 @@ function typeGate(value: unknown, basePath: string): GateResult {
       break;
     case 'FeatureCollection':
       message = `Type "FeatureCollection" is not accepted. ${only}; a plot has exactly one geometry, so send that geometry on its own.`;
-      break;
-    case 'MultiPolygon':
-      message = `Type "MultiPolygon" is not accepted. ${only}: a plot is one contiguous area, so register each part as a separate plot with its own Polygon.`;
       break;
     case 'MultiPoint':
     case 'LineString':
@@ -303,23 +368,26 @@ function typeGate(value: unknown, basePath: string): GateResult {
       break;
     default:
       message =
-        type.toLowerCase() === 'point' || type.toLowerCase() === 'polygon'
-          ? `Type "${type}" is not recognised; GeoJSON type names are case-sensitive: use "${type.toLowerCase() === 'point' ? 'Point' : 'Polygon'}".`
+        proper !== undefined
+          ? `Type "${type}" is not recognised; GeoJSON type names are case-sensitive: use "${proper}".`
           : `Type "${type}" is not a GeoJSON geometry type. ${only}.`;
   }
   return reject(['type'], 'GEOMETRY_TYPE', message);
 }
 
-function checkPositionCount(obj: Record<string, unknown>, type: 'Point' | 'Polygon', basePath: string): GeoIssue | null {
-  if (type !== 'Polygon' || !Array.isArray(obj.coordinates)) return null;
+function checkPositionCount(obj: Record<string, unknown>, parts: Part[], basePath: string): GeoIssue | null {
   let count = 0;
-  for (const ring of obj.coordinates as unknown[]) if (Array.isArray(ring)) count += ring.length;
+  for (const part of parts) {
+    if (!Array.isArray(part.rings)) continue;
+    for (const ring of part.rings as unknown[]) if (Array.isArray(ring)) count += ring.length;
+  }
   if (count <= MAX_POSITIONS) return null;
+  const what = obj.type === 'MultiPolygon' ? 'MultiPolygon' : 'polygon';
   return issue(
     basePath,
     ['coordinates'],
     'GEOJSON_INVALID',
-    `The polygon has ${count} positions; at most ${MAX_POSITIONS} are accepted for one plot (simplify the boundary).`,
+    `The ${what} has ${count} positions; at most ${MAX_POSITIONS} are accepted for one plot (simplify the boundary).`,
   );
 }
 
@@ -329,8 +397,8 @@ interface RingCheck {
   issues: GeoIssue[];
   /** Paths (segKey) whose check-geojson issues are already covered by a specific rule. */
   explained: Set<string>;
-  /** Indices of rings reported as not closed (their last position is a real vertex). */
-  unclosed: Set<number>;
+  /** Paths (segKey) of rings reported as not closed (their last position is a real vertex). */
+  unclosed: Set<string>;
   hasEmptyRing: boolean;
 }
 
@@ -347,31 +415,34 @@ function isPosition(value: unknown): value is Position {
   );
 }
 
-function ringName(index: number): string {
-  return index === 0 ? 'exterior ring' : `hole ${index}`;
+function ringName(index: number, label = ''): string {
+  return (index === 0 ? 'exterior ring' : `hole ${index}`) + label;
 }
 
 /**
- * Ring closure and length, checked on rings whose positions are well-formed
- * (anything else is left to check-geojson). Also catches what check-geojson
- * does not: a Polygon without rings, and rings with too few *distinct* corners.
+ * Ring closure and length of one polygon, checked on rings whose positions are
+ * well-formed (anything else is left to check-geojson). Also catches what
+ * check-geojson does not: a polygon without rings, and rings with too few
+ * *distinct* corners. Adds to `result`.
  */
-function checkRings(coordinates: unknown, basePath: string): RingCheck {
-  const result = emptyRingCheck();
-  if (!Array.isArray(coordinates)) return result;
+function checkRings(part: Part, basePath: string, result: RingCheck): void {
+  const coordinates = part.rings;
+  if (!Array.isArray(coordinates)) return;
   if (coordinates.length === 0) {
+    const what = part.label === '' ? 'The Polygon has' : `Part ${String(part.segs[1])} of the MultiPolygon has`;
     result.issues.push(
-      issue(basePath, ['coordinates'], 'GEOJSON_INVALID', 'The Polygon has no rings; it needs at least its exterior ring.'),
+      issue(basePath, part.segs, 'GEOJSON_INVALID', `${what} no rings; it needs at least its exterior ring.`),
     );
-    return result;
+    return;
   }
   coordinates.forEach((ring: unknown, r) => {
     if (!Array.isArray(ring)) return;
-    const ringSegs: Seg[] = ['coordinates', r];
+    const ringSegs: Seg[] = [...part.segs, r];
+    const name = ringName(r, part.label);
     if (ring.length === 0) {
       result.hasEmptyRing = true;
       result.issues.push(
-        issue(basePath, ringSegs, 'RING_TOO_SHORT', `The ${ringName(r)} is empty; a ring needs at least 4 positions (3 corners plus the first repeated at the end).`),
+        issue(basePath, ringSegs, 'RING_TOO_SHORT', `The ${name} is empty; a ring needs at least 4 positions (3 corners plus the first repeated at the end).`),
       );
       return;
     }
@@ -381,7 +452,7 @@ function checkRings(coordinates: unknown, basePath: string): RingCheck {
     const last = positions[positions.length - 1]!;
     const closed = first.length === last.length && first.every((v, i) => v === last[i]);
     if (!closed) {
-      result.unclosed.add(r);
+      result.unclosed.add(segKey(ringSegs));
       result.explained.add(segKey([...ringSegs, 0]));
       result.explained.add(segKey([...ringSegs, positions.length - 1]));
       result.issues.push(
@@ -389,7 +460,7 @@ function checkRings(coordinates: unknown, basePath: string): RingCheck {
           basePath,
           ringSegs,
           'RING_NOT_CLOSED',
-          `The ${ringName(r)} is not closed: its last position ${fmt(last)} must repeat its first position ${fmt(first)}.`,
+          `The ${name} is not closed: its last position ${fmt(last)} must repeat its first position ${fmt(first)}.`,
         ),
       );
     }
@@ -402,7 +473,7 @@ function checkRings(coordinates: unknown, basePath: string): RingCheck {
           basePath,
           ringSegs,
           'RING_TOO_SHORT',
-          `The ${ringName(r)} has ${positions.length} position${positions.length === 1 ? '' : 's'}; a ring needs at least 4 (3 corners plus the first repeated at the end).`,
+          `The ${name} has ${positions.length} position${positions.length === 1 ? '' : 's'}; a ring needs at least 4 (3 corners plus the first repeated at the end).`,
         ),
       );
     } else if (corners < 3) {
@@ -411,12 +482,11 @@ function checkRings(coordinates: unknown, basePath: string): RingCheck {
           basePath,
           ringSegs,
           'RING_TOO_SHORT',
-          `The ${ringName(r)} has ${positions.length} positions but only ${corners} distinct corner${corners === 1 ? '' : 's'}; a ring needs at least 3 distinct corners.`,
+          `The ${name} has ${positions.length} positions but only ${corners} distinct corner${corners === 1 ? '' : 's'}; a ring needs at least 3 distinct corners.`,
         ),
       );
     }
   });
-  return result;
 }
 
 /** Drop positions that repeat the previous one's longitude/latitude. */
@@ -432,18 +502,21 @@ function dropRepeatedPositions(ring: Position[]): Position[] {
 
 // --- 3. coordinates --------------------------------------------------------
 
-function* positionsToCheck(
-  geometry: PlotGeometry,
-  unclosed: Set<number>,
-): Generator<{ position: Position; segs: Seg[] }> {
+function* positionsToCheck(geometry: PlotGeometry, unclosed: Set<string>): Generator<{ position: Position; segs: Seg[] }> {
   if (geometry.type === 'Point') {
     yield { position: geometry.coordinates, segs: ['coordinates'] };
     return;
   }
-  for (const [r, ring] of geometry.coordinates.entries()) {
-    // The closing position repeats the first one: don't report it twice.
-    const end = unclosed.has(r) ? ring.length : ring.length - 1;
-    for (let p = 0; p < end; p++) yield { position: ring[p]!, segs: ['coordinates', r, p] };
+  const polygons: Array<{ rings: Position[][]; segs: Seg[] }> =
+    geometry.type === 'Polygon'
+      ? [{ rings: geometry.coordinates, segs: ['coordinates'] }]
+      : geometry.coordinates.map((rings, k) => ({ rings, segs: ['coordinates', k] }));
+  for (const { rings, segs } of polygons) {
+    for (const [r, ring] of rings.entries()) {
+      // The closing position repeats the first one: don't report it twice.
+      const end = unclosed.has(segKey([...segs, r])) ? ring.length : ring.length - 1;
+      for (let p = 0; p < end; p++) yield { position: ring[p]!, segs: [...segs, r, p] };
+    }
   }
 }
 
@@ -461,24 +534,32 @@ function checkRange(position: Position, basePath: string, segs: Seg[]): GeoIssue
   return issue(basePath, segs, 'WGS84_RANGE', message);
 }
 
-function checkPrecision(position: Position, basePath: string, segs: Seg[]): GeoIssue | null {
+function checkPrecision(
+  position: Position,
+  basePath: string,
+  segs: Seg[],
+  literalAt: (segs: Seg[]) => string | undefined,
+  rawLiterals: boolean,
+): GeoIssue | null {
   const problems: string[] = [];
   (['longitude', 'latitude'] as const).forEach((name, i) => {
-    const literal = String(position[i]);
+    const literal = literalAt([...segs, i]) ?? String(position[i]);
     const decimals = decimalPlaces(literal);
     if (decimals < MIN_COORDINATE_DECIMALS) {
       problems.push(`${name} ${literal} has ${decimals} decimal place${decimals === 1 ? '' : 's'}`);
     }
   });
   if (problems.length === 0) return null;
-  const message =
-    `${capitalise(problems.join(' and '))}; EUDR requires at least ${MIN_COORDINATE_DECIMALS} decimal places.` +
-    ' Trailing zeros are lost once the JSON is parsed (113.821450 arrives as 113.82145), so if a coordinate' +
-    ' really ends in 0, add one more significant digit (e.g. send 113.8214501).';
+  let message = `${capitalise(problems.join(' and '))}; EUDR requires at least ${MIN_COORDINATE_DECIMALS} decimal places.`;
+  if (!rawLiterals) {
+    message +=
+      ' Trailing zeros are lost once the JSON is parsed (113.821450 arrives as 113.82145), so if a coordinate' +
+      ' really ends in 0, add one more significant digit (e.g. send 113.8214501).';
+  }
   return issue(basePath, segs, 'PRECISION', message);
 }
 
-/** Decimal places of a number's shortest JavaScript representation (exponent forms too, e.g. "1.5e-7" → 8). */
+/** Decimal places written in a JSON number literal (or a JS shortest representation, e.g. "1.5e-7" → 8). */
 export function decimalPlaces(literal: string): number {
   const m = /^-?\d+(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(literal);
   if (!m) return 0;
@@ -503,7 +584,8 @@ function declaredAreaRequiresPolygon(declared: string | null | undefined): { dec
 
 // --- 4. polygon shape ------------------------------------------------------
 
-function checkSelfIntersections(rings: Position[][], basePath: string): GeoIssue[] {
+/** Self-intersections of one polygon's rings, and between its rings. */
+function checkSelfIntersections(rings: Position[][], part: Part, basePath: string): GeoIssue[] {
   const issues: GeoIssue[] = [];
   const clean: boolean[] = [];
   rings.forEach((ring, r) => {
@@ -512,9 +594,9 @@ function checkSelfIntersections(rings: Position[][], basePath: string): GeoIssue
       issues.push(
         issue(
           basePath,
-          ['coordinates', r],
+          [...part.segs, r],
           'SELF_INTERSECTION',
-          `The ${ringName(r)} crosses or touches itself at ${describePoints(crossings)}; a ring must be a simple closed line.`,
+          `The ${ringName(r, part.label)} crosses or touches itself at ${describePoints(crossings)}; a ring must be a simple closed line.`,
         ),
       );
       clean.push(false);
@@ -524,9 +606,9 @@ function checkSelfIntersections(rings: Position[][], basePath: string): GeoIssue
       issues.push(
         issue(
           basePath,
-          ['coordinates', r],
+          [...part.segs, r],
           'SELF_INTERSECTION',
-          `The ${ringName(r)} encloses no area: its corners are collinear, so its edges run back over each other.`,
+          `The ${ringName(r, part.label)} encloses no area: its corners are collinear, so its edges run back over each other.`,
         ),
       );
       clean.push(false);
@@ -542,9 +624,30 @@ function checkSelfIntersections(rings: Position[][], basePath: string): GeoIssue
         issues.push(
           issue(
             basePath,
-            ['coordinates', b],
+            [...part.segs, b],
             'SELF_INTERSECTION',
-            `The ${ringName(b)} crosses or touches the ${ringName(a)} at ${describePoints(crossings)}; rings of a Polygon must not intersect.`,
+            `The ${ringName(b, part.label)} crosses or touches the ${ringName(a, part.label)} at ${describePoints(crossings)}; rings of a Polygon must not intersect.`,
+          ),
+        );
+      }
+    }
+  }
+  return issues;
+}
+
+/** The parts of a MultiPolygon must not cross or touch each other (their exterior rings are compared). */
+function checkPartCrossings(polygons: Position[][][], parts: Part[], basePath: string): GeoIssue[] {
+  const issues: GeoIssue[] = [];
+  for (let a = 0; a < polygons.length; a++) {
+    for (let b = a + 1; b < polygons.length; b++) {
+      const crossings = crossingPoints({ type: 'Polygon', coordinates: [polygons[a]![0]!, polygons[b]![0]!] });
+      if (crossings.length > 0) {
+        issues.push(
+          issue(
+            basePath,
+            [...parts[b]!.segs, 0],
+            'SELF_INTERSECTION',
+            `Part ${b} crosses or touches part ${a} at ${describePoints(crossings)}; the parts of a MultiPolygon must be separate areas.`,
           ),
         );
       }

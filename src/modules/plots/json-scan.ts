@@ -4,7 +4,8 @@
  * @placemarkio/check-geojson reports its issues as character offsets into the
  * JSON text; `geo.ts` maps them back to JSON paths with this scanner. It reads
  * text that JSON.parse has already accepted (so it needs no error handling
- * beyond bounds) and records the span and path of every value and key.
+ * beyond bounds) and records the span and path of every value and key, and
+ * the literal text of every number (for counting decimals as written).
  */
 
 /** One step of a JSON path: an object key or an array index. */
@@ -12,6 +13,8 @@ export type Seg = string | number;
 
 export interface JsonScan {
   spans: Array<{ segs: Seg[]; start: number; end: number }>;
+  /** Number literal text by segKey(path). Duplicate keys: the last wins, as in JSON.parse. */
+  numbers: Map<string, string>;
 }
 
 /** A path as a map key. */
@@ -22,6 +25,7 @@ export function segKey(segs: Seg[]): string {
 /** Scan JSON text produced or accepted by JSON.parse; throws on anything else. */
 export function scanJson(text: string): JsonScan {
   const spans: JsonScan['spans'] = [];
+  const numbers = new Map<string, string>();
   const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
   let i = 0;
   const at = (): string => {
@@ -81,11 +85,12 @@ export function scanJson(text: string): JsonScan {
       const m = NUMBER.exec(text);
       if (!m) throw new Error(`unexpected character at offset ${i}`);
       i += m[0].length;
+      numbers.set(segKey(segs), m[0]);
     }
     spans.push({ segs, start, end: i });
   };
   scanValue([]);
-  return { spans };
+  return { spans, numbers };
 }
 
 /** Path of the value or key at exactly [from, to), else the innermost one containing it, else the root. */
