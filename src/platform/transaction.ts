@@ -31,17 +31,27 @@ export interface TxOptions {
   /** Override the lock timeout, e.g. '500ms' in tests. */
   lockTimeout?: string;
   maxAttempts?: number;
+  /**
+   * More transaction-local settings, e.g. `{ work_mem: '64MB' }` for a large aggregate: applied
+   * with `set_config(name, value, true)` in the same statement as the lock timeout.
+   */
+  settings?: Readonly<Record<string, string>>;
 }
+
+const SETTING_NAME = /^[a-z_]{1,63}$/;
 
 /** Run `work` in a transaction with a lock timeout, retrying serialization failures and deadlocks. */
 export async function inTransaction<T>(db: Kysely<DB>, work: (trx: Transaction<DB>) => Promise<T>, options: TxOptions = {}): Promise<T> {
   const attempts = options.maxAttempts ?? MAX_ATTEMPTS;
   const timeout = options.lockTimeout ?? LOCK_TIMEOUT;
   if (!/^\d{1,6}(ms|s)$/.test(timeout)) throw new Error(`invalid lock timeout ${timeout}`);
+  const settings = Object.entries({ lock_timeout: timeout, ...options.settings });
+  for (const [name] of settings) if (!SETTING_NAME.test(name)) throw new Error(`invalid setting name ${name}`);
+  const apply = sql`select ${sql.join(settings.map(([name, value]) => sql`set_config(${name}, ${value}, true)`))}`;
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction().execute(async (trx) => {
-        await sql.raw(`SET LOCAL lock_timeout = '${timeout}'`).execute(trx);
+        await apply.execute(trx);
         return work(trx);
       });
     } catch (e) {

@@ -99,9 +99,12 @@ export function aggregateQuery(f: SupplyFilter) {
 /** Sorting ~300k supply rows for the distinct counts fits in memory at this size (the default 4MB spills to disk). */
 export const AGGREGATE_WORK_MEM = '64MB';
 
-/** Runs the aggregate with a larger work_mem for this transaction only. */
+/**
+ * Runs the aggregate. Call it in a transaction opened with `{ settings: AGGREGATE_SETTINGS }`, so
+ * the larger work_mem holds for this transaction only.
+ */
+export const AGGREGATE_SETTINGS = { work_mem: AGGREGATE_WORK_MEM } as const;
 export async function aggregate(trx: Transaction<DB>, f: SupplyFilter): Promise<AggregateRow[]> {
-  await sql`select set_config('work_mem', ${AGGREGATE_WORK_MEM}, true)`.execute(trx);
   return (await aggregateQuery(f).execute(trx)).rows;
 }
 

@@ -132,7 +132,7 @@ export async function getAvailability(db: Kysely<DB>, principal: Principal | nul
     windowEnd: parsed.windowEnd,
     regencies: regencies ? [...new Set(regencies.map((r) => r.toLowerCase()))] : null,
   };
-  const rows = await inTransaction(db, (trx) => repo.aggregate(trx, filter));
+  const rows = await inTransaction(db, (trx) => repo.aggregate(trx, filter), { settings: repo.AGGREGATE_SETTINGS });
   const figures = (r: repo.AggregateRow | undefined): AvailabilityFigures => ({
     spotG: r?.spot_g ?? 0,
     forwardG: r?.forward_g ?? 0,
