@@ -13,9 +13,9 @@ import { createCooperative, registerProducer, registerProducers } from '../modul
 import { appendEvent } from '../modules/provenance/provenance.repo.js';
 import { loadPrincipal, type Principal } from '../platform/auth.js';
 import type { DB, RoleName } from '../platform/db-types.js';
+import { inTransaction } from '../platform/transaction.js';
 import { composeModules } from '../composition.js';
 import { type DemoPlan, planDemo, type PlannedProducer } from './demo-data.js';
-import { inTransaction } from '../platform/transaction.js';
 
 /**
  * The demo data: loaded through the modules' services (they check the rules and write the
@@ -95,20 +95,78 @@ const must = async (db: Kysely<DB>, userId: number): Promise<Principal> => {
 export async function seedDemo(db: Kysely<DB>, plan: DemoPlan = planDemo()): Promise<SeedSummary> {
   composeModules();
   const started = Date.now();
-  const loginProducer = plan.producers.find((p) => p.login)!;
+  const people = await seedPeople(db);
+  const supply = await seedBrands(db, people);
+  const orgs = await seedOrganisations(db, plan, people);
+  const cast: Cast = {
+    ...supply,
+    ...orgs,
+    admin: people.admin,
+    brandOf: (p) => (p.brand === 'ARABICA' ? supply.arabica : supply.robusta),
+    productOf: (p) => (p.brand === 'ARABICA' ? supply.arabicaProduct : supply.robustaProduct),
+    actorFor: (p) => (p.cooperative === 0 ? orgs.coopManager : people.admin),
+  };
+  const producers = await seedProducers(db, plan, cast);
+  const memberships = await seedMemberships(db, plan, cast, producers);
+  const assessments = await seedLots(db, plan, cast, producers);
+  // The suspended member: approved, declared lots, then suspended by the brand manager.
+  for (const p of plan.producers.filter((x) => x.membership === 'SUSPENDED')) {
+    await suspendMembership(db, cast.manager, memberships.get(p.key)!, 'Lot sent outside the brand during the audit; under review');
+  }
+  await seedCommitments(db, plan, cast, producers);
 
-  // People. The producer's account is created with the producer (registerProducer) below.
+  const logins = Object.values(DEMO_LOGINS).map((l) => ({
+    ...l,
+    displayName: l.role === 'PRODUCER' ? producers.loginProducer.displayName : l.displayName,
+    password: DEMO_PASSWORD,
+  }));
+  return {
+    users: 6,
+    brands: 2,
+    cooperatives: orgs.cooperatives.length,
+    producers: producers.ids.size,
+    plots: producers.plotCount,
+    lots: plan.lots.length,
+    assessments,
+    commitments: plan.commitments.length,
+    ms: Date.now() - started,
+    logins,
+  };
+}
+
+type Brand = Awaited<ReturnType<typeof createBrand>>;
+type Product = Awaited<ReturnType<typeof createProduct>>;
+
+/** Who acts in the demo and what they act on, as the steps below need it. */
+interface Cast {
+  admin: Principal;
+  manager: Principal;
+  curator: Principal;
+  coopManager: Principal;
+  arabica: Brand;
+  robusta: Brand;
+  arabicaProduct: Product;
+  robustaProduct: Product;
+  cooperatives: Array<{ id: number }>;
+  brandOf: (p: PlannedProducer) => Brand;
+  productOf: (p: PlannedProducer) => Product;
+  /** The demo cooperative manager acts for the first cooperative's producers, the admin for the others. */
+  actorFor: (p: PlannedProducer) => Principal;
+}
+
+/** The users (the producer's account is created with the producer, see seedProducers); the admin's grant. */
+async function seedPeople(db: Kysely<DB>) {
   const user = async (key: Exclude<keyof typeof DEMO_LOGINS, 'producer'>) =>
     insertUserChecked(db, { email: DEMO_LOGINS[key].email, password: DEMO_PASSWORD, displayName: DEMO_LOGINS[key].displayName });
   const adminUser = await user('admin');
   await insertGrant(db, { user_id: adminUser.id, role: 'ADMIN' });
   const admin = await must(db, adminUser.id);
-  const managerUser = await user('manager');
-  const curatorUser = await user('curator');
-  const coopUser = await user('coop');
-  const buyerUser = await user('buyer');
+  return { admin, managerUser: await user('manager'), curatorUser: await user('curator'), coopUser: await user('coop'), buyerUser: await user('buyer') };
+}
 
-  // Brands, products and grade schemes.
+/** Brands with their manager and curator, products and grade schemes. */
+async function seedBrands(db: Kysely<DB>, people: Awaited<ReturnType<typeof seedPeople>>) {
+  const { admin, managerUser, curatorUser } = people;
   const arabica = await createBrand(db, admin, { name: DEMO_BRANDS.arabica.name, commodity: 'COFFEE', feePct: DEMO_BRANDS.arabica.feePct });
   const robusta = await createBrand(db, admin, { name: DEMO_BRANDS.robusta.name, commodity: 'COFFEE', feePct: DEMO_BRANDS.robusta.feePct });
   await insertGrant(db, { user_id: managerUser.id, role: 'BRAND_MANAGER', brand_id: arabica.id, granted_by: admin.userId });
@@ -125,57 +183,76 @@ export async function seedDemo(db: Kysely<DB>, plan: DemoPlan = planDemo()): Pro
   const robustaProduct = await createProduct(db, admin, robusta.id, {
     ...DEMO_PRODUCTS.robusta, commodity: 'COFFEE', form: 'GREEN', gradeScheme: { preset: 'SNI_ROBUSTA' },
   });
-  const brandOf = (p: PlannedProducer) => (p.brand === 'ARABICA' ? arabica : robusta);
-  const productOf = (p: PlannedProducer) => (p.brand === 'ARABICA' ? arabicaProduct : robustaProduct);
+  return { arabica, robusta, arabicaProduct, robustaProduct, manager, curator };
+}
 
-  // Cooperatives; the demo cooperative manager runs the first one, the admin acts for the others.
+/** Cooperatives (the demo cooperative manager runs the first one) and the buyer organisation. */
+async function seedOrganisations(db: Kysely<DB>, plan: DemoPlan, people: Awaited<ReturnType<typeof seedPeople>>) {
+  const { admin, coopUser, buyerUser } = people;
   const cooperatives = [];
   for (const c of plan.cooperatives) cooperatives.push(await createCooperative(db, admin, { name: c.name, regency: c.regency }));
   await insertGrant(db, { user_id: coopUser.id, role: 'COOP_MANAGER', cooperative_id: cooperatives[0]!.id, granted_by: admin.userId });
   const coopManager = await must(db, coopUser.id);
-  const actorFor = (p: PlannedProducer) => (p.cooperative === 0 ? coopManager : admin);
-
   const buyerOrg = await createBuyerOrganization(db, admin, DEMO_BUYER_ORG);
   await insertGrant(db, { user_id: buyerUser.id, role: 'BUYER', buyer_org_id: buyerOrg.id, granted_by: admin.userId });
+  return { cooperatives, coopManager };
+}
 
-  // Producers with their plots (geolocation validated by the services), in plan order.
-  const producerIds = new Map<string, number>();
+interface SeededProducers {
+  loginProducer: PlannedProducer;
+  /** Plan key → producer id. */
+  ids: Map<string, number>;
+  /** Producer id → its plot ids, in id order. */
+  plotsOf: Map<number, number[]>;
+  plotCount: number;
+}
+
+/** Producers with their plots (geolocation validated by the services), in plan order. */
+async function seedProducers(db: Kysely<DB>, plan: DemoPlan, cast: Cast): Promise<SeededProducers> {
+  const loginProducer = plan.producers.find((p) => p.login)!;
+  const ids = new Map<string, number>();
   const fields = (p: PlannedProducer) => ({
     displayName: p.displayName, kind: p.kind, village: p.village, district: p.district, regency: p.regency, contact: { phone: p.phone },
   });
-  const login = await registerProducer(db, coopManager, cooperatives[0]!.id, {
+  const login = await registerProducer(db, cast.coopManager, cast.cooperatives[0]!.id, {
     ...fields(loginProducer),
     account: { email: DEMO_LOGINS.producer.email, password: DEMO_PASSWORD },
   });
-  producerIds.set(loginProducer.key, login.id);
-  for (const plot of loginProducer.plots) await registerPlot(db, coopManager, { producerId: login.id, ...plot });
-  for (const [index, cooperative] of cooperatives.entries()) {
+  ids.set(loginProducer.key, login.id);
+  for (const plot of loginProducer.plots) await registerPlot(db, cast.coopManager, { producerId: login.id, ...plot });
+  for (const [index, cooperative] of cast.cooperatives.entries()) {
     const rows = plan.producers.filter((p) => p.cooperative === index && !p.login);
-    const result = await registerProducers(db, index === 0 ? coopManager : admin, cooperative.id, rows.map((p) => ({ ...fields(p), plots: p.plots })));
-    rows.forEach((p, i) => producerIds.set(p.key, result.producerIds[i]!));
+    const result = await registerProducers(db, index === 0 ? cast.coopManager : cast.admin, cooperative.id, rows.map((p) => ({ ...fields(p), plots: p.plots })));
+    rows.forEach((p, i) => ids.set(p.key, result.producerIds[i]!));
   }
-  const idOf = (key: string) => producerIds.get(key)!;
   const plotRows = await db.selectFrom('plots').select(['id', 'producer_id']).orderBy('id').execute();
   const plotsOf = new Map<number, number[]>();
   for (const r of plotRows) plotsOf.set(r.producer_id, [...(plotsOf.get(r.producer_id) ?? []), r.id]);
+  return { loginProducer, ids, plotsOf, plotCount: plotRows.length };
+}
 
-  // Memberships: every producer applies; the curator approves all but the pending applications.
+/** Every producer applies; the curator approves all but the pending applications. Plan key → membership id. */
+async function seedMemberships(db: Kysely<DB>, plan: DemoPlan, cast: Cast, producers: SeededProducers): Promise<Map<string, number>> {
   const memberships = new Map<string, number>();
   for (const p of plan.producers) {
-    const m = await applyForMembership(db, actorFor(p), idOf(p.key), brandOf(p).id);
+    const m = await applyForMembership(db, cast.actorFor(p), producers.ids.get(p.key)!, cast.brandOf(p).id);
     memberships.set(p.key, m.id);
-    if (p.membership !== 'APPLIED') await decideMembership(db, curator, m.id, 'APPROVE', 'Plots geolocated; first sample cupped at the Rumah Kurasi');
+    if (p.membership !== 'APPLIED') await decideMembership(db, cast.curator, m.id, 'APPROVE', 'Plots geolocated; first sample cupped at the Rumah Kurasi');
   }
+  return memberships;
+}
 
-  // Lots of the 2026 harvest, and their assessments by the curator.
+/** Lots of the 2026 harvest, and their assessments by the curator. Returns how many were assessed. */
+async function seedLots(db: Kysely<DB>, plan: DemoPlan, cast: Cast, producers: SeededProducers): Promise<number> {
   const byKey = new Map(plan.producers.map((p) => [p.key, p]));
   let assessments = 0;
   for (const lot of plan.lots) {
     const p = byKey.get(lot.producer)!;
-    const plots = plotsOf.get(idOf(p.key))!;
-    const declared = await declareLot(db, actorFor(p), {
-      producerId: idOf(p.key),
-      productId: productOf(p).id,
+    const producerId = producers.ids.get(p.key)!;
+    const plots = producers.plotsOf.get(producerId)!;
+    const declared = await declareLot(db, cast.actorFor(p), {
+      producerId,
+      productId: cast.productOf(p).id,
       harvestStart: lot.harvestStart,
       harvestEnd: lot.harvestEnd,
       plotIds: lot.plots.map((i) => plots[i]!),
@@ -183,17 +260,16 @@ export async function seedDemo(db: Kysely<DB>, plan: DemoPlan = planDemo()): Pro
       storageLocation: lot.storageLocation,
     });
     if (lot.assessment) {
-      await recordAssessment(db, curator, { lotId: declared.id, ...lot.assessment });
+      await recordAssessment(db, cast.curator, { lotId: declared.id, ...lot.assessment });
       assessments += 1;
     }
   }
+  return assessments;
+}
 
-  // The suspended member: approved, declared lots, then suspended by the brand manager.
-  for (const p of plan.producers.filter((x) => x.membership === 'SUSPENDED')) {
-    await suspendMembership(db, manager, memberships.get(p.key)!, 'Lot sent outside the brand during the audit; under review');
-  }
-
-  // Commitments for the 2027 harvest (see the note at the top for why not commitVolume).
+/** Commitments for the 2027 harvest, in one transaction (see the note at the top for why not commitVolume). */
+async function seedCommitments(db: Kysely<DB>, plan: DemoPlan, cast: Cast, producers: SeededProducers): Promise<void> {
+  const byKey = new Map(plan.producers.map((p) => [p.key, p]));
   const grades = await db
     .selectFrom('grades')
     .innerJoin('grade_schemes', 'grade_schemes.id', 'grades.scheme_id')
@@ -208,19 +284,20 @@ export async function seedDemo(db: Kysely<DB>, plan: DemoPlan = planDemo()): Pro
   await inTransaction(db, async (trx) => {
     for (const c of plan.commitments) {
       const p = byKey.get(c.producer)!;
-      const product = productOf(p);
+      const producerId = producers.ids.get(p.key)!;
+      const product = cast.productOf(p);
       const grade = gradeOf(product.id, c.minGrade);
       const commitment = await insertCommitment(trx, {
-        producer_id: idOf(p.key), product_id: product.id, brand_id: product.brand_id, regency: p.regency,
+        producer_id: producerId, product_id: product.id, brand_id: product.brand_id, regency: p.regency,
         min_grade_code: grade.code, min_grade_rank: grade.rank, committed_g: c.weightG,
         window_start: c.windowStart, window_end: c.windowEnd,
         // As commitVolume: ready when the producer has plots and all of them are (services validated each).
-        eudr_ready: (plotsOf.get(idOf(p.key))?.length ?? 0) > 0,
+        eudr_ready: (producers.plotsOf.get(producerId)?.length ?? 0) > 0,
       });
       await appendEvent(trx, {
         kind: 'COMMITTED',
         commitmentId: commitment.id,
-        actorUserId: actorFor(p).userId,
+        actorUserId: cast.actorFor(p).userId,
         payload: {
           producerId: commitment.producer_id, productId: commitment.product_id, committedG: commitment.committed_g,
           minGrade: { code: grade.code, rank: grade.rank, schemeId: grade.scheme_id },
@@ -229,22 +306,4 @@ export async function seedDemo(db: Kysely<DB>, plan: DemoPlan = planDemo()): Pro
       });
     }
   });
-
-  const logins = Object.values(DEMO_LOGINS).map((l) => ({
-    ...l,
-    displayName: l.role === 'PRODUCER' ? loginProducer.displayName : l.displayName,
-    password: DEMO_PASSWORD,
-  }));
-  return {
-    users: 6,
-    brands: 2,
-    cooperatives: cooperatives.length,
-    producers: producerIds.size,
-    plots: plotRows.length,
-    lots: plan.lots.length,
-    assessments,
-    commitments: plan.commitments.length,
-    ms: Date.now() - started,
-    logins,
-  };
 }
