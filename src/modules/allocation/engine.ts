@@ -38,6 +38,7 @@
  * constraint.
  */
 
+import { BAG_G } from '../../platform/weight.js';
 import { cmpMul, cmpStr, mulDivFloor, TopSumTree } from './exact-math.js';
 
 // ---------------------------------------------------------------------------
@@ -161,8 +162,8 @@ export type PlanResult =
       message: string;
     };
 
-/** One bag of green coffee, in grams. */
-export const BAG_G = 60_000;
+/** One bag of green coffee, in grams (declared once, in platform/weight.ts; re-exported for the engine's callers). */
+export { BAG_G };
 
 export const STRATEGIES: readonly Strategy[] = ['PRO_RATA', 'QUALITY_FIRST', 'OLDEST_FIRST', 'FEWEST_CONTRIBUTORS'];
 export const SUPPLY_MODES: readonly SupplyMode[] = ['SPOT_ONLY', 'FORWARD_ONLY', 'EITHER'];

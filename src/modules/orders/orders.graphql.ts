@@ -4,6 +4,7 @@ import { builder } from '../../platform/graphql/builder.js';
 import type { Context } from '../../platform/graphql/context.js';
 import { commonErrors } from '../../platform/graphql/errors.js';
 import { decodeId } from '../../platform/graphql/ids.js';
+import { primeLoader } from '../../platform/graphql/loaders.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
 import { GradeLevelRef } from '../brands/brands.graphql.js';
 import { BrandRef, OrderRef, ProductRef } from '../refs.js';
@@ -138,9 +139,7 @@ OrderRef.implement({
 
 /** Put listed orders into the Order loader, so that line and auth lookups by id do not reload them. */
 export function primeOrders<T extends OrderRow>(ctx: Parameters<typeof OrderRef.getDataloader>[0], rows: readonly T[]): readonly T[] {
-  const loader = OrderRef.getDataloader(ctx);
-  for (const row of rows) loader.prime(String(row.id), row);
-  return rows;
+  return primeLoader(OrderRef.getDataloader(ctx), rows);
 }
 
 const PlaceOrderInput = builder.inputType('PlaceOrderInput', {

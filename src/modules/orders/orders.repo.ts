@@ -2,6 +2,7 @@ import { type Expression, sql, type SqlBool, type Transaction } from 'kysely';
 import { isAdmin, orgIdsWithRole, type Principal } from '../../platform/auth.js';
 import type { DB, Db, NewRow, OrderStatus, Row, RowUpdate } from '../../platform/db-types.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
+import { idList } from '../../platform/sql.js';
 
 export type OrderRow = Row<'orders'>;
 export type OrderEventRow = Row<'order_events'> & { actor_display_name: string | null };
@@ -43,7 +44,6 @@ export const eventsOfOrders = (db: Db, orderIds: readonly number[]): Promise<Ord
         .orderBy('e.id')
         .execute();
 
-const list = (ids: readonly number[]) => sql.join(ids.map((id) => sql.lit(id)));
 
 /**
  * "The order is visible" as SQL: admins see all; brand managers their brands' orders; buyers their
@@ -55,8 +55,8 @@ export function orderVisibilitySql(principal: Principal | null, alias = 'orders'
   const brands = orgIdsWithRole(principal, 'BRAND_MANAGER');
   const buyers = orgIdsWithRole(principal, 'BUYER');
   const conditions = [];
-  if (brands.length > 0) conditions.push(sql`${sql.ref(`${alias}.brand_id`)} in (${list(brands)})`);
-  if (buyers.length > 0) conditions.push(sql`${sql.ref(`${alias}.buyer_org_id`)} in (${list(buyers)})`);
+  if (brands.length > 0) conditions.push(sql`${sql.ref(`${alias}.brand_id`)} in (${idList(brands)})`);
+  if (buyers.length > 0) conditions.push(sql`${sql.ref(`${alias}.buyer_org_id`)} in (${idList(buyers)})`);
   if (conditions.length === 0) return sql<SqlBool>`false`;
   return sql<SqlBool>`(${sql.join(conditions, sql` or `)})`;
 }
