@@ -6,7 +6,7 @@ import { connectionComplexity, resolveKeysetConnection } from '../../platform/gr
 import { childPage } from '../../platform/graphql/loaders.js';
 import { GradeLevelRef } from '../brands/brands.graphql.js';
 import { canSeeSupplyRow } from '../lots/visibility.js';
-import { NotApprovedMemberError } from '../memberships/memberships.service.js';
+import { NotApprovedMemberError } from '../memberships/errors.js';
 import { BrandRef, CommitmentRef, ProducerRef, ProductRef } from '../refs.js';
 import * as commitments from './commitments.service.js';
 

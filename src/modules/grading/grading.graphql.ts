@@ -9,9 +9,6 @@ import { AssessmentRef, GradeSchemeRef, LotRef } from '../refs.js';
 import * as grading from './grading.service.js';
 import { DEFECT_TYPES, type FailedRequirement } from './sni.js';
 
-/** Moved to brands.graphql.ts (next to the grade scheme); re-exported until the last importer switches. */
-export { GradeLevelRef };
-
 export const DefectTypeEnum = builder.enumType('DefectType', {
   description: 'SNI 01-2907-2008 defect types (value per bean or piece in brackets).',
   values: Object.fromEntries(

@@ -5,7 +5,7 @@ import { decodeId, decodeIds } from '../../platform/graphql/ids.js';
 import { childPage, primeLoader } from '../../platform/graphql/loaders.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
 import { GradeLevelRef, ProcessEnum } from '../brands/brands.graphql.js';
-import { NotApprovedMemberError } from '../memberships/memberships.service.js';
+import { NotApprovedMemberError } from '../memberships/errors.js';
 import { plotsOfLots } from '../plots/plots.service.js';
 import { BrandRef, LotRef, PlotRef, ProducerRef, ProductRef } from '../refs.js';
 import type { LotRow } from './lots.repo.js';
