@@ -55,6 +55,20 @@ describe.skipIf(!onPostgres)('concurrency (PostgreSQL)', () => {
     expect(res.data.amendCommitment.issues[0].message).toMatch(/100 kg already allocated/);
   });
 
+  it('an amendment that waits longer than the lock timeout gets AllocationBusyError and writes nothing', async () => {
+    // Given a commitment another transaction holds locked for longer than the lock timeout (5 s)
+    const c = await insertCommitment(t.database.db, { producer: w.producer, product: w.product, committedG: 120_000 });
+    const holder = allocateSlowly(c.id, 0, 6_500);
+    await new Promise((r) => setTimeout(r, 50));
+    // When the producer amends it
+    const res = await t.gql(AMEND, { input: { commitmentId: gid('Commitment', c.id), weight: '90' } }, w.as.producer.token);
+    await holder;
+    // Then the mutation gives up with the typed busy error instead of waiting, and the commitment is unchanged
+    expect(res.data.amendCommitment).toEqual({ __typename: 'AllocationBusyError', code: 'ALLOCATION_BUSY' });
+    const row = await t.database.db.selectFrom('commitments').selectAll().where('id', '=', c.id).executeTakeFirstOrThrow();
+    expect(row.committed_g).toBe(120_000);
+  }, 30_000);
+
   it('concurrent assessments of one lot serialise: the lot follows the last one committed', async () => {
     const plot = await insertPlot(t.database.db, w.producer.id);
     const lot = await insertLot(t.database.db, { producer: w.producer, product: w.product, plotIds: [plot.id] });

@@ -3,7 +3,7 @@ import { builder } from '../../platform/graphql/builder.js';
 import { commonErrors } from '../../platform/graphql/errors.js';
 import { decodeId, decodeTypedId, globalId as globalIdOf } from '../../platform/graphql/ids.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
-import { ConflictError, InvalidCredentialsError } from '../../platform/errors.js';
+import { BusyError, ConflictError, InvalidCredentialsError } from '../../platform/errors.js';
 import { isAdmin } from '../../platform/auth.js';
 import * as repo from './accounts.repo.js';
 import * as accounts from './accounts.service.js';
@@ -161,7 +161,7 @@ builder.mutationFields((t) => ({
     type: RoleGrantRef,
     description: 'Grant a role on an organisation. Admins grant any; brand managers appoint curators and cooperative managers.',
     authScopes: { admin: true, brandManager: 'any' },
-    errors: { types: commonErrors },
+    errors: { types: [BusyError, ...commonErrors] },
     args: { input: t.arg({ type: GrantRoleInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
       const org = input.organizationId

@@ -2,7 +2,7 @@ import { Decimal } from 'decimal.js';
 import type { Context } from '../../platform/graphql/context.js';
 import { builder } from '../../platform/graphql/builder.js';
 import { commonErrors } from '../../platform/graphql/errors.js';
-import { ConflictError } from '../../platform/errors.js';
+import { BusyError, ConflictError } from '../../platform/errors.js';
 import { decodeId } from '../../platform/graphql/ids.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
 import { BrandRef, GradeSchemeRef, ProductRef } from '../refs.js';
@@ -271,7 +271,7 @@ builder.mutationFields((t) => ({
     type: ProductRef,
     description: 'Create a product of a brand with grade scheme version 1 (the brand\'s manager or an admin).',
     authScopes: { admin: true, brandManager: 'any' },
-    errors: { types: commonErrors },
+    errors: { types: [BusyError, ...commonErrors] },
     args: { input: t.arg({ type: CreateProductInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
       const { brandId, ...rest } = input;
@@ -282,7 +282,7 @@ builder.mutationFields((t) => ({
     type: GradeSchemeRef,
     description: 'Add a new version of a product\'s grade scheme (the brand\'s manager or an admin); earlier versions stay.',
     authScopes: { admin: true, brandManager: 'any' },
-    errors: { types: commonErrors },
+    errors: { types: [BusyError, ...commonErrors] },
     args: { input: t.arg({ type: SetGradeSchemeInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
       const { productId, ...rest } = input;

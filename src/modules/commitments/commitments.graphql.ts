@@ -1,6 +1,6 @@
 import { builder } from '../../platform/graphql/builder.js';
 import { commonErrors, ErrorInterface } from '../../platform/graphql/errors.js';
-import { ConflictError, InvalidTransitionError } from '../../platform/errors.js';
+import { BusyError, ConflictError, InvalidTransitionError } from '../../platform/errors.js';
 import { decodeId } from '../../platform/graphql/ids.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
 import { childPage } from '../../platform/graphql/loaders.js';
@@ -131,7 +131,7 @@ builder.mutationFields((t) => ({
     type: CommitmentRef,
     description: 'Promise to deliver a volume of a product at a minimum grade within a window (an approved member, or their cooperative manager).',
     authScopes: producerSide,
-    errors: { types: [NotApprovedMemberError, ...commonErrors] },
+    errors: { types: [NotApprovedMemberError, BusyError, ...commonErrors] },
     args: { input: t.arg({ type: CommitVolumeInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       commitments.commitVolume(ctx.db, ctx.principal, {
@@ -144,7 +144,7 @@ builder.mutationFields((t) => ({
     type: CommitmentRef,
     description: 'Change the weight or window of an open commitment; never below what is allocated to orders.',
     authScopes: producerSide,
-    errors: { types: [ConflictError, NotApprovedMemberError, ...commonErrors] },
+    errors: { types: [ConflictError, NotApprovedMemberError, BusyError, ...commonErrors] },
     args: { input: t.arg({ type: AmendCommitmentInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       commitments.amendCommitment(ctx.db, ctx.principal, {
@@ -158,7 +158,7 @@ builder.mutationFields((t) => ({
     type: CommitmentRef,
     description: 'Withdraw an open commitment that has nothing allocated to orders.',
     authScopes: producerSide,
-    errors: { types: [commitments.CommitmentAllocatedError, InvalidTransitionError, ...commonErrors] },
+    errors: { types: [commitments.CommitmentAllocatedError, InvalidTransitionError, BusyError, ...commonErrors] },
     args: { input: t.arg({ type: WithdrawCommitmentInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       commitments.withdrawCommitment(ctx.db, ctx.principal, {

@@ -1,5 +1,6 @@
 import { builder } from '../../platform/graphql/builder.js';
 import type { Context } from '../../platform/graphql/context.js';
+import { BusyError } from '../../platform/errors.js';
 import { commonErrors } from '../../platform/graphql/errors.js';
 import { decodeId, decodeIds } from '../../platform/graphql/ids.js';
 import { childPage, primeLoader } from '../../platform/graphql/loaders.js';
@@ -116,7 +117,7 @@ builder.mutationFields((t) => ({
     type: LotRef,
     description: 'Declare a physical lot with its plots of origin (the producer, their cooperative manager or an admin).',
     authScopes: { admin: true, producer: 'any', coopManager: 'any' },
-    errors: { types: [NotApprovedMemberError, ...commonErrors] },
+    errors: { types: [NotApprovedMemberError, BusyError, ...commonErrors] },
     args: { input: t.arg({ type: DeclareLotInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       lots.declareLot(ctx.db, ctx.principal, {

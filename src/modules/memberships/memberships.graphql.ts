@@ -1,7 +1,7 @@
 import type { Context } from '../../platform/graphql/context.js';
 import { builder } from '../../platform/graphql/builder.js';
 import { commonErrors, ErrorInterface } from '../../platform/graphql/errors.js';
-import { ConflictError, InvalidTransitionError } from '../../platform/errors.js';
+import { BusyError, ConflictError, InvalidTransitionError } from '../../platform/errors.js';
 import { decodeId } from '../../platform/graphql/ids.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
 import { isAdmin } from '../../platform/auth.js';
@@ -153,7 +153,7 @@ const ReinstateInput = builder.inputType('ReinstateMembershipInput', {
   }),
 });
 
-const membershipErrors = [InvalidTransitionError, ConflictError, ...commonErrors];
+const membershipErrors = [InvalidTransitionError, ConflictError, BusyError, ...commonErrors];
 
 builder.mutationFields((t) => ({
   applyForMembership: t.field({

@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { builder } from '../../platform/graphql/builder.js';
 import { commonErrors } from '../../platform/graphql/errors.js';
-import { ConflictError } from '../../platform/errors.js';
+import { BusyError, ConflictError } from '../../platform/errors.js';
 import { decodeId } from '../../platform/graphql/ids.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
 import { childPage } from '../../platform/graphql/loaders.js';
@@ -91,7 +91,7 @@ builder.mutationFields((t) => ({
     type: PlotRef,
     description: 'Register a plot with its EUDR geolocation (the producer, their cooperative manager or an admin).',
     authScopes: { admin: true, producer: 'any', coopManager: 'any' },
-    errors: { types: commonErrors },
+    errors: { types: [BusyError, ...commonErrors] },
     args: { input: t.arg({ type: RegisterPlotInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       plots.registerPlot(ctx.db, ctx.principal, {
@@ -104,7 +104,7 @@ builder.mutationFields((t) => ({
     type: PlotRef,
     description: 'Change a plot\'s name, altitude, or (while no lot comes from it) its area and geolocation.',
     authScopes: { admin: true, producer: 'any', coopManager: 'any' },
-    errors: { types: [ConflictError, ...commonErrors] },
+    errors: { types: [ConflictError, BusyError, ...commonErrors] },
     args: { input: t.arg({ type: UpdatePlotInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       plots.updatePlot(ctx.db, ctx.principal, {

@@ -1,6 +1,6 @@
 import { builder } from '../../platform/graphql/builder.js';
 import { commonErrors } from '../../platform/graphql/errors.js';
-import { ConflictError } from '../../platform/errors.js';
+import { BusyError, ConflictError } from '../../platform/errors.js';
 import { decodeId, globalId } from '../../platform/graphql/ids.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
 import { childPage } from '../../platform/graphql/loaders.js';
@@ -217,7 +217,7 @@ builder.mutationFields((t) => ({
     type: ProducerRef,
     description: 'Register a producer of your cooperative (its manager or an admin), optionally with a sign-in account.',
     authScopes: { admin: true, coopManager: 'any' },
-    errors: { types: [ConflictError, ...commonErrors] },
+    errors: { types: [ConflictError, BusyError, ...commonErrors] },
     args: { input: t.arg({ type: RegisterProducerInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
       const { cooperativeId, ...rest } = input;
@@ -230,7 +230,7 @@ builder.mutationFields((t) => ({
     description:
       'Register up to 1,000 producers of a cooperative with their plots, all or nothing: one ValidationError lists every invalid row.',
     authScopes: { admin: true, coopManager: 'any' },
-    errors: { types: commonErrors },
+    errors: { types: [BusyError, ...commonErrors] },
     args: { input: t.arg({ type: RegisterProducersInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       producers.registerProducers(
