@@ -6,6 +6,7 @@ import { createDatabase, type Database, type DbOptions } from './platform/db.js'
 import { authPlugin } from './platform/http/auth.js';
 import { drainPlugin } from './platform/http/drain.js';
 import { errorsPlugin } from './platform/http/errors.js';
+import { graphiqlPlugin } from './platform/http/graphiql.js';
 import { graphqlPlugin } from './platform/http/graphql.js';
 import { healthPlugin } from './platform/http/health.js';
 import { migrateToLatest } from './platform/migrate.js';
@@ -62,5 +63,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(drainPlugin);
   await app.register(healthPlugin, { database });
   await app.register(graphqlPlugin, { schema: buildSchema(), config, database });
+  if (config.graphiql) await app.register(graphiqlPlugin);
   return app;
 }

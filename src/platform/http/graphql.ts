@@ -30,7 +30,8 @@ export const graphqlPlugin = fp<GraphqlOptions>(
     await app.register(mercurius, {
       schema,
       path: '/graphql',
-      graphiql: config.graphiql,
+      // GraphiQL is served offline by platform/http/graphiql.ts, not by Mercurius (whose page needs a CDN).
+      graphiql: false,
       allowBatchedQueries: false,
       queryDepth: config.limits.maxDepth,
       graphql: { parseOptions: { maxTokens: config.limits.maxTokens } },
