@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, createUser, TEST_PASSWORD, type TestApp } from '../support/app.js';
 
@@ -12,6 +12,13 @@ import { createTestApp, createUser, TEST_PASSWORD, type TestApp } from '../suppo
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (process.env.CI && !haveChromium) throw new Error(`CI must have ${CHROMIUM} (apt-get install chromium)`);
+
+/** Replace the editor's text through CodeMirror 5 (GraphiQL 4's editor), as typing would. */
+const setQuery = (page: Page, query: string) =>
+  page.evaluate((text) => {
+    const doc = (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document;
+    (doc.querySelector('.graphiql-query-editor .CodeMirror') as { CodeMirror: { setValue(v: string): void } }).CodeMirror.setValue(text);
+  }, query);
 
 describe.skipIf(!haveChromium)('GraphiQL offline, in Chromium', () => {
   let t: TestApp;
@@ -40,10 +47,7 @@ describe.skipIf(!haveChromium)('GraphiQL offline, in Chromium', () => {
     const editor = page.locator('.graphiql-query-editor .CodeMirror').first();
     await editor.waitFor({ timeout: 30_000 });
     await editor.click();
-    await page.evaluate(() => {
-      const cm = (document.querySelector('.graphiql-query-editor .CodeMirror') as unknown as { CodeMirror: { setValue(v: string): void } }).CodeMirror;
-      cm.setValue('{ __typename }');
-    });
+    await setQuery(page, '{ __typename }');
     await page.locator('.graphiql-execute-button').click();
     const answer = page.locator('.graphiql-response');
     await expect.poll(async () => answer.innerText(), { timeout: 20_000 }).toContain('"__typename": "Query"');
@@ -61,10 +65,7 @@ describe.skipIf(!haveChromium)('GraphiQL offline, in Chromium', () => {
     await page.fill('#lumbung-password', TEST_PASSWORD);
     await page.click('#lumbung-login');
     await expect.poll(async () => page.locator('#lumbung-who').innerText(), { timeout: 10_000 }).toContain(`Signed in as ${user.email}`);
-    await page.evaluate(() => {
-      const cm = (document.querySelector('.graphiql-query-editor .CodeMirror') as unknown as { CodeMirror: { setValue(v: string): void } }).CodeMirror;
-      cm.setValue('{ me { email } }');
-    });
+    await setQuery(page, '{ me { email } }');
     await page.locator('.graphiql-execute-button').click();
     await expect.poll(async () => page.locator('.graphiql-response').innerText(), { timeout: 20_000 }).toContain(user.email);
     await page.close();
