@@ -1,8 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import type { DB } from './db-types.js';
@@ -69,6 +68,8 @@ export async function createDatabase(config: DatabaseConfig, options: DbOptions 
       close: () => db.destroy(),
     };
   }
+  // Loaded only for the embedded database: a server on PostgreSQL never pays for PGlite's WASM.
+  const [{ PGlite }, { PGliteDialect }] = await Promise.all([import('@electric-sql/pglite'), import('kysely-pglite-dialect')]);
   const releaseDataDir = config.dataDir ? claimDataDir(config.dataDir) : () => {};
   const pglite = await PGlite.create({
     ...(config.dataDir ? { dataDir: config.dataDir } : {}),
