@@ -1,17 +1,22 @@
-# syntax=docker/dockerfile:1
+# BASE_IMAGE: any Debian-based image with Node 24, npm and a `node` user (scripts/docker-check.sh makes one
+# locally where no registry is reachable).
+ARG BASE_IMAGE=node:24-slim
+
 # Build: compile TypeScript with all dependencies, then keep production dependencies only.
-FROM node:24-slim AS build
+FROM ${BASE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# --ignore-scripts: `prepare` builds, and the sources are not copied yet.
+RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
 COPY scripts ./scripts
-RUN npm run build && npm prune --omit=dev
+# Compiles and prepares the demo database template (.cache/templates) for a fast first start.
+RUN npm run build && npm prune --omit=dev --ignore-scripts
 
 # Run: compiled JS, production dependencies, non-root.
-FROM node:24-slim
+FROM ${BASE_IMAGE}
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=4000 \
@@ -20,6 +25,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/.cache ./.cache
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
