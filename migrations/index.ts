@@ -5,6 +5,7 @@ import * as createOrders from './20261122_0003_create_orders.js';
 import * as addAvailabilityIndexes from './20261123_0007_add_availability_indexes.js';
 import * as allowReleasedFulfilments from './20261123_0010_allow_released_fulfilments.js';
 import * as createSettlement from './20261201_0020_create_settlement.js';
+import * as createShu from './20261201_0030_create_shu.js';
 
 /**
  * Every migration, by name, in order. Imported statically so the same list works under tsx,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '20261123_0007_add_availability_indexes': addAvailabilityIndexes,
   '20261123_0010_allow_released_fulfilments': allowReleasedFulfilments,
   '20261201_0020_create_settlement': createSettlement,
+  '20261201_0030_create_shu': createShu,
 };
