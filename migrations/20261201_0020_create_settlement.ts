@@ -193,7 +193,7 @@ const statements = [
       lot_id                 int8 NOT NULL REFERENCES lots(id),
       weight_g               int8 NOT NULL CHECK (weight_g > 0),
       grade_code             text,
-      certifications         text[] NOT NULL DEFAULT '{}',
+      certifications         jsonb NOT NULL DEFAULT '[]',
       premium_minor_per_kg   numeric(30,10) NOT NULL CHECK (premium_minor_per_kg >= 0),
       base_rate_minor_per_kg numeric(30,10) NOT NULL,
       coop_fee_pct           numeric(5,2) NOT NULL,

@@ -1,0 +1,402 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { DB } from '../../platform/db-types.js';
+import type { KeysetPage } from '../../platform/graphql/pagination.js';
+import {
+  type CertificationScheme, type CostKind, type PaymentMethod, sdb, type SettlementTables, type SRow,
+} from './settlement.tables.js';
+
+/** All SQL of the settlement module. Functions take the db or the transaction explicitly. */
+
+type Db = Kysely<DB> | Transaction<DB>;
+const s = (db: Db) => sdb(db as Kysely<DB>);
+
+export type PremiumVersionRow = SRow<'premium_rule_versions'>;
+export type PremiumRuleRow = SRow<'premium_rules'>;
+export type CertificationRow = SRow<'certifications'>;
+export type CooperativeFeeRow = SRow<'cooperative_fees'>;
+export type TermsRow = SRow<'order_settlement_terms'>;
+export type InvoiceRow = SRow<'invoices'>;
+export type CostRow = SRow<'order_costs'>;
+export type PaymentRow = SRow<'order_payments'>;
+export type RateRow = SRow<'exchange_rates'>;
+export type SettlementRow = SRow<'settlements'>;
+export type StatementRow = SRow<'payout_statements'>;
+export type PayoutLineRow = SRow<'payout_lines'>;
+
+// Premium rules -----------------------------------------------------------------------------------
+
+/** Lock the brand row so that two new versions of its rules are numbered one after the other. */
+export const lockBrand = (trx: Transaction<DB>, brandId: number) =>
+  trx.selectFrom('brands').select(['id']).where('id', '=', brandId).forUpdate().executeTakeFirst();
+
+export const latestPremiumVersion = (db: Db, brandId: number) =>
+  s(db).selectFrom('premium_rule_versions').selectAll().where('brand_id', '=', brandId).orderBy('version', 'desc').limit(1).executeTakeFirst();
+
+export const premiumVersionsOfBrand = (db: Db, brandId: number) =>
+  s(db).selectFrom('premium_rule_versions').selectAll().where('brand_id', '=', brandId).orderBy('version', 'desc').limit(100).execute();
+
+export const premiumVersion = (db: Db, id: number) =>
+  s(db).selectFrom('premium_rule_versions').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const premiumRules = (db: Db, versionId: number) =>
+  s(db).selectFrom('premium_rules').selectAll().where('version_id', '=', versionId).orderBy('position').execute();
+
+export async function insertPremiumVersion(
+  trx: Transaction<DB>,
+  v: { brandId: number; note: string | null; createdBy: number },
+  rules: ReadonlyArray<Omit<SettlementTables['premium_rules'], 'id' | 'version_id' | 'position'>>,
+): Promise<PremiumVersionRow> {
+  const latest = await latestPremiumVersion(trx, v.brandId);
+  const version = await s(trx)
+    .insertInto('premium_rule_versions')
+    .values({ brand_id: v.brandId, version: (latest?.version ?? 0) + 1, note: v.note, created_by: v.createdBy })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  if (rules.length > 0) {
+    await s(trx)
+      .insertInto('premium_rules')
+      .values(rules.map((r, position) => ({ ...r, version_id: version.id, position })))
+      .execute();
+  }
+  return version;
+}
+
+// Certifications ----------------------------------------------------------------------------------
+
+export const insertCertification = (
+  trx: Transaction<DB>,
+  c: { producerId: number | null; lotId: number | null; scheme: CertificationScheme; reference: string; validFrom: string; validUntil: string; recordedBy: number },
+) =>
+  s(trx)
+    .insertInto('certifications')
+    .values({
+      producer_id: c.producerId, lot_id: c.lotId, scheme: c.scheme, reference: c.reference, valid_from: c.validFrom,
+      valid_until: c.validUntil, recorded_by: c.recordedBy,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+export const certificationsOfProducers = (db: Db, producerIds: readonly number[]) =>
+  producerIds.length === 0
+    ? Promise.resolve([] as CertificationRow[])
+    : s(db).selectFrom('certifications').selectAll().where('producer_id', 'in', [...producerIds]).orderBy('id').execute();
+
+export const certificationsOfLots = (db: Db, lotIds: readonly number[]) =>
+  lotIds.length === 0
+    ? Promise.resolve([] as CertificationRow[])
+    : s(db).selectFrom('certifications').selectAll().where('lot_id', 'in', [...lotIds]).orderBy('id').execute();
+
+export const findLot = (db: Db, lotId: number) =>
+  db.selectFrom('lots').select(['id', 'producer_id', 'brand_id']).where('id', '=', lotId).executeTakeFirst();
+
+export const findProducer = (db: Db, producerId: number) =>
+  db.selectFrom('producers').select(['id', 'cooperative_id']).where('id', '=', producerId).executeTakeFirst();
+
+export const findCooperative = (db: Db, cooperativeId: number) =>
+  db.selectFrom('cooperatives').select(['id', 'name']).where('id', '=', cooperativeId).executeTakeFirst();
+
+// Cooperative fees --------------------------------------------------------------------------------
+
+export const insertCooperativeFee = (trx: Transaction<DB>, cooperativeId: number, feePct: string, setBy: number) =>
+  s(trx).insertInto('cooperative_fees').values({ cooperative_id: cooperativeId, fee_pct: feePct, set_by: setBy }).returningAll().executeTakeFirstOrThrow();
+
+/** The current fee of each cooperative that has one (the latest row). */
+export const currentCooperativeFees = (db: Db, cooperativeIds?: readonly number[]) => {
+  let q = s(db)
+    .selectFrom('cooperative_fees')
+    .distinctOn('cooperative_id')
+    .selectAll()
+    .orderBy('cooperative_id')
+    .orderBy('id', 'desc');
+  if (cooperativeIds) {
+    if (cooperativeIds.length === 0) return Promise.resolve([] as CooperativeFeeRow[]);
+    q = q.where('cooperative_id', 'in', [...cooperativeIds]);
+  }
+  return q.execute();
+};
+
+// Snapshot at acceptance ------------------------------------------------------------------------
+
+export async function insertTerms(
+  trx: Transaction<DB>,
+  orderId: number,
+  brandFeePct: string,
+  premiumVersionId: number | null,
+  coopFees: ReadonlyArray<{ cooperativeId: number; feePct: string }>,
+): Promise<void> {
+  await s(trx).insertInto('order_settlement_terms').values({ order_id: orderId, brand_fee_pct: brandFeePct, premium_version_id: premiumVersionId }).execute();
+  if (coopFees.length > 0) {
+    await s(trx)
+      .insertInto('order_cooperative_fees')
+      .values(coopFees.map((c) => ({ order_id: orderId, cooperative_id: c.cooperativeId, fee_pct: c.feePct })))
+      .execute();
+  }
+}
+
+export const findTerms = (db: Db, orderId: number) =>
+  s(db).selectFrom('order_settlement_terms').selectAll().where('order_id', '=', orderId).executeTakeFirst();
+
+export const orderCooperativeFees = (db: Db, orderId: number) =>
+  s(db).selectFrom('order_cooperative_fees').selectAll().where('order_id', '=', orderId).orderBy('cooperative_id').execute();
+
+export const brandFeePct = async (db: Db, brandId: number) =>
+  (await db.selectFrom('brands').select(['fee_pct']).where('id', '=', brandId).executeTakeFirst())?.fee_pct ?? null;
+
+// Delivered weight --------------------------------------------------------------------------------
+
+export interface DeliveredRow {
+  line_id: number;
+  fulfilment_id: number | null;
+  lot_id: number;
+  producer_id: number;
+  cooperative_id: number | null;
+  weight_g: number;
+  grade_code: string | null;
+}
+
+/**
+ * What the order delivered, per source: ACTIVE spot lines (their lot) and ACTIVE fulfilments of
+ * ACTIVE forward lines (the delivered lot) — the same rule as the shipment (orders.repo shippedLots).
+ * Shortfall weight is not here: a producer's SHORTFALL line, or the shrunk part of a line, delivered
+ * nothing; the covering line (replaces_line_id) is.
+ */
+export const deliveredLines = (db: Db, orderId: number) =>
+  sql<DeliveredRow>`
+    SELECT d.line_id, d.fulfilment_id, d.lot_id, d.producer_id, p.cooperative_id, d.weight_g, lot.grade_code
+      FROM (
+        SELECT l.id AS line_id, NULL::int8 AS fulfilment_id, l.lot_id, l.producer_id, l.weight_g
+          FROM allocation_lines l
+         WHERE l.order_id = ${orderId} AND l.status = 'ACTIVE' AND l.lot_id IS NOT NULL
+        UNION ALL
+        SELECT l.id, f.id, f.lot_id, l.producer_id, f.weight_g
+          FROM fulfilments f JOIN allocation_lines l ON l.id = f.line_id
+         WHERE l.order_id = ${orderId} AND l.status = 'ACTIVE' AND f.status = 'ACTIVE'
+      ) d
+      JOIN producers p ON p.id = d.producer_id
+      JOIN lots lot ON lot.id = d.lot_id
+     ORDER BY d.line_id, d.fulfilment_id NULLS FIRST`
+    .execute(db)
+    .then((r) => r.rows);
+
+/** Σ weight of the order's ACTIVE lines (the allocated weight a pro-forma invoice is made from). */
+export const allocatedG = async (db: Db, orderId: number): Promise<number> =>
+  (
+    await db
+      .selectFrom('allocation_lines')
+      .select(sql<number>`coalesce(sum(weight_g), 0)::int8`.as('g'))
+      .where('order_id', '=', orderId)
+      .where('status', '=', 'ACTIVE')
+      .executeTakeFirstOrThrow()
+  ).g;
+
+// Invoices, costs, payments, rates ------------------------------------------------------------------
+
+export const insertInvoice = (trx: Transaction<DB>, i: Omit<SettlementTables['invoices'], 'id' | 'issued_at'>) =>
+  s(trx).insertInto('invoices').values(i).returningAll().executeTakeFirstOrThrow();
+
+export const findInvoice = (db: Db, orderId: number) =>
+  s(db).selectFrom('invoices').selectAll().where('order_id', '=', orderId).executeTakeFirst();
+
+export const insertCost = (
+  trx: Transaction<DB>,
+  c: { orderId: number; kind: CostKind; amountMinor: number; currency: string; reference: string; description: string | null; recordedBy: number },
+) =>
+  s(trx)
+    .insertInto('order_costs')
+    .values({
+      order_id: c.orderId, kind: c.kind, amount_minor: c.amountMinor, currency: c.currency, reference: c.reference,
+      description: c.description, recorded_by: c.recordedBy,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+export const costsOfOrder = (db: Db, orderId: number) =>
+  s(db).selectFrom('order_costs').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
+
+export const unsettledCosts = (db: Db, orderId: number) =>
+  s(db)
+    .selectFrom('order_costs')
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .where('id', 'not in', (qb) => qb.selectFrom('settlement_costs').select('cost_id'))
+    .orderBy('id')
+    .execute();
+
+export const insertPayment = (
+  trx: Transaction<DB>,
+  p: { orderId: number; amountMinor: number; currency: string; receivedOn: string; reference: string; recordedBy: number },
+) =>
+  s(trx)
+    .insertInto('order_payments')
+    .values({
+      order_id: p.orderId, amount_minor: p.amountMinor, currency: p.currency, received_on: p.receivedOn,
+      reference: p.reference, recorded_by: p.recordedBy,
+    })
+    .onConflict((oc) => oc.columns(['order_id', 'reference']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+
+export const paymentsOfOrder = (db: Db, orderId: number) =>
+  s(db).selectFrom('order_payments').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
+
+export const unsettledPayments = (db: Db, orderId: number) =>
+  s(db)
+    .selectFrom('order_payments')
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .where('id', 'not in', (qb) => qb.selectFrom('settlement_payments').select('payment_id'))
+    .orderBy('id')
+    .execute();
+
+export const insertRate = (
+  trx: Transaction<DB>,
+  r: { orderId: number; currency: string; rate: string; source: string; rateDate: string; recordedBy: number },
+) =>
+  s(trx)
+    .insertInto('exchange_rates')
+    .values({ order_id: r.orderId, currency: r.currency, rate: r.rate, source: r.source, rate_date: r.rateDate, recorded_by: r.recordedBy })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+export const ratesOfOrder = (db: Db, orderId: number) =>
+  s(db).selectFrom('exchange_rates').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
+
+// Settlements -------------------------------------------------------------------------------------
+
+export const settlementsOfOrder = (db: Db, orderId: number) =>
+  s(db).selectFrom('settlements').selectAll().where('order_id', '=', orderId).orderBy('run_no').execute();
+
+export const findSettlement = (db: Db, id: number) =>
+  s(db).selectFrom('settlements').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const insertSettlement = (trx: Transaction<DB>, row: Omit<SettlementTables['settlements'], 'id' | 'created_at'>) =>
+  s(trx).insertInto('settlements').values(row).returningAll().executeTakeFirstOrThrow();
+
+export async function insertSettlementDetails(
+  trx: Transaction<DB>,
+  settlementId: number,
+  payments: ReadonlyArray<{ paymentId: number; rate: string; rateId: number | null; idrMinor: number }>,
+  costs: ReadonlyArray<{ costId: number; rate: string; rateId: number | null; idrMinor: number }>,
+  coopFees: ReadonlyArray<{ cooperativeId: number; feePct: string; idrMinor: number }>,
+): Promise<void> {
+  if (payments.length > 0) {
+    await s(trx)
+      .insertInto('settlement_payments')
+      .values(payments.map((p) => ({ settlement_id: settlementId, payment_id: p.paymentId, rate: p.rate, rate_id: p.rateId, idr_minor: p.idrMinor })))
+      .execute();
+  }
+  if (costs.length > 0) {
+    await s(trx)
+      .insertInto('settlement_costs')
+      .values(costs.map((c) => ({ settlement_id: settlementId, cost_id: c.costId, rate: c.rate, rate_id: c.rateId, idr_minor: c.idrMinor })))
+      .execute();
+  }
+  if (coopFees.length > 0) {
+    await s(trx)
+      .insertInto('settlement_cooperative_fees')
+      .values(coopFees.map((c) => ({ settlement_id: settlementId, cooperative_id: c.cooperativeId, fee_pct: c.feePct, idr_minor: c.idrMinor })))
+      .execute();
+  }
+}
+
+export const settlementCooperativeFees = (db: Db, settlementId: number) =>
+  s(db).selectFrom('settlement_cooperative_fees').selectAll().where('settlement_id', '=', settlementId).orderBy('cooperative_id').execute();
+
+export const settledPayments = (db: Db, settlementIds: readonly number[]) =>
+  settlementIds.length === 0
+    ? Promise.resolve([])
+    : s(db).selectFrom('settlement_payments').selectAll().where('settlement_id', 'in', [...settlementIds]).execute();
+
+export const settledCosts = (db: Db, settlementIds: readonly number[]) =>
+  settlementIds.length === 0
+    ? Promise.resolve([])
+    : s(db).selectFrom('settlement_costs').selectAll().where('settlement_id', 'in', [...settlementIds]).execute();
+
+// Statements --------------------------------------------------------------------------------------
+
+export async function insertStatements(
+  trx: Transaction<DB>,
+  statements: ReadonlyArray<{
+    row: Omit<SettlementTables['payout_statements'], 'id' | 'created_at' | 'status' | 'paid_method' | 'paid_reference' | 'paid_at' | 'paid_by'>;
+    lines: ReadonlyArray<Omit<SettlementTables['payout_lines'], 'id' | 'statement_id' | 'certifications'> & { certifications: string[] }>;
+  }>,
+): Promise<void> {
+  if (statements.length === 0) return;
+  const inserted = await s(trx)
+    .insertInto('payout_statements')
+    .values(statements.map((st) => st.row))
+    .returning(['id', 'producer_id'])
+    .execute();
+  const idOf = new Map(inserted.map((r) => [r.producer_id, r.id]));
+  const lines = statements.flatMap((st) =>
+    st.lines.map((l) => ({ ...l, certifications: JSON.stringify(l.certifications), statement_id: idOf.get(st.row.producer_id)! })),
+  );
+  // Batches of 1,000 lines × 17 columns stay below PostgreSQL's 65,535 parameters.
+  for (let i = 0; i < lines.length; i += 1000) {
+    await s(trx).insertInto('payout_lines').values(lines.slice(i, i + 1000)).execute();
+  }
+}
+
+export const findStatement = (db: Db, id: number) =>
+  s(db).selectFrom('payout_statements').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const lockStatement = (trx: Transaction<DB>, id: number) =>
+  s(trx).selectFrom('payout_statements').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+
+export const markPaid = (trx: Transaction<DB>, id: number, p: { method: PaymentMethod; reference: string | null; paidAt: Date; paidBy: number }) =>
+  s(trx)
+    .updateTable('payout_statements')
+    .set({ status: 'PAID', paid_method: p.method, paid_reference: p.reference, paid_at: p.paidAt, paid_by: p.paidBy })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+export const linesOfStatements = (db: Db, statementIds: readonly number[]) =>
+  statementIds.length === 0
+    ? Promise.resolve([] as PayoutLineRow[])
+    : s(db).selectFrom('payout_lines').selectAll().where('statement_id', 'in', [...statementIds]).orderBy('statement_id').orderBy('position').execute();
+
+/** Who may list which statements, as data (see statements.service.ts). */
+export type StatementScope =
+  | { all: true }
+  | { all: false; producerIds: number[]; cooperativeIds: number[]; brandIds: number[] };
+
+export interface StatementFilter {
+  producerId?: number | null;
+  cooperativeId?: number | null;
+  orderId?: number | null;
+  from?: string | null;
+  to?: string | null;
+  status?: 'PENDING' | 'PAID' | null;
+}
+
+export function listStatements(db: Db, scope: StatementScope, filter: StatementFilter, page: KeysetPage | { limit: number; afterId: null; beforeId: null; inverted: false }) {
+  let q = s(db).selectFrom('payout_statements').selectAll();
+  if (!scope.all) {
+    const { producerIds, cooperativeIds, brandIds } = scope;
+    if (producerIds.length + cooperativeIds.length + brandIds.length === 0) return Promise.resolve([] as StatementRow[]);
+    q = q.where((eb) =>
+      eb.or([
+        ...(producerIds.length > 0 ? [eb('producer_id', 'in', producerIds)] : []),
+        ...(cooperativeIds.length > 0 ? [eb('cooperative_id', 'in', cooperativeIds)] : []),
+        ...(brandIds.length > 0 ? [eb('brand_id', 'in', brandIds)] : []),
+      ]),
+    );
+  }
+  if (filter.producerId != null) q = q.where('producer_id', '=', filter.producerId);
+  if (filter.cooperativeId != null) q = q.where('cooperative_id', '=', filter.cooperativeId);
+  if (filter.orderId != null) q = q.where('order_id', '=', filter.orderId);
+  if (filter.from != null) q = q.where('fiscal_date', '>=', filter.from);
+  if (filter.to != null) q = q.where('fiscal_date', '<=', filter.to);
+  if (filter.status != null) q = q.where('status', '=', filter.status);
+  if (page.afterId !== null) q = q.where('id', '>', page.afterId);
+  if (page.beforeId !== null) q = q.where('id', '<', page.beforeId);
+  return q.orderBy('id', page.inverted ? 'desc' : 'asc').limit(page.limit).execute();
+}
+
+/** Names for statements and CSV rows: producer display name, cooperative name, lot. */
+export const producerNames = (db: Db, ids: readonly number[]) =>
+  ids.length === 0 ? Promise.resolve([]) : db.selectFrom('producers').select(['id', 'display_name']).where('id', 'in', [...ids]).execute();
+
+export const cooperativeNames = (db: Db, ids: readonly number[]) =>
+  ids.length === 0 ? Promise.resolve([]) : db.selectFrom('cooperatives').select(['id', 'name']).where('id', 'in', [...ids]).execute();
