@@ -337,6 +337,9 @@ export async function insertStatements(
   }
 }
 
+export const statementsOfSettlement = (db: Db, settlementId: number) =>
+  s(db).selectFrom('payout_statements').selectAll().where('settlement_id', '=', settlementId).orderBy('id').execute();
+
 export const findStatement = (db: Db, id: number) =>
   s(db).selectFrom('payout_statements').selectAll().where('id', '=', id).executeTakeFirst();
 
@@ -370,7 +373,7 @@ export interface StatementFilter {
   status?: 'PENDING' | 'PAID' | null;
 }
 
-export function listStatements(db: Db, scope: StatementScope, filter: StatementFilter, page: KeysetPage | { limit: number; afterId: null; beforeId: null; inverted: false }) {
+export function listStatements(db: Db, scope: StatementScope, filter: StatementFilter, page: KeysetPage) {
   let q = s(db).selectFrom('payout_statements').selectAll();
   if (!scope.all) {
     const { producerIds, cooperativeIds, brandIds } = scope;

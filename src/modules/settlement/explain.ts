@@ -1,0 +1,81 @@
+import { gramsToKg } from '../../platform/weight.js';
+import type { Language } from '../../platform/language.js';
+import type { Ratio } from './ratio.js';
+
+/**
+ * One sentence per payout line, in Indonesian and in English (pure). Both are stored with the line
+ * when it is settled, so a statement reads the same forever; the API picks one by Accept-Language.
+ */
+
+/** Group the integer part of a plain decimal text: ("1234567.5", ".", ",") → "1.234.567,5". */
+function group(text: string, thousands: string, decimal: string): string {
+  const negative = text.startsWith('-');
+  const [whole, fraction] = (negative ? text.slice(1) : text).split('.');
+  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, thousands);
+  return `${negative ? '-' : ''}${grouped}${fraction !== undefined ? decimal + fraction : ''}`;
+}
+
+/** sen (exact) → "Rp 30.461,90" (id) or "IDR 30,461.90" (en), rounded half up to the sen. */
+export function rupiah(sen: Ratio, lang: Language): string {
+  const text = sen.div(100).toFixed(2);
+  return lang === 'id' ? `Rp ${group(text, '.', ',')}` : `IDR ${group(text, ',', '.')}`;
+}
+
+export function kg(grams: number, lang: Language): string {
+  const text = gramsToKg(grams);
+  return lang === 'id' ? `${group(text, '.', ',')} kg` : `${group(text, ',', '.')} kg`;
+}
+
+const pct = (p: string, lang: Language) => `${lang === 'id' ? p.replace('.', ',') : p} %`;
+
+export interface LineFacts {
+  weightG: number;
+  gradeCode: string | null;
+  lotId: number;
+  /** Labels of the premiums that apply, e.g. ["grade SPECIALTY", "FAIRTRADE"]. */
+  premiumLabels: string[];
+  premiumPerKg: Ratio;
+  baseRatePerKg: Ratio;
+  coopFeePct: string;
+  coopFee: Ratio;
+  amount: Ratio;
+  runNo: number;
+  /** Covers another producer's shortfall (allocation line id), or null. */
+  coversLineId: number | null;
+}
+
+export function explainLine(f: LineFacts): { id: string; en: string } {
+  const grade = (lang: Language) => (f.gradeCode ? (lang === 'id' ? `mutu ${f.gradeCode}` : `grade ${f.gradeCode}`) : lang === 'id' ? 'tanpa mutu' : 'ungraded');
+  const premium = (lang: Language) =>
+    f.premiumPerKg.isZero()
+      ? ''
+      : lang === 'id'
+        ? ` ditambah premi ${rupiah(f.premiumPerKg, 'id')}/kg (${f.premiumLabels.join(', ')})`
+        : ` plus a premium of ${rupiah(f.premiumPerKg, 'en')}/kg (${f.premiumLabels.join(', ')})`;
+  const fee = (lang: Language) =>
+    f.coopFee.isZero()
+      ? ''
+      : lang === 'id'
+        ? `, dikurangi biaya layanan koperasi ${pct(f.coopFeePct, 'id')} (${rupiah(f.coopFee, 'id')})`
+        : `, less the cooperative's ${pct(f.coopFeePct, 'en')} service fee (${rupiah(f.coopFee, 'en')})`;
+  const covers = (lang: Language) =>
+    f.coversLineId === null ? '' : lang === 'id' ? `, menggantikan kekurangan baris ${f.coversLineId}` : `, covering the shortfall of line ${f.coversLineId}`;
+  if (f.runNo === 1) {
+    return {
+      id:
+        `${kg(f.weightG, 'id')} kopi ${grade('id')} dari lot ${f.lotId}${covers('id')} dengan harga dasar ${rupiah(f.baseRatePerKg, 'id')}/kg` +
+        `${premium('id')}${fee('id')}: dibayar ${rupiah(f.amount, 'id')}.`,
+      en:
+        `${kg(f.weightG, 'en')} of ${grade('en')} coffee from lot ${f.lotId}${covers('en')} at a base rate of ${rupiah(f.baseRatePerKg, 'en')}/kg` +
+        `${premium('en')}${fee('en')}: paid ${rupiah(f.amount, 'en')}.`,
+    };
+  }
+  return {
+    id:
+      `Pembayaran lanjutan ke-${f.runNo} menaikkan harga dasar menjadi ${rupiah(f.baseRatePerKg, 'id')}/kg untuk ${kg(f.weightG, 'id')} kopi ${grade('id')} ` +
+      `dari lot ${f.lotId}${fee('id')}: tambahan ${rupiah(f.amount, 'id')}.`,
+    en:
+      `Further payment no. ${f.runNo} raises the base rate to ${rupiah(f.baseRatePerKg, 'en')}/kg for ${kg(f.weightG, 'en')} of ${grade('en')} coffee ` +
+      `from lot ${f.lotId}${fee('en')}: a further ${rupiah(f.amount, 'en')}.`,
+  };
+}
