@@ -19,6 +19,7 @@ import './modules/allocation/allocation.graphql.js';
 import './modules/fulfilment/fulfilment.graphql.js';
 import './modules/trace/trace.graphql.js';
 import './modules/shu/shu.graphql.js';
+import './modules/settlement/settlement.graphql.js';
 
 /**
  * The GraphQL schema: this file only imports. Each module defines its types and fields next to

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Principal } from '../auth.js';
 import type { DB } from '../db-types.js';
+import type { Language } from '../language.js';
 
 /** What every resolver receives. Built once per request in app.ts. */
 export interface Context {
@@ -11,6 +12,8 @@ export interface Context {
   config: Config;
   requestId: string;
   log: FastifyBaseLogger;
+  /** The response language picked from Accept-Language (see platform/language.ts). */
+  language: Language;
   /** Issues a token for a user: used by `login`. */
   signToken(userId: number): { token: string; expiresAt: Date };
 }

@@ -5,6 +5,7 @@ import mercurius from 'mercurius';
 import type { Config } from '../../config.js';
 import type { Database } from '../db.js';
 import type { Context } from '../graphql/context.js';
+import { pickLanguage } from '../language.js';
 import { aliasLimitRule, checkComplexity } from '../graphql/limits.js';
 
 export interface GraphqlOptions {
@@ -45,6 +46,7 @@ export const graphqlPlugin = fp<GraphqlOptions>(
         config,
         requestId: request.id,
         log: request.log,
+        language: pickLanguage(request.headers['accept-language']),
         signToken,
       }),
       errorFormatter: (execution, context) => {
