@@ -11,6 +11,7 @@ import { graphqlPlugin } from './platform/http/graphql.js';
 import { healthPlugin } from './platform/http/health.js';
 import { migrateToLatest } from './platform/migrate.js';
 import { buildSchema } from './schema.js';
+import { shuExports } from './modules/shu/shu.http.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -64,5 +65,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(healthPlugin, { database });
   await app.register(graphqlPlugin, { schema: buildSchema(), config, database });
   if (config.graphiql) await app.register(graphiqlPlugin);
+  // CSV downloads with bearer auth (the auth plugin authenticates /exports/ requests too).
+  await app.register(shuExports);
   return app;
 }

@@ -439,3 +439,27 @@ describe('years that cannot be closed or split', () => {
     expect((await t.gql(CAPITAL_RECORDS, {}, account.token)).data.capitalRecords.edges).toEqual([]);
   });
 });
+
+describe('the report as an HTTP download (bearer auth)', () => {
+  const download = (cooperativeId: string, year: string | number, token?: string) =>
+    t.app.inject({ method: 'GET', url: `/exports/shu/${encodeURIComponent(cooperativeId)}/${year}`, headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+  it('gives the manager the same CSV as ShuYear.csv, as an attachment', async () => {
+    const csv = (await t.gql(SHU_YEAR, { cooperativeId: coopId(), fiscalYear: 2025 }, manager.token)).data.shuYear.csv;
+    const res = await download(coopId(), 2025, manager.token);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(res.headers['content-disposition']).toBe(`attachment; filename="shu-${w.coop.id}-2025.csv"`);
+    expect(res.body).toBe(csv);
+    expect(res.body.split('\r\n')[1]).toBe(`2025,${w.coop.name},CLOSED,50000003.00`);
+  });
+
+  it('answers 401 without a valid token, 404 for a year you may not see or that does not exist, 400 for a malformed address', async () => {
+    expect((await download(coopId(), 2025)).statusCode).toBe(401);
+    expect((await download(coopId(), 2025, 'not.a.token')).statusCode).toBe(401);
+    for (const actor of [otherManager, member, w.as.buyer, w.as.brandManager]) expect((await download(coopId(), 2025, actor.token)).statusCode).toBe(404);
+    expect((await download(coopId(), 2019, manager.token)).statusCode).toBe(404);
+    expect((await download(gid('Lot', 1), 2025, manager.token)).statusCode).toBe(400);
+    expect((await download(coopId(), 'next', manager.token)).statusCode).toBe(400);
+  });
+});

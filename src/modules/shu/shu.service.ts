@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify/sync';
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import { hasRole, isAdmin, orgIdsWithRole, type Principal } from '../../platform/auth.js';
@@ -349,12 +350,8 @@ export function totalsOf(members: ReadonlyArray<{ transactions_idr_minor: number
   };
 }
 
-/** A cell: quoted when needed, and a leading = + - @ is neutralised so spreadsheets never run it as a formula. */
-function cell(value: string | number): string {
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
+/** A leading = + - @ (or tab/CR) is neutralised so that spreadsheets never run a member's name as a formula. */
+const safeText = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 
 const idr = (minor: number) => fromMinorUnits(minor, 'IDR');
 const pct = (bp: number) => `${Math.trunc(bp / 100)}.${String(bp % 100).padStart(2, '0')}`;
@@ -379,5 +376,6 @@ export function reportCsv(r: YearReport): string {
     ]),
     ['TOTAL', `${r.members.length} members`, idr(r.totals.transactions), idr(r.totals.capital), idr(r.totals.transactionsPart), idr(r.totals.capitalPart), idr(r.totals.total)],
   ];
-  return `${rows.map((row) => row.map(cell).join(',')).join('\r\n')}\r\n`;
+  // RFC 4180 quoting by csv-stringify; names are the only free text.
+  return stringify(rows.map((row) => row.map((v) => (typeof v === 'string' ? safeText(v) : v))), { record_delimiter: 'windows' });
 }

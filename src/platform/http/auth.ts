@@ -7,7 +7,7 @@ import type { Database } from '../db.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Who is asking: set from the bearer token on /graphql requests, null when anonymous. */
+    /** Who is asking: set from the bearer token on /graphql and /exports/ requests, null when anonymous. */
     principal: Principal | null;
   }
 }
@@ -46,7 +46,7 @@ export const authPlugin = fp<AuthOptions>(
     app.decorateRequest('principal', null);
     app.addHook('onRequest', async (request, reply) => {
       request.principal = null;
-      if (!request.url.startsWith('/graphql') || request.headers.authorization === undefined) return;
+      if (!(request.url.startsWith('/graphql') || request.url.startsWith('/exports/')) || request.headers.authorization === undefined) return;
       const principal = await authenticate(request, database);
       if (typeof principal === 'string') return reply.code(401).send(unauthenticated(principal));
       request.principal = principal;
