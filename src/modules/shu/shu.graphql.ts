@@ -237,16 +237,25 @@ ShuYearRef.implement({
 });
 
 builder.objectFields(CooperativeRef, (t) => ({
-  shuSplits: t.field({
-    type: [ShuSplitRef],
+  shuSplits: t.loadableList({
+    type: ShuSplitRef,
     description: 'The statutes\' SHU split versions, newest first (its manager and admins; empty for anyone else).',
-    resolve: async (coop, _args, ctx) =>
-      shu.managesCooperative(ctx.principal, coop.id) ? shu.splitsWithFunds(ctx.db, await repo.splitsOfCooperatives(shuDb(ctx.db), [coop.id])) : [],
+    load: async (coopIds: number[], ctx) => {
+      const managed = coopIds.filter((id) => shu.managesCooperative(ctx.principal, id));
+      const views = await shu.splitsWithFunds(ctx.db, await repo.splitsOfCooperatives(shuDb(ctx.db), managed));
+      return coopIds.map((id) => (managed.includes(id) ? views.filter((v) => v.cooperative_id === id) : []));
+    },
+    resolve: (coop) => coop.id,
   }),
-  shuYears: t.field({
-    type: [ShuYearRef],
+  shuYears: t.loadableList({
+    type: ShuYearRef,
     description: 'Its SHU fiscal years, newest first (its manager and admins; empty for anyone else).',
-    resolve: (coop, _args, ctx) => (shu.managesCooperative(ctx.principal, coop.id) ? repo.yearsOfCooperatives(shuDb(ctx.db), [coop.id]) : []),
+    load: async (coopIds: number[], ctx) => {
+      const managed = coopIds.filter((id) => shu.managesCooperative(ctx.principal, id));
+      const years = await repo.yearsOfCooperatives(shuDb(ctx.db), managed);
+      return coopIds.map((id) => (managed.includes(id) ? years.filter((y) => y.cooperative_id === id) : []));
+    },
+    resolve: (coop) => coop.id,
   }),
 }));
 
