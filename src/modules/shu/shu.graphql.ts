@@ -171,7 +171,7 @@ const ShuMemberLineRef = builder.loadableNodeRef('ShuMemberLine', {
 });
 
 ShuMemberLineRef.implement({
-  description: 'One member\'s SHU for a fiscal year. Seen by the cooperative\'s manager and admins, and by the member once the year is closed.',
+  description: 'One member\'s SHU for a fiscal year. Seen by the cooperative\'s manager, admins and the member themself (draft or closed).',
   authScopes: (line, ctx) => shu.seesMemberLine(ctx.principal, line),
   fields: (t) => ({
     fiscalYear: t.exposeInt('fiscal_year', { description: 'The fiscal year (calendar year).' }),
@@ -292,7 +292,7 @@ builder.queryFields((t) => ({
   }),
   shuMemberLines: t.connection({
     type: ShuMemberLineRef,
-    description: 'SHU member lines you may see: your own of closed years (member), every line of your cooperative\'s years (manager); nothing for anyone else.',
+    description: 'SHU member lines you may see: your own (member), every line of your cooperative\'s years (manager); nothing for anyone else.',
     authScopes: { authenticated: true },
     complexity: connectionComplexity,
     args: { fiscalYear: t.arg.int({ required: false, description: 'Only lines of this fiscal year.' }) },

@@ -220,19 +220,13 @@ const memberLineColumns = [
   'shu_year_members.total_idr_minor', 'shu_years.cooperative_id', 'shu_years.fiscal_year', 'shu_years.status',
 ] as const;
 
-/**
- * Member lines visible under `v`: all (admin), every line of the managed cooperatives' years, and the
- * member's own lines of CLOSED years (a draft is the manager's working figure).
- */
+/** Member lines visible under `v`: all (admin), every line of the managed cooperatives' years, the member's own lines. */
 export function listMemberLines(db: ShuDb, v: ShuVisibility, filter: { fiscalYear: number | null }, page: KeysetPage): Promise<MemberLineRow[]> {
-  const ownClosed: ShuVisibility = { all: false, cooperativeIds: [], producerIds: v.producerIds };
-  const managed: ShuVisibility = { all: v.all, cooperativeIds: v.cooperativeIds, producerIds: [] };
   let q = db
     .selectFrom('shu_year_members')
     .innerJoin('shu_years', 'shu_years.id', 'shu_year_members.year_id')
     .select(memberLineColumns)
-    .where(sql<boolean>`(${visibleSql('shu_years.cooperative_id', 'shu_year_members.producer_id', managed)}
-      or (shu_years.status = 'CLOSED' and ${visibleSql('shu_years.cooperative_id', 'shu_year_members.producer_id', ownClosed)}))`);
+    .where(visibleSql('shu_years.cooperative_id', 'shu_year_members.producer_id', v));
   if (filter.fiscalYear !== null) q = q.where('shu_years.fiscal_year', '=', filter.fiscalYear);
   return keyset(q, 'shu_year_members.id', page).execute() as Promise<MemberLineRow[]>;
 }

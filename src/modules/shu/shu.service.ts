@@ -32,7 +32,8 @@ import { type CapitalKind, type ShuDB, shuDb, type ShuYearRow, type SplitRow } f
  *   manager reviewed is what is frozen); a CLOSED year never changes (also refused by triggers);
  * - a split cannot take effect from a year that is already closed.
  * Reading: the manager of the cooperative and admins read everything; a member reads their own
- * line of closed years; anyone else sees nothing (not found).
+ * line (of a draft too: the members' meeting reviews it before the year is closed); anyone else
+ * sees nothing (not found).
  */
 
 export const MIN_FISCAL_YEAR = 2000;
@@ -314,9 +315,9 @@ export function listMemberLines(rawDb: Kysely<DB>, actor: Principal | null, filt
   return repo.listMemberLines(shuDb(rawDb), visibility(actor), filter, page);
 }
 
-/** Who sees a member line: admins and the cooperative's manager always, the member once the year is closed. */
-export const seesMemberLine = (actor: Principal | null, line: { cooperative_id: number; producer_id: number; status: string }) =>
-  managesCooperative(actor, line.cooperative_id) || (line.status === 'CLOSED' && hasRole(actor, 'PRODUCER', line.producer_id));
+/** Who sees a member line: admins, the cooperative's manager, and the member (their own, draft or closed: the members' meeting reviews the draft). */
+export const seesMemberLine = (actor: Principal | null, line: { cooperative_id: number; producer_id: number }) =>
+  managesCooperative(actor, line.cooperative_id) || hasRole(actor, 'PRODUCER', line.producer_id);
 
 export const seesCapitalRecord = (actor: Principal | null, r: { cooperative_id: number; producer_id: number }) =>
   managesCooperative(actor, r.cooperative_id) || hasRole(actor, 'PRODUCER', r.producer_id);
