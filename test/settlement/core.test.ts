@@ -176,7 +176,8 @@ const arbLines = fc
         cooperativeId: coop,
         weightG: r.weightG,
         premiumPerKg: Ratio.of(r.premium, r.premiumDen),
-        coopFeePct: coop === null ? '0' : ['0', '2.5', '3', '7.25'][coop - 1]!,
+        // a line without a cooperative pays no cooperative fee even when a fee is given
+        coopFeePct: coop === null ? '5' : ['0', '2.5', '3', '7.25'][coop - 1]!,
       };
     });
   });

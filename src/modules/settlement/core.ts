@@ -1,7 +1,7 @@
 import { CURRENCY_MINOR_UNITS, type Currency } from '../orders/money.js';
 import { PremiumsExceedNetError, SettlementWouldReduceError, NothingToSettleError } from './errors.js';
 import { Ratio, sum } from './ratio.js';
-import { largestRemainder } from './split.js';
+import { largestRemainderScaled } from './split.js';
 
 /**
  * The settlement arithmetic (pure: plain data in, plain data out, no I/O, no floats).
@@ -144,32 +144,74 @@ export interface RunResult {
   baseRatePerKg: Ratio;
 }
 
-const idr = (r: Ratio | bigint) => (r instanceof Ratio ? r : Ratio.of(r)).div(100).toFixed(2);
+const idr = (r: Ratio | bigint) => (r instanceof Ratio ? r : Ratio.of(r)).shift(2).toFixed(2);
 
-interface Cumulative {
-  brandFee: Ratio;
-  net: Ratio;
-  premiums: Ratio;
-  baseRatePerKg: Ratio;
-  gross: Ratio[];
-  coopFee: Ratio[];
+const gcd = (a: bigint, b: bigint): bigint => {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a < 0n ? -a : a;
+};
+
+/**
+ * The exact cumulative figures, as integer numerators over one common denominator D (no reduction
+ * in the loop: the arithmetic stays plain bigint multiplication and exact division).
+ * D = 10^4 (brand fee %) × 10^4 (cooperative fee %) × 1000 (g → kg) × L (lcm of the premium rates'
+ * denominators) × W (total grams); every figure below times D is an integer (see the comments).
+ */
+interface Scale {
+  D: bigint;
+  /** D / W */
+  perGram: bigint;
+  L: bigint;
 }
 
-function cumulative(lines: readonly BasisLine[], brandFeePct: Ratio, received: bigint, costs: bigint, weightG: bigint): Cumulative {
-  const R = Ratio.of(received);
-  const brandFee = R.mul(brandFeePct).div(100);
-  const net = R.sub(brandFee).sub(Ratio.of(costs));
-  const premiums = sum(lines.map((l) => l.premiumPerKg.mul(l.weightG).div(1000)));
-  if (net.cmp(premiums) < 0) {
-    throw new PremiumsExceedNetError(idr(received), idr(brandFee), idr(costs), idr(net), idr(premiums));
+function scaleFor(lines: readonly BasisLine[], weightG: bigint): Scale {
+  let L = 1n;
+  for (const l of lines) L = (L / gcd(L, l.premiumPerKg.den)) * l.premiumPerKg.den;
+  const perGram = 10n ** 11n * L; // 10^4 · 10^4 · 1000 · L
+  return { D: perGram * weightG, perGram, L };
+}
+
+interface Cumulative {
+  brandFee: bigint;
+  net: bigint;
+  premiums: bigint;
+  /** (N − P) · D / W: the base rate per gram, times D. */
+  basePerGramTimesD: bigint;
+  gross: bigint[];
+  coopFee: bigint[];
+}
+
+function cumulative(lines: readonly BasisLine[], brandFeePct: Ratio, received: bigint, costs: bigint, scale: Scale, premiums: bigint): Cumulative {
+  const { D, perGram } = scale;
+  // brand fee B = R · f / 100; f has at most 2 decimals, so (f.den · 100) divides 10^4 and D.
+  const brandFee = (received * brandFeePct.num * D) / (brandFeePct.den * 100n);
+  const net = received * D - brandFee - costs * D;
+  if (net < premiums) {
+    const r = (x: bigint) => Ratio.raw(x, D);
+    throw new PremiumsExceedNetError(idr(received), idr(r(brandFee)), idr(costs), idr(r(net)), idr(r(premiums)));
   }
-  const basePerGram = net.sub(premiums).div(weightG);
-  const gross = lines.map((l) => basePerGram.mul(l.weightG).add(l.premiumPerKg.mul(l.weightG).div(1000)));
-  const coopFee = gross.map((g, i) => g.mul(Ratio.parse(lines[i]!.coopFeePct)).div(100));
-  return { brandFee, net, premiums, baseRatePerKg: basePerGram.mul(1000), gross, coopFee };
+  // (N − P)·D is a multiple of W: N and P have denominators dividing 10^4·1000·L, and D/W = 10^11·L.
+  const basePerGramTimesD = (net - premiums) / (D / perGram);
+  const gross = lines.map((l) => BigInt(l.weightG) * basePerGramTimesD + (BigInt(l.weightG) * l.premiumPerKg.num * D) / (l.premiumPerKg.den * 1000n));
+  // A line without a cooperative pays no cooperative fee, whatever its coopFeePct says; a fee has at
+  // most 2 decimals and every gross·D is a multiple of 10^4, so the division is exact.
+  const coopFee = gross.map((g, i) => {
+    const l = lines[i]!;
+    if (l.cooperativeId === null) return 0n;
+    const f = pct(l.coopFeePct);
+    return (g * f.num) / (f.den * 100n);
+  });
+  return { brandFee, net, premiums, basePerGramTimesD, gross, coopFee };
 }
 
 const pad = (n: number) => String(n).padStart(12, '0');
+
+/** A percentage with at most 2 decimals (so that its share of a scaled figure divides exactly). */
+function pct(text: string): Ratio {
+  const r = Ratio.parse(text);
+  if (100n % r.den !== 0n || r.isNegative()) throw new RangeError(`percentage ${text} must be ≥ 0 with at most 2 decimals`);
+  return r;
+}
 
 /** Compute one settlement run. Throws PremiumsExceedNetError, NothingToSettleError, SettlementWouldReduceError. */
 export function settleRun(input: RunInput): RunResult {
@@ -177,7 +219,7 @@ export function settleRun(input: RunInput): RunResult {
   if (lines.length === 0) throw new RangeError('a settlement needs at least one delivered line');
   const weightG = lines.reduce((a, l) => a + l.weightG, 0);
   if (lines.some((l) => !Number.isSafeInteger(l.weightG) || l.weightG <= 0)) throw new RangeError('line weights must be positive grams');
-  const feePct = Ratio.parse(input.brandFeePct);
+  const feePct = pct(input.brandFeePct);
   const prevReceived = input.previous?.receivedTotal ?? 0n;
   const prevCosts = input.previous?.costsTotal ?? 0n;
   const costs = input.newCosts.reduce((a, c) => a + c.idrMinor, 0n);
@@ -186,26 +228,28 @@ export function settleRun(input: RunInput): RunResult {
   if (received < 0n) throw new RangeError('received total went down');
   if (received === 0n && costs === 0n) throw new NothingToSettleError('No payment was received since the last settlement: nothing to settle');
 
-  const now = cumulative(lines, feePct, input.receivedTotal, costsTotal, BigInt(weightG));
-  const before = input.previous ? cumulative(lines, feePct, prevReceived, prevCosts, BigInt(weightG)) : null;
-  const delta = (nowV: Ratio, beforeV: Ratio | undefined) => (beforeV ? nowV.sub(beforeV) : nowV);
-  const lineGross = now.gross.map((g, i) => delta(g, before?.gross[i]));
-  const lineCoopFee = now.coopFee.map((f, i) => delta(f, before?.coopFee[i]));
-  const brandFee = delta(now.brandFee, before?.brandFee);
-  if (lineGross.some((g) => g.isNegative())) {
+  const scale = scaleFor(lines, BigInt(weightG));
+  const { D } = scale;
+  const premiums = lines.reduce((a, l) => a + (BigInt(l.weightG) * l.premiumPerKg.num * D) / (l.premiumPerKg.den * 1000n), 0n);
+  const now = cumulative(lines, feePct, input.receivedTotal, costsTotal, scale, premiums);
+  const before = input.previous ? cumulative(lines, feePct, prevReceived, prevCosts, scale, premiums) : null;
+  const lineGross = now.gross.map((g, i) => g - (before?.gross[i] ?? 0n));
+  const lineCoopFee = now.coopFee.map((f, i) => f - (before?.coopFee[i] ?? 0n));
+  const brandFee = now.brandFee - (before?.brandFee ?? 0n);
+  if (lineGross.some((g) => g < 0n)) {
     throw new SettlementWouldReduceError(idr(received), idr(costs));
   }
 
-  // The shares of this run, each with a stable key, then one largest-remainder split.
+  // The shares of this run, each with a stable key, then one largest-remainder split (numerators over D).
   const coopIds = [...new Set(lines.map((l) => l.cooperativeId).filter((c): c is number => c !== null))].sort((a, b) => a - b);
-  const coopExact = coopIds.map((c) => sum(lineCoopFee.filter((_, i) => lines[i]!.cooperativeId === c)));
+  const coopExact = coopIds.map((c) => lineCoopFee.reduce((a, f, i) => (lines[i]!.cooperativeId === c ? a + f : a), 0n));
   const shares = [
-    { key: '0:brand', exact: brandFee },
-    ...coopIds.map((c, j) => ({ key: `1:coop:${pad(c)}`, exact: coopExact[j]! })),
-    ...input.newCosts.map((c) => ({ key: `2:cost:${c.key}`, exact: Ratio.of(c.idrMinor) })),
-    ...lines.map((l, i) => ({ key: `3:line:${l.key}`, exact: lineGross[i]!.sub(lineCoopFee[i]!) })),
+    { key: '0:brand', num: brandFee },
+    ...coopIds.map((c, j) => ({ key: `1:coop:${pad(c)}`, num: coopExact[j]! })),
+    ...input.newCosts.map((c) => ({ key: `2:cost:${c.key}`, num: c.idrMinor * D })),
+    ...lines.map((l, i) => ({ key: `3:line:${l.key}`, num: lineGross[i]! - lineCoopFee[i]! })),
   ];
-  const rounded = largestRemainder(shares, received);
+  const rounded = largestRemainderScaled(shares, D, received);
   let k = 0;
   const brandFeeAmount = rounded[k++]!;
   const cooperativeFees = coopIds.map((c) => ({
@@ -221,8 +265,8 @@ export function settleRun(input: RunInput): RunResult {
     weightG: l.weightG,
     premiumPerKg: l.premiumPerKg,
     coopFeePct: l.coopFeePct,
-    gross: lineGross[i]!,
-    coopFee: lineCoopFee[i]!,
+    gross: Ratio.raw(lineGross[i]!, D),
+    coopFee: Ratio.raw(lineCoopFee[i]!, D),
     amount: rounded[k++]!,
   }));
 
@@ -247,8 +291,8 @@ export function settleRun(input: RunInput): RunResult {
     lines: lineShares,
     statements,
     weightG,
-    netTotal: now.net,
-    premiumsTotal: now.premiums,
-    baseRatePerKg: now.baseRatePerKg,
+    netTotal: Ratio.of(now.net, D),
+    premiumsTotal: Ratio.of(premiums, D),
+    baseRatePerKg: Ratio.of(now.basePerGramTimesD * 1000n, D),
   };
 }

@@ -11,13 +11,28 @@ import type { Ratio } from './ratio.js';
 function group(text: string, thousands: string, decimal: string): string {
   const negative = text.startsWith('-');
   const [whole, fraction] = (negative ? text.slice(1) : text).split('.');
-  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, thousands);
+  let grouped = '';
+  for (let i = 0; i < whole!.length; i++) {
+    if (i > 0 && (whole!.length - i) % 3 === 0) grouped += thousands;
+    grouped += whole![i];
+  }
   return `${negative ? '-' : ''}${grouped}${fraction !== undefined ? decimal + fraction : ''}`;
 }
 
 /** sen (exact) → "Rp 30.461,90" (id) or "IDR 30,461.90" (en), rounded half up to the sen. */
+const decimals = new WeakMap<Ratio, string>();
+/** sen → rupiah with 2 decimals, computed once per Ratio object (the run's base rate is shared by every line). */
+function rupiahText(sen: Ratio): string {
+  let text = decimals.get(sen);
+  if (text === undefined) {
+    text = sen.shift(2).toFixed(2);
+    decimals.set(sen, text);
+  }
+  return text;
+}
+
 export function rupiah(sen: Ratio, lang: Language): string {
-  const text = sen.div(100).toFixed(2);
+  const text = rupiahText(sen);
   return lang === 'id' ? `Rp ${group(text, '.', ',')}` : `IDR ${group(text, ',', '.')}`;
 }
 

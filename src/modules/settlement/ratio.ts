@@ -14,7 +14,7 @@ function gcd(a: bigint, b: bigint): bigint {
 }
 
 export class Ratio {
-  /** Always normalised: den > 0, gcd(num, den) = 1. */
+  /** den > 0; reduced (gcd(num, den) = 1) unless made with `raw`. */
   readonly num: bigint;
   readonly den: bigint;
 
@@ -33,6 +33,15 @@ export class Ratio {
     }
     const g = gcd(n, d);
     return g > 1n ? new Ratio(n / g, d / g) : new Ratio(n, d);
+  }
+
+  /**
+   * A ratio as given, without reducing it (den must be > 0): for hot paths that only need floor,
+   * comparison or toFixed, which do not depend on the ratio being reduced.
+   */
+  static raw(num: bigint, den: bigint): Ratio {
+    if (den <= 0n) throw new RangeError('denominator must be positive');
+    return new Ratio(num, den);
   }
 
   static readonly ZERO = Ratio.of(0n);
@@ -72,6 +81,10 @@ export class Ratio {
   isZero(): boolean {
     return this.num === 0n;
   }
+  /** this / 10^k without reducing (cheap: for display in larger units, e.g. sen → rupiah). */
+  shift(k: number): Ratio {
+    return new Ratio(this.num, this.den * 10n ** BigInt(k));
+  }
   /** Largest integer ≤ this. */
   floor(): bigint {
     const q = this.num / this.den;
@@ -100,7 +113,8 @@ export class Ratio {
     return (this.num * 10n ** BigInt(digits)) % this.den === 0n;
   }
   toString(): string {
-    return this.den === 1n ? this.num.toString() : `${this.num}/${this.den}`;
+    const r = Ratio.of(this.num, this.den);
+    return r.den === 1n ? r.num.toString() : `${r.num}/${r.den}`;
   }
 }
 

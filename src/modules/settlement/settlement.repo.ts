@@ -314,6 +314,11 @@ export const settledCosts = (db: Db, settlementIds: readonly number[]) =>
 
 // Statements --------------------------------------------------------------------------------------
 
+/**
+ * Write a run's statements and their lines in one statement: the rows travel as one JSON parameter
+ * (jsonb_to_recordset), so 300 statements with 300 lines cost one round trip and a handful of
+ * parameters instead of thousands.
+ */
 export async function insertStatements(
   trx: Transaction<DB>,
   statements: ReadonlyArray<{
@@ -322,19 +327,28 @@ export async function insertStatements(
   }>,
 ): Promise<void> {
   if (statements.length === 0) return;
-  const inserted = await s(trx)
-    .insertInto('payout_statements')
-    .values(statements.map((st) => st.row))
-    .returning(['id', 'producer_id'])
-    .execute();
-  const idOf = new Map(inserted.map((r) => [r.producer_id, r.id]));
-  const lines = statements.flatMap((st) =>
-    st.lines.map((l) => ({ ...l, certifications: JSON.stringify(l.certifications), statement_id: idOf.get(st.row.producer_id)! })),
-  );
-  // Batches of 1,000 lines × 17 columns stay below PostgreSQL's 65,535 parameters.
-  for (let i = 0; i < lines.length; i += 1000) {
-    await s(trx).insertInto('payout_lines').values(lines.slice(i, i + 1000)).execute();
-  }
+  const statementRows = JSON.stringify(statements.map((st) => st.row));
+  const lineRows = JSON.stringify(statements.flatMap((st) => st.lines.map((l) => ({ ...l, producer_id: st.row.producer_id }))));
+  await sql`
+    WITH st AS (
+      INSERT INTO payout_statements (settlement_id, order_id, brand_id, producer_id, cooperative_id, fiscal_date, delivered_g, amount_idr_minor)
+      SELECT settlement_id, order_id, brand_id, producer_id, cooperative_id, fiscal_date, delivered_g, amount_idr_minor
+        FROM jsonb_to_recordset(${statementRows}::jsonb) AS x(
+          settlement_id int8, order_id int8, brand_id int8, producer_id int8, cooperative_id int8, fiscal_date date, delivered_g int8,
+          amount_idr_minor int8)
+      RETURNING id, producer_id
+    )
+    INSERT INTO payout_lines (statement_id, position, allocation_line_id, fulfilment_id, lot_id, weight_g, grade_code, certifications,
+      premium_minor_per_kg, base_rate_minor_per_kg, coop_fee_pct, gross_minor, coop_fee_minor, amount_idr_minor, explanation_id, explanation_en)
+    SELECT st.id, x.position, x.allocation_line_id, x.fulfilment_id, x.lot_id, x.weight_g, x.grade_code, x.certifications,
+      x.premium_minor_per_kg, x.base_rate_minor_per_kg, x.coop_fee_pct, x.gross_minor, x.coop_fee_minor, x.amount_idr_minor,
+      x.explanation_id, x.explanation_en
+      FROM jsonb_to_recordset(${lineRows}::jsonb) AS x(
+        producer_id int8, position int4, allocation_line_id int8, fulfilment_id int8, lot_id int8, weight_g int8, grade_code text,
+        certifications jsonb, premium_minor_per_kg numeric, base_rate_minor_per_kg numeric, coop_fee_pct numeric, gross_minor numeric,
+        coop_fee_minor numeric, amount_idr_minor int8, explanation_id text, explanation_en text)
+      JOIN st ON st.producer_id = x.producer_id
+     ORDER BY st.id, x.position`.execute(trx);
 }
 
 export const statementsOfSettlement = (db: Db, settlementId: number) =>

@@ -454,10 +454,11 @@ const premiumLabel = (r: PremiumRule) =>
   `${r.pricePct !== null ? ` ${r.pricePct} %` : ''}`;
 
 /** The delivered lines with their premium rate and cooperative fee, from the snapshot (first run). */
-async function firstBasis(trx: Transaction<DB>, order: OrderRow, shipDate: string, rateOf: ReturnType<typeof rateFinder>): Promise<Basis> {
+async function firstBasis(
+  trx: Transaction<DB>, order: OrderRow, terms: repo.TermsRow | undefined, shipDate: string, rateOf: ReturnType<typeof rateFinder>,
+): Promise<Basis> {
   const delivered = await repo.deliveredLines(trx, order.id);
   if (delivered.length === 0) throw new SettlementNotReadyError('The order delivered nothing: there is nothing to settle', 'input.orderId');
-  const terms = await repo.findTerms(trx, order.id);
   const rules = terms?.premium_version_id ? (await repo.premiumRules(trx, terms.premium_version_id)).map(toPremiumRule) : [];
   const coopFees = new Map((await repo.orderCooperativeFees(trx, order.id)).map((c) => [c.cooperative_id, c.fee_pct]));
   const priceIdr = rules.some((r) => r.pricePct !== null)
@@ -571,7 +572,7 @@ export async function settleInTransaction(trx: Transaction<DB>, principal: Princ
   const rateOf = rateFinder(rates);
   const last = previousRuns.at(-1) ?? null;
   const shipDate = invoice.issued_at.toISOString().slice(0, 10);
-  const basis = last ? await storedBasis(trx, previousRuns[0]!.id) : await firstBasis(trx, order, shipDate, rateOf);
+  const basis = last ? await storedBasis(trx, previousRuns[0]!.id) : await firstBasis(trx, order, terms, shipDate, rateOf);
 
   const convertedPayments = payments.map((p) => {
     const r = rateOf(p.currency, `payment ${p.reference}`);

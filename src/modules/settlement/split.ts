@@ -38,3 +38,29 @@ export function largestRemainder(shares: readonly ExactShare[], total: bigint): 
   if (left !== 0n) throw new RangeError(`largest remainder left ${left} unit(s) undistributed`);
   return floors;
 }
+
+/**
+ * The same split for shares given as integer numerators over one common denominator `den` (the
+ * settlement core's fast path: no rational reduction). Σ nums must equal total · den.
+ */
+export function largestRemainderScaled(shares: ReadonlyArray<{ key: string; num: bigint }>, den: bigint, total: bigint): bigint[] {
+  let sumNum = 0n;
+  for (const s of shares) {
+    if (s.num < 0n) throw new RangeError(`share ${s.key} is negative`);
+    sumNum += s.num;
+  }
+  if (sumNum !== total * den) throw new RangeError(`shares add up to ${sumNum}/${den}, not ${total}`);
+  const floors = shares.map((s) => s.num / den);
+  let left = total - floors.reduce((a, b) => a + b, 0n);
+  const order = shares
+    .map((s, i) => ({ i, key: s.key, rest: s.num % den }))
+    .filter((x) => x.rest !== 0n)
+    .sort((a, b) => (a.rest > b.rest ? -1 : a.rest < b.rest ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const { i } of order) {
+    if (left === 0n) break;
+    floors[i] = floors[i]! + 1n;
+    left -= 1n;
+  }
+  if (left !== 0n) throw new RangeError(`largest remainder left ${left} unit(s) undistributed`);
+  return floors;
+}
