@@ -162,6 +162,22 @@ describe('members\' capital', () => {
     expect(own.data.capitalRecords.edges.map((e: any) => e.node.producer.id)).toEqual([gid('Producer', p[0]!.id), gid('Producer', p[0]!.id), gid('Producer', p[0]!.id)]);
   });
 
+  it('pages through the records with cursors, in record order', async () => {
+    const PAGE = /* GraphQL */ `
+      query ($after: String) { capitalRecords(first: 3, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }`;
+    const ids: string[] = [];
+    let after: string | null = null;
+    for (let i = 0; i < 5; i++) {
+      const page: any = (await t.gql(PAGE, { after }, manager.token)).data.capitalRecords;
+      ids.push(...page.edges.map((e: any) => e.node.id));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    const all = (await t.gql(CAPITAL_RECORDS, { cooperativeId: coopId() }, manager.token)).data.capitalRecords.edges.map((e: any) => e.node.id);
+    expect(ids).toEqual(all);
+    expect(ids).toHaveLength(7);
+  });
+
   it('refuses anyone else: another cooperative\'s manager gets not-found, other roles forbidden, anonymous unauthenticated; nothing written', async () => {
     const before = await shuCounts(t.database.db);
     const other = await recordCapital(otherManager, p[1]!, 'POKOK', '100', '2025-01-01');

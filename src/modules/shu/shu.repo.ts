@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { type SelectQueryBuilder, sql, type Transaction } from 'kysely';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
 import type {
   CapitalKind, CapitalRecordRow, ShuDB, ShuDb, ShuYearRow, SplitFundRow, SplitRow, YearFundRow, YearMemberRow,
@@ -23,11 +23,12 @@ function visibleSql(coopColumn: string, producerColumn: string, v: ShuVisibility
   return parts.length === 0 ? sql<boolean>`false` : sql<boolean>`(${sql.join(parts, sql` or `)})`;
 }
 
-function keyset<QB extends { where: any; orderBy: any; limit: any }>(qb: QB, column: string, page: KeysetPage): QB {
-  let q: any = qb;
-  if (page.afterId !== null) q = q.where(column, '>', page.afterId);
-  if (page.beforeId !== null) q = q.where(column, '<', page.beforeId);
-  return q.orderBy(column, page.inverted ? 'desc' : 'asc').limit(page.limit);
+/** Keyset page on an increasing id column: after/before bounds, id order (descending when inverted), limit. */
+function keyset<QB extends SelectQueryBuilder<ShuDB, any, any>>(qb: QB, column: string, page: KeysetPage): QB {
+  let q = qb;
+  if (page.afterId !== null) q = q.where(sql.ref(column), '>', page.afterId) as QB;
+  if (page.beforeId !== null) q = q.where(sql.ref(column), '<', page.beforeId) as QB;
+  return q.orderBy(sql.ref(column), page.inverted ? 'desc' : 'asc').limit(page.limit) as QB;
 }
 
 // Cooperatives and producers --------------------------------------------------------------------
