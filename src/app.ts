@@ -12,6 +12,7 @@ import { healthPlugin } from './platform/http/health.js';
 import { migrateToLatest } from './platform/migrate.js';
 import { buildSchema } from './schema.js';
 import { shuExports } from './modules/shu/shu.http.js';
+import { settlementExports } from './modules/settlement/settlement.http.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -67,5 +68,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (config.graphiql) await app.register(graphiqlPlugin);
   // CSV downloads with bearer auth (the auth plugin authenticates /exports/ requests too).
   await app.register(shuExports);
+  await app.register(settlementExports);
   return app;
 }

@@ -294,5 +294,27 @@ describe('settlement: roles and bad input', () => {
       expect((await t.gql(CSV_ORDER, { input: { orderId: gid('Order', order.id) } }, w.as.buyer.token)).data.orderStatementsCsv.__typename).toBe('ForbiddenError');
       expect((await t.gql(CSV_ORDER, { input: { orderId: gid('Order', order.id) } }, w.as.producer.token)).data.orderStatementsCsv.__typename).toBe('NotFoundError');
     });
+
+    it('the same CSVs download over HTTP with a bearer token; others get 401, 403, 404 or 400', async () => {
+      const get = (url: string, token?: string) => t.app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
+      const orderUrl = `/exports/settlement/orders/${encodeURIComponent(gid('Order', order.id))}/statements.csv`;
+      const ok = await get(orderUrl, w.as.brandManager.token);
+      expect(ok.statusCode).toBe(200);
+      expect(ok.headers['content-type']).toBe('text/csv; charset=utf-8');
+      expect(ok.headers['content-disposition']).toMatch(/^attachment; filename="statements-order-/);
+      expect(ok.body.trim().split('\r\n')).toHaveLength(3);
+      expect((await get(orderUrl)).statusCode).toBe(401);
+      expect((await get(orderUrl, w.as.buyer.token)).statusCode).toBe(403);
+      expect((await get(orderUrl, w.as.producer.token)).statusCode).toBe(404);
+      expect((await get('/exports/settlement/orders/bm9wZQ/statements.csv', w.as.brandManager.token)).statusCode).toBe(400);
+      const coopUrl = `/exports/settlement/cooperatives/${encodeURIComponent(gid('Cooperative', w.coop.id))}/statements.csv?from=${today}&to=${today}`;
+      const coop = await get(coopUrl, w.as.coopManager.token);
+      expect(coop.statusCode).toBe(200);
+      expect(coop.body.trim().split('\r\n')).toHaveLength(2);
+      expect((await get(coopUrl, w.as.otherCoopManager.token)).statusCode).toBe(403);
+      const noDates = await get(coopUrl.replace(/\?.*$/, ''), w.as.coopManager.token);
+      expect(noDates.statusCode).toBe(400);
+      expect(noDates.json().errors[0].message).toMatch(/input\.from/);
+    });
   });
 });

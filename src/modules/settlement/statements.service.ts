@@ -99,6 +99,9 @@ const COLUMNS = [
   'paid_method', 'paid_reference', 'explanation',
 ];
 
+/** A leading = + - @ (or tab/CR) is neutralised so that spreadsheets never run a name as a formula. */
+const safeText = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+
 const rp = (senText: string) => Ratio.parse(senText).div(100).toFixed(2);
 
 async function csvOf(db: Kysely<DB>, statements: repo.StatementRow[], lang: Language): Promise<string> {
@@ -115,8 +118,8 @@ async function csvOf(db: Kysely<DB>, statements: repo.StatementRow[], lang: Lang
   for (const l of lines) byStatement.set(l.statement_id, [...(byStatement.get(l.statement_id) ?? []), l]);
   const rows = statements.flatMap((st) =>
     (byStatement.get(st.id) ?? []).map((l) => [
-      st.id, st.order_id, runNo.get(st.settlement_id) ?? '', st.fiscal_date, st.producer_id, producerName.get(st.producer_id) ?? '',
-      st.cooperative_id !== null ? (coopName.get(st.cooperative_id) ?? '') : '', l.position + 1, l.lot_id, l.grade_code ?? '',
+      st.id, st.order_id, runNo.get(st.settlement_id) ?? '', st.fiscal_date, st.producer_id, safeText(producerName.get(st.producer_id) ?? ''),
+      st.cooperative_id !== null ? safeText(coopName.get(st.cooperative_id) ?? '') : '', l.position + 1, l.lot_id, l.grade_code ?? '',
       (l.certifications as string[]).join(' '), gramsToKg(l.weight_g), rp(l.base_rate_minor_per_kg), rp(l.premium_minor_per_kg),
       l.coop_fee_pct, rp(l.coop_fee_minor), fromMinorUnits(l.amount_idr_minor, 'IDR'), st.status, st.paid_method ?? '', st.paid_reference ?? '',
       lang === 'id' ? l.explanation_id : l.explanation_en,

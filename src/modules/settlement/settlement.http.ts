@@ -1,0 +1,61 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.js';
+import { decodeId } from '../../platform/graphql/ids.js';
+import { pickLanguage } from '../../platform/language.js';
+import * as statements from './statements.service.js';
+
+/**
+ * CSV downloads of payout statements, with bearer auth like /graphql (the app authenticates
+ * /exports/ requests). The same text as the GraphQL fields orderStatementsCsv and
+ * cooperativeStatementsCsv; explanations follow Accept-Language.
+ *
+ * - `GET /exports/settlement/orders/:orderId/statements.csv` — the brand manager of the order's brand;
+ * - `GET /exports/settlement/cooperatives/:cooperativeId/statements.csv?from=YYYY-MM-DD&to=YYYY-MM-DD` —
+ *   the cooperative's manager.
+ * No or a bad token → 401; bad input → 400 naming the field; an order the caller may not see → 404
+ * (the same as one that does not exist); visible but not allowed → 403.
+ */
+const fail = (reply: FastifyReply, status: number, e: AppError | { message: string; code: string }) =>
+  reply.code(status).send({ errors: [{ message: e.message, extensions: { code: e.code } }] });
+
+async function answer(reply: FastifyReply, filename: string, produce: () => Promise<string>) {
+  try {
+    const csv = await produce();
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${filename}"`)
+      .header('cache-control', 'no-store')
+      .send(csv);
+  } catch (e) {
+    if (e instanceof ValidationError) return fail(reply, 400, e);
+    if (e instanceof NotFoundError) return fail(reply, 404, e);
+    if (e instanceof ForbiddenError) return fail(reply, 403, e);
+    throw e;
+  }
+}
+
+export async function settlementExports(app: FastifyInstance): Promise<void> {
+  app.get<{ Params: { orderId: string } }>('/exports/settlement/orders/:orderId/statements.csv', async (request, reply) => {
+    if (!request.principal) return fail(reply, 401, { message: 'A valid token is required (Authorization: Bearer <token>)', code: 'UNAUTHENTICATED' });
+    const lang = pickLanguage(request.headers['accept-language']);
+    return answer(reply, `statements-order-${request.params.orderId}.csv`, () =>
+      statements.orderStatementsCsv(app.database.db, request.principal, decodeId(request.params.orderId, 'Order', 'orderId'), lang),
+    );
+  });
+  app.get<{ Params: { cooperativeId: string }; Querystring: { from?: string; to?: string } }>(
+    '/exports/settlement/cooperatives/:cooperativeId/statements.csv',
+    async (request, reply) => {
+      if (!request.principal) return fail(reply, 401, { message: 'A valid token is required (Authorization: Bearer <token>)', code: 'UNAUTHENTICATED' });
+      const lang = pickLanguage(request.headers['accept-language']);
+      const { from = '', to = '' } = request.query;
+      return answer(reply, `statements-cooperative-${request.params.cooperativeId}-${from}-${to}.csv`, () =>
+        statements.cooperativeStatementsCsv(
+          app.database.db,
+          request.principal,
+          { cooperativeId: decodeId(request.params.cooperativeId, 'Cooperative', 'cooperativeId'), from, to },
+          lang,
+        ),
+      );
+    },
+  );
+}
