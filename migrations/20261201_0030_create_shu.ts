@@ -3,7 +3,7 @@ import { type Kysely, sql } from 'kysely';
 // The cooperative's year (SHU, UU 25/1992 art. 45): members' capital records, the statutes' SHU
 // split (versioned per fiscal year), and each fiscal year's computed result. Money is int8 IDR sen
 // (100 = Rp 1); percentages are basis points (100 % = 10000). Capital records and split versions
-// are append-only; a year is a DRAFT (recomputed freely) until CLOSED, after which neither it nor
+// are append-only (a wrong capital record is cancelled by a reversing record, never edited); a year is a DRAFT (recomputed freely) until CLOSED, after which neither it nor
 // its funds and member lines can change. Frozen in time: never import src/.
 const statements = [
   `CREATE TABLE shu_capital_records (
@@ -11,11 +11,16 @@ const statements = [
       cooperative_id   int8 NOT NULL REFERENCES cooperatives(id),
       producer_id      int8 NOT NULL REFERENCES producers(id),
       kind             text NOT NULL CHECK (kind IN ('POKOK', 'WAJIB')),
-      amount_idr_minor int8 NOT NULL CHECK (amount_idr_minor > 0 AND amount_idr_minor <= 1000000000000000),
+      amount_idr_minor int8 NOT NULL CHECK (amount_idr_minor <> 0 AND abs(amount_idr_minor) <= 1000000000000000),
       recorded_on      date NOT NULL,
       reference        text CHECK (length(reference) BETWEEN 1 AND 200),
+      -- A correction: this row cancels the record it reverses (same member, kind and date, negated amount), once.
+      reverses_id      int8 UNIQUE REFERENCES shu_capital_records(id),
+      reason           text CHECK (length(reason) BETWEEN 1 AND 500),
       recorded_by      int8 NOT NULL REFERENCES users(id),
-      created_at       timestamptz NOT NULL DEFAULT now()
+      created_at       timestamptz NOT NULL DEFAULT now(),
+      CHECK ((reverses_id IS NULL) = (amount_idr_minor > 0)),
+      CHECK ((reverses_id IS NULL) = (reason IS NULL))
     )`,
   `CREATE INDEX shu_capital_records_member_idx ON shu_capital_records (cooperative_id, producer_id, recorded_on)`,
   `CREATE INDEX shu_capital_records_producer_idx ON shu_capital_records (producer_id, id)`,

@@ -17,6 +17,16 @@ const RECORD_CAPITAL = /* GraphQL */ `
     }
   }`;
 
+const REVERSE_CAPITAL = /* GraphQL */ `
+  mutation ($input: ReverseCapitalRecordInput!) {
+    reverseCapitalRecord(input: $input) {
+      __typename
+      ... on CapitalRecord { id kind amount { amount currency } recordedOn reverses { id } reason }
+      ... on ConflictError { path }
+      ${ERROR_FIELDS}
+    }
+  }`;
+
 const SET_SPLIT = /* GraphQL */ `
   mutation ($input: SetShuSplitInput!) {
     setShuSplit(input: $input) {
@@ -176,6 +186,24 @@ describe('members\' capital', () => {
     const all = (await t.gql(CAPITAL_RECORDS, { cooperativeId: coopId() }, manager.token)).data.capitalRecords.edges.map((e: any) => e.node.id);
     expect(ids).toEqual(all);
     expect(ids).toHaveLength(7);
+  });
+
+  it('a wrong record is cancelled by a reversing record, once; the member\'s capital is as if it had never been made', async () => {
+    // given a typo: Rp 6,000,000 instead of 600,000 for p3
+    const wrong = result(await recordCapital(manager, p[3]!, 'WAJIB', '6000000', '2025-12-31'), 'recordMemberCapital', 'CapitalRecord');
+    const reverse = (actor: Actor, capitalRecordId: string, reason = 'typo: Rp 600.000, see KW-0107') =>
+      t.gql(REVERSE_CAPITAL, { input: { capitalRecordId, reason } }, actor.token);
+    // when someone else tries / then refused
+    expect(result(await reverse(otherManager, wrong.id), 'reverseCapitalRecord', 'NotFoundError', 'NOT_FOUND').path).toBe('input.capitalRecordId');
+    result(await reverse(member, wrong.id), 'reverseCapitalRecord', 'ForbiddenError', 'FORBIDDEN');
+    expect(result(await reverse(manager, wrong.id, ' '), 'reverseCapitalRecord', 'ValidationError', 'VALIDATION_FAILED').issues[0].path).toBe('input.reason');
+    // when the manager reverses it
+    const reversal = result(await reverse(manager, wrong.id), 'reverseCapitalRecord', 'CapitalRecord');
+    expect(reversal).toMatchObject({ kind: 'WAJIB', amount: { amount: '-6000000.00', currency: 'IDR' }, recordedOn: '2025-12-31', reverses: { id: wrong.id }, reason: 'typo: Rp 600.000, see KW-0107' });
+    // then neither can be reversed again
+    expect(result(await reverse(manager, wrong.id), 'reverseCapitalRecord', 'ConflictError', 'CONFLICT').message).toMatch(/already reversed/);
+    expect(result(await reverse(admin, reversal.id), 'reverseCapitalRecord', 'ConflictError', 'CONFLICT').message).toMatch(/itself a correction/);
+    // (the year 2025 below counts p3 with Rp 600,000)
   });
 
   it('refuses anyone else: another cooperative\'s manager gets not-found, other roles forbidden, anonymous unauthenticated; nothing written', async () => {

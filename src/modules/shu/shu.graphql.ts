@@ -114,9 +114,16 @@ CapitalRecordRef.implement({
     cooperative: t.field({ type: CooperativeRef, description: 'The cooperative it was paid into.', resolve: (r) => String(r.cooperative_id) }),
     producer: t.field({ type: ProducerRef, description: 'The member.', resolve: (r) => String(r.producer_id) }),
     kind: t.field({ type: CapitalKindEnum, description: 'Simpanan pokok or wajib.', resolve: (r) => r.kind }),
-    amount: t.field({ type: MoneyRef, description: 'The amount, in IDR.', resolve: (r) => idrMoney(r.amount_idr_minor) }),
+    amount: t.field({ type: MoneyRef, description: 'The amount, in IDR (negative for a correction).', resolve: (r) => idrMoney(r.amount_idr_minor) }),
     recordedOn: t.expose('recorded_on', { type: 'Date', description: 'The date it was paid: it counts for the fiscal years ending on or after it.' }),
     reference: t.exposeString('reference', { nullable: true, description: 'Receipt or ledger reference.' }),
+    reverses: t.field({
+      type: CapitalRecordRef,
+      nullable: true,
+      description: 'The wrong record this one cancels (its amount is then negative); null for a payment.',
+      resolve: (r) => (r.reverses_id === null ? null : String(r.reverses_id)),
+    }),
+    reason: t.exposeString('reason', { nullable: true, description: 'Why a correction was made; null for a payment.' }),
     createdAt: t.expose('created_at', { type: 'DateTime', description: 'When it was recorded.' }),
   }),
 });
@@ -314,6 +321,14 @@ const RecordMemberCapitalInput = builder.inputType('RecordMemberCapitalInput', {
   }),
 });
 
+const ReverseCapitalRecordInput = builder.inputType('ReverseCapitalRecordInput', {
+  description: 'A wrong capital record to cancel.',
+  fields: (t) => ({
+    capitalRecordId: t.id({ description: 'The record (a payment, not yet reversed).' }),
+    reason: t.string({ description: 'Why it is wrong (1–500 characters).' }),
+  }),
+});
+
 const ShuSplitFundInput = builder.inputType('ShuSplitFundInput', {
   description: 'One of the cooperative\'s own funds.',
   fields: (t) => ({
@@ -364,6 +379,18 @@ builder.mutationFields((t) => ({
         amount: input.amount,
         recordedOn: input.recordedOn,
         reference: input.reference ?? null,
+      }),
+  }),
+  reverseCapitalRecord: t.field({
+    type: CapitalRecordRef,
+    description: 'Cancel a wrong capital record with a reversing record (same member, kind and date, negated amount); closed years keep their figures.',
+    authScopes: managerSide,
+    errors: { types: [ConflictError, ...commonErrors] },
+    args: { input: t.arg({ type: ReverseCapitalRecordInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      shu.reverseCapitalRecord(ctx.db, ctx.principal, {
+        capitalRecordId: decodeId(input.capitalRecordId, 'CapitalRecord', 'input.capitalRecordId'),
+        reason: input.reason,
       }),
   }),
   setShuSplit: t.field({

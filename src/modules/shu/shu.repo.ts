@@ -51,8 +51,18 @@ export const cooperativeMembers = (db: ShuDb, cooperativeId: number) =>
 
 export const insertCapitalRecord = (
   trx: Transaction<ShuDB>,
-  row: { cooperative_id: number; producer_id: number; kind: CapitalKind; amount_idr_minor: number; recorded_on: string; reference: string | null; recorded_by: number },
+  row: {
+    cooperative_id: number; producer_id: number; kind: CapitalKind; amount_idr_minor: number; recorded_on: string; reference: string | null;
+    recorded_by: number; reverses_id?: number; reason?: string;
+  },
 ) => trx.insertInto('shu_capital_records').values(row).returningAll().executeTakeFirstOrThrow();
+
+/** Lock a capital record (its reversal is decided under the lock). */
+export const lockCapitalRecord = (trx: Transaction<ShuDB>, id: number) =>
+  trx.selectFrom('shu_capital_records').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+
+export const reversalOf = (db: ShuDb, id: number) =>
+  db.selectFrom('shu_capital_records').select('id').where('reverses_id', '=', id).executeTakeFirst();
 
 export interface CapitalFilter {
   cooperativeId: number | null;

@@ -154,6 +154,38 @@ export async function recordMemberCapital(rawDb: Kysely<DB>, actorIn: Principal 
   });
 }
 
+/**
+ * Cancel a wrong capital record (the cooperative's manager or an admin): a reversing record with the
+ * same member, kind and date and the negated amount, so the member's capital is as if the record
+ * had never been made. Closed years keep their figures; drafts change when computed again.
+ */
+export async function reverseCapitalRecord(rawDb: Kysely<DB>, actorIn: Principal | null, input: { capitalRecordId: number; reason: string }) {
+  const actor = requirePrincipal(actorIn);
+  const reason = input.reason.trim();
+  if (reason.length === 0 || reason.length > 500) throw ValidationError.field('input.reason', 'must say why, in 1 to 500 characters');
+  return shuDb(rawDb).transaction().execute(async (trx) => {
+    const record = await repo.lockCapitalRecord(trx, input.capitalRecordId);
+    if (!record || !managesCooperative(actor, record.cooperative_id)) {
+      if (record && seesCapitalRecord(actor, record)) throw new ForbiddenError('Only the cooperative\'s manager or an admin corrects capital records');
+      throw new NotFoundError('CapitalRecord', 'input.capitalRecordId');
+    }
+    if (record.reverses_id !== null) throw new ConflictError(`Capital record ${record.id} is itself a correction and cannot be reversed`, 'input.capitalRecordId');
+    const earlier = await repo.reversalOf(trx, record.id);
+    if (earlier) throw new ConflictError(`Capital record ${record.id} was already reversed (by record ${earlier.id})`, 'input.capitalRecordId');
+    return repo.insertCapitalRecord(trx, {
+      cooperative_id: record.cooperative_id,
+      producer_id: record.producer_id,
+      kind: record.kind,
+      amount_idr_minor: -record.amount_idr_minor,
+      recorded_on: record.recorded_on,
+      reference: record.reference,
+      reverses_id: record.id,
+      reason,
+      recorded_by: actor.userId,
+    });
+  });
+}
+
 export function listCapitalRecords(rawDb: Kysely<DB>, actor: Principal | null, filter: repo.CapitalFilter, page: KeysetPage) {
   requirePrincipal(actor);
   return repo.listCapitalRecords(shuDb(rawDb), visibility(actor), filter, page);

@@ -17,7 +17,8 @@ export type FundKindColumn = 'RESERVE' | 'MEMBERS_TRANSACTIONS' | 'MEMBERS_CAPIT
 export type ShuTables = {
   shu_capital_records: {
     id: Generated<number>; cooperative_id: number; producer_id: number; kind: CapitalKind; amount_idr_minor: number;
-    recorded_on: string; reference: string | null; recorded_by: number; created_at: CreatedAt;
+    recorded_on: string; reference: string | null; reverses_id: ColumnType<number | null, number | null | undefined, never>;
+    reason: ColumnType<string | null, string | null | undefined, never>; recorded_by: number; created_at: CreatedAt;
   };
   shu_splits: {
     id: Generated<number>; cooperative_id: number; version: number; effective_from_year: number; reserve_bp: number;
