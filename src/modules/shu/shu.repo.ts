@@ -50,12 +50,12 @@ export const cooperativeMembers = (db: ShuDb, cooperativeId: number) =>
 // Capital -----------------------------------------------------------------------------------------
 
 export const insertCapitalRecord = (
-  trx: Transaction<ShuDB>,
+  db: ShuDb,
   row: {
     cooperative_id: number; producer_id: number; kind: CapitalKind; amount_idr_minor: number; recorded_on: string; reference: string | null;
     recorded_by: number; reverses_id?: number; reason?: string;
   },
-) => trx.insertInto('shu_capital_records').values(row).returningAll().executeTakeFirstOrThrow();
+) => db.insertInto('shu_capital_records').values(row).returningAll().executeTakeFirstOrThrow();
 
 /** Lock a capital record (its reversal is decided under the lock). */
 export const lockCapitalRecord = (trx: Transaction<ShuDB>, id: number) =>

@@ -131,26 +131,25 @@ export async function recordMemberCapital(rawDb: Kysely<DB>, actorIn: Principal 
   if (reference !== null && reference.length > 200) issues.push({ path: 'input.reference', message: 'must be at most 200 characters' });
   if (issues.length > 0) throw new ValidationError(issues);
 
+  // One INSERT: no transaction needed. The checks read the producer as it is now.
   const db = shuDb(rawDb);
-  return db.transaction().execute(async (trx) => {
-    const producer = await repo.findProducer(trx, input.producerId);
-    const manages = producer?.cooperative_id != null && managesCooperative(actor, producer.cooperative_id);
-    if (!producer || !manages) {
-      // A producer the caller cannot see looks like one that does not exist.
-      const seen = producer ? (await accessToProducer(trx as unknown as Transaction<DB>, actor, producer.id)).view : false;
-      if (!seen) throw new NotFoundError('Producer', 'input.producerId');
-      if (producer!.cooperative_id === null) throw ValidationError.field('input.producerId', 'is not a member of a cooperative: capital is paid into a cooperative');
-      throw new ForbiddenError('Only the manager of the producer\'s cooperative or an admin records members\' capital');
-    }
-    return repo.insertCapitalRecord(trx, {
-      cooperative_id: producer.cooperative_id!,
-      producer_id: producer.id,
-      kind: input.kind,
-      amount_idr_minor: amount,
-      recorded_on: input.recordedOn,
-      reference,
-      recorded_by: actor.userId,
-    });
+  const producer = await repo.findProducer(db, input.producerId);
+  const cooperativeId = producer?.cooperative_id ?? null;
+  if (!producer || cooperativeId === null || !managesCooperative(actor, cooperativeId)) {
+    // A producer the caller cannot see looks like one that does not exist.
+    const seen = producer ? (await accessToProducer(rawDb, actor, producer.id)).view : false;
+    if (!producer || !seen) throw new NotFoundError('Producer', 'input.producerId');
+    if (cooperativeId === null) throw ValidationError.field('input.producerId', 'is not a member of a cooperative: capital is paid into a cooperative');
+    throw new ForbiddenError('Only the manager of the producer\'s cooperative or an admin records members\' capital');
+  }
+  return repo.insertCapitalRecord(db, {
+    cooperative_id: cooperativeId,
+    producer_id: producer.id,
+    kind: input.kind,
+    amount_idr_minor: amount,
+    recorded_on: input.recordedOn,
+    reference,
+    recorded_by: actor.userId,
   });
 }
 
