@@ -170,6 +170,18 @@ describe('settling an order: the 19,200 kg worked example through GraphQL', () =
       await expect(sdb(t.database.db).updateTable('settlements').set({ payouts_idr_minor: 0 }).where('order_id', '=', order.id).execute()).rejects.toThrow(/append-only/);
     });
 
+    it('a page of statements with their lines, producers and certifications costs one query per table (batched)', async () => {
+      const PAGE = /* GraphQL */ `
+        query Page { payoutStatements(first: 50) { edges { node { id producer { id certifications { scheme } } cooperative { serviceFeePct } lines { weight explanation } } } } }`;
+      t.queries.length = 0;
+      const res = await t.gql(PAGE, {}, w.as.brandManager.token);
+      expect(res.data.payoutStatements.edges).toHaveLength(8);
+      const on = (table: string) => t.queries.filter((q) => q.includes(`from "${table}"`)).length;
+      expect(on('payout_lines')).toBe(1);
+      expect(on('certifications')).toBe(1);
+      expect(on('cooperative_fees')).toBe(1);
+    });
+
     it('given everything received was settled, when settling again, then NothingToSettleError and nothing is written', async () => {
       const before = await settlementCounts(t);
       const res = await t.gql(SETTLE, { input: { orderId: gid('Order', order.id), idempotencyKey: newKey('settle') } }, w.as.brandManager.token);

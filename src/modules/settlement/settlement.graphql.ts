@@ -23,6 +23,15 @@ import * as statements from './statements.service.js';
 settlement.installSettlementHandlers();
 
 const idr = (minor: number) => ({ minor, currency: 'IDR' });
+/** Group rows by a key, in the order of `ids` (one batched query per page, see the loadable fields). */
+const groupBy = <T>(ids: readonly number[], rows: readonly T[], key: (r: T) => number | null): T[][] => {
+  const by = new Map<number, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    if (k !== null) by.set(k, [...(by.get(k) ?? []), r]);
+  }
+  return ids.map((id) => by.get(id) ?? []);
+};
 /** sen (numeric text) → rupiah decimal text with `digits` decimals. */
 const rupiahText = (sen: string, digits = 4) => Ratio.parse(sen).div(100).toFixed(digits);
 
@@ -185,27 +194,33 @@ builder.objectFields(BrandRef, (t) => ({
 }));
 
 builder.objectFields(CooperativeRef, (t) => ({
-  serviceFeePct: t.field({
+  serviceFeePct: t.loadable({
     type: 'Decimal',
     nullable: true,
     description: 'The cooperative\'s current service fee in % of its members\' share; null when none is set.',
-    resolve: async (c, _a, ctx) => (await repo.currentCooperativeFees(ctx.db, [c.id]))[0]?.fee_pct ?? null,
+    load: async (ids: number[], ctx) => {
+      const rows = await repo.currentCooperativeFees(ctx.db, ids);
+      return ids.map((id) => rows.find((r) => r.cooperative_id === id)?.fee_pct ?? null);
+    },
+    resolve: (c) => c.id,
   }),
 }));
 
 builder.objectFields(ProducerRef, (t) => ({
-  certifications: t.field({
-    type: [CertificationRef],
+  certifications: t.loadableList({
+    type: CertificationRef,
     description: 'Certifications held by the producer (all their coffee).',
-    resolve: (p, _a, ctx) => repo.certificationsOfProducers(ctx.db, [p.id]),
+    load: async (ids: number[], ctx) => groupBy(ids, await repo.certificationsOfProducers(ctx.db, ids), (c) => c.producer_id),
+    resolve: (p) => p.id,
   }),
 }));
 
 builder.objectFields(LotRef, (t) => ({
-  certifications: t.field({
-    type: [CertificationRef],
+  certifications: t.loadableList({
+    type: CertificationRef,
     description: 'Certifications held by this lot (the producer\'s own certifications apply too).',
-    resolve: (l, _a, ctx) => repo.certificationsOfLots(ctx.db, [l.id]),
+    load: async (ids: number[], ctx) => groupBy(ids, await repo.certificationsOfLots(ctx.db, ids), (c) => c.lot_id),
+    resolve: (l) => l.id,
   }),
 }));
 
@@ -385,8 +400,7 @@ const PayoutLineRef = builder.objectRef<repo.PayoutLineRow>('PayoutLine').implem
 
 export const PayoutStatementRef = builder.loadableNodeRef('PayoutStatement', {
   id: { resolve: (s: repo.StatementRow) => s.id },
-  load: (ids: string[], ctx: Context) =>
-    Promise.all(ids.map((id) => repo.findStatement(ctx.db, Number(id)))).then((rows) => rows.filter((r): r is repo.StatementRow => r !== undefined)),
+  load: (ids: string[], ctx: Context) => repo.findStatements(ctx.db, ids.map(Number)),
   sort: (s) => String(s.id),
 });
 
@@ -404,7 +418,12 @@ PayoutStatementRef.implement({
     paidMethod: t.field({ type: PayoutMethodEnum, nullable: true, description: 'How it was paid.', resolve: (s) => s.paid_method }),
     paidReference: t.exposeString('paid_reference', { nullable: true, description: 'The payout\'s reference.' }),
     paidAt: t.field({ type: 'DateTime', nullable: true, description: 'When it was paid.', resolve: (s) => s.paid_at }),
-    lines: t.field({ type: [PayoutLineRef], description: 'The delivered lots and how each was paid.', resolve: (s, _a, ctx) => repo.linesOfStatements(ctx.db, [s.id]) }),
+    lines: t.loadableList({
+      type: PayoutLineRef,
+      description: 'The delivered lots and how each was paid.',
+      load: async (ids: number[], ctx) => groupBy(ids, await repo.linesOfStatements(ctx.db, ids), (l) => l.statement_id),
+      resolve: (s) => s.id,
+    }),
   }),
 });
 

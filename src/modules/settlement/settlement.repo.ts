@@ -354,6 +354,9 @@ export async function insertStatements(
 export const statementsOfSettlement = (db: Db, settlementId: number) =>
   s(db).selectFrom('payout_statements').selectAll().where('settlement_id', '=', settlementId).orderBy('id').execute();
 
+export const findStatements = (db: Db, ids: readonly number[]) =>
+  ids.length === 0 ? Promise.resolve([] as StatementRow[]) : s(db).selectFrom('payout_statements').selectAll().where('id', 'in', [...ids]).execute();
+
 export const findStatement = (db: Db, id: number) =>
   s(db).selectFrom('payout_statements').selectAll().where('id', '=', id).executeTakeFirst();
 
