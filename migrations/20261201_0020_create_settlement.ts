@@ -136,6 +136,7 @@ const statements = [
       base_rate_minor_per_kg   numeric(30,10) NOT NULL,
       created_at               timestamptz NOT NULL DEFAULT now(),
       UNIQUE (order_id, run_no),
+      UNIQUE (id, order_id),
       CHECK (received_idr_minor = costs_idr_minor + brand_fee_idr_minor + coop_fees_idr_minor + payouts_idr_minor)
     )`,
   `CREATE TABLE settlement_payments (
@@ -162,11 +163,15 @@ const statements = [
       PRIMARY KEY (settlement_id, cooperative_id)
     )`,
   // A contributor's statement for one settlement run of one order. fiscal_date is the run's date.
+  // A run writes hundreds of statements and lines in one statement and every foreign key costs a
+  // lookup per row, so the keys are the necessary ones: (settlement_id, order_id) is one composite
+  // key to the run (whose order_id references orders); brand_id is the order's brand, copied for
+  // the visibility filter by the one writer (settleOrder), like payout_lines.lot_id.
   `CREATE TABLE payout_statements (
       id               int8 GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-      settlement_id    int8 NOT NULL REFERENCES settlements(id),
-      order_id         int8 NOT NULL REFERENCES orders(id),
-      brand_id         int8 NOT NULL REFERENCES brands(id),
+      settlement_id    int8 NOT NULL,
+      order_id         int8 NOT NULL,
+      brand_id         int8 NOT NULL,
       producer_id      int8 NOT NULL REFERENCES producers(id),
       cooperative_id   int8 REFERENCES cooperatives(id),
       fiscal_date      date NOT NULL,
@@ -179,6 +184,7 @@ const statements = [
       paid_by          int8 REFERENCES users(id),
       created_at       timestamptz NOT NULL DEFAULT now(),
       UNIQUE (settlement_id, producer_id),
+      FOREIGN KEY (settlement_id, order_id) REFERENCES settlements (id, order_id),
       CHECK ((status = 'PAID') = (paid_method IS NOT NULL AND paid_at IS NOT NULL AND paid_by IS NOT NULL))
     )`,
   `CREATE INDEX payout_statements_producer_idx ON payout_statements (producer_id, id)`,
@@ -190,7 +196,7 @@ const statements = [
       position               int4 NOT NULL,
       allocation_line_id     int8 NOT NULL REFERENCES allocation_lines(id),
       fulfilment_id          int8 REFERENCES fulfilments(id),
-      lot_id                 int8 NOT NULL REFERENCES lots(id),
+      lot_id                 int8 NOT NULL, -- the spot line's lot or the fulfilment's lot (copied)
       weight_g               int8 NOT NULL CHECK (weight_g > 0),
       grade_code             text,
       certifications         jsonb NOT NULL DEFAULT '[]',
