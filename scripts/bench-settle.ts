@@ -20,6 +20,7 @@
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { composeModules } from '../src/composition.js';
 import { settleOrder } from '../src/modules/settlement/settlement.service.js';
 import { sdb } from '../src/modules/settlement/settlement.tables.js';
 import type { Principal } from '../src/platform/auth.js';
@@ -49,6 +50,7 @@ async function main() {
     const db = database.db;
     const s = sdb(db);
     await migrateToLatest(db);
+    composeModules();
 
     // Seed -----------------------------------------------------------------------------------
     const brand = await db.insertInto('brands').values({ name: 'Java Ijen-Raung Arabica', commodity: 'COFFEE', fee_pct: '5.00' }).returningAll().executeTakeFirstOrThrow();

@@ -1,4 +1,5 @@
 import { installFulfilmentHandlers } from './modules/fulfilment/handlers.js';
+import { installSettlementHandlers } from './modules/settlement/settlement.service.js';
 
 /**
  * The explicit wiring between modules that cannot import each other without a cycle: a lower module
@@ -8,11 +9,14 @@ import { installFulfilmentHandlers } from './modules/fulfilment/handlers.js';
  * - a lot that fails grading (recordAssessment) turns its spot lines and fulfilments into
  *   shortfalls and reallocates them (fulfilment's regrade handler);
  * - an order cancelled while it holds supply releases its fulfilments (fulfilment's cancellation
- *   handler; the allocation lines are released by orders itself).
+ *   handler; the allocation lines are released by orders itself);
+ * - an order accepted snapshots its settlement terms (premium rule version, every cooperative's fee),
+ *   and an order shipped gets its invoice (settlement's order-transition handler).
  *
  * Call `composeModules()` before using the services: buildApp, the seed, scripts and workers do.
  * It is idempotent (each handler is installed once per process).
  */
 export function composeModules(): void {
   installFulfilmentHandlers();
+  installSettlementHandlers();
 }

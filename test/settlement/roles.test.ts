@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { todayIso } from '../../src/modules/lots/lots.service.js';
+import { todayIso } from '../../src/platform/dates.js';
 import type { Row } from '../../src/platform/db-types.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { type Actor, ERROR_FIELDS, gid } from '../support/supply-fixtures.js';

@@ -2,11 +2,10 @@ import { hasRole, isAdmin } from '../../platform/auth.js';
 import { builder } from '../../platform/graphql/builder.js';
 import type { Context } from '../../platform/graphql/context.js';
 import { commonErrors, ErrorInterface } from '../../platform/graphql/errors.js';
-import { ConflictError, InvalidTransitionError } from '../../platform/errors.js';
+import { BusyError, ConflictError, IdempotencyInProgressError, IdempotencyKeyReusedError, InvalidTransitionError } from '../../platform/errors.js';
 import { decodeId, globalId } from '../../platform/graphql/ids.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
 import { canSeeOrder, managesOrder } from '../orders/access.js';
-import { AllocationBusyError, IdempotencyInProgressError, IdempotencyKeyReusedError } from '../orders/errors.js';
 import { CurrencyEnum, MoneyInput, MoneyRef } from '../orders/orders.graphql.js';
 import type { OrderRow } from '../orders/orders.repo.js';
 import { BrandRef, CooperativeRef, LotRef, OrderRef, ProducerRef } from '../refs.js';
@@ -17,10 +16,6 @@ import * as repo from './settlement.repo.js';
 import * as settlement from './settlement.service.js';
 import type { CertificationScheme, CostKind, PaymentMethod, StatementStatus } from './settlement.tables.js';
 import * as statements from './statements.service.js';
-
-// The acceptance snapshot and the invoice at shipping run from startup on (until the composition
-// module installs cross-module handlers explicitly).
-settlement.installSettlementHandlers();
 
 const idr = (minor: number) => ({ minor, currency: 'IDR' });
 /** Group rows by a key, in the order of `ids` (one batched query per page, see the loadable fields). */
@@ -124,7 +119,7 @@ builder.objectType(SettlementNotReadyError, {
   fields: (t) => ({ path: t.exposeString('path', { nullable: true, description: 'The input field concerned.' }) }),
 });
 
-const idempotencyErrors = [IdempotencyKeyReusedError, IdempotencyInProgressError, AllocationBusyError];
+const idempotencyErrors = [IdempotencyKeyReusedError, IdempotencyInProgressError, BusyError];
 
 // Price rules and certifications -------------------------------------------------------------------
 

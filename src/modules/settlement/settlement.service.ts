@@ -4,14 +4,14 @@ import { hasRole, isAdmin, type Principal } from '../../platform/auth.js';
 import type { DB } from '../../platform/db-types.js';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
 import { parseInput } from '../../platform/validate.js';
-import { todayIso } from '../lots/lots.service.js';
+import { todayIso } from '../../platform/dates.js';
 import { canSeeOrder, managesOrder } from '../orders/access.js';
 import { onOrderTransition, type OrderTransitionEvent } from '../orders/hooks.js';
 import { CURRENCIES, type Currency, fromMinorUnits, isCurrency, toMinorUnits } from '../orders/money.js';
 import * as ordersRepo from '../orders/orders.repo.js';
 import type { OrderRow } from '../orders/orders.repo.js';
-import { IdempotencyKey } from '../orders/orders.service.js';
-import { idempotent, inTransaction, type TxOptions } from '../orders/transaction.js';
+import { IdempotencyKey, idempotent } from '../../platform/idempotency.js';
+import { inTransaction, type TxOptions } from '../../platform/transaction.js';
 import { accessToProducer } from '../producers/access.js';
 import {
   type BasisLine, type Certification, CERTIFICATIONS, type PremiumRule, premiumFor, priceIdrPerKg, settleRun, toIdrMinor,
@@ -277,7 +277,7 @@ export async function handleOrderTransition(trx: Transaction<DB>, event: OrderTr
 }
 
 let installed = false;
-/** Register the order-transition hook once (called by settlement.graphql.ts at startup). */
+/** Register the order-transition hook once (src/composition.ts installs it). */
 export function installSettlementHandlers(): void {
   if (installed) return;
   installed = true;

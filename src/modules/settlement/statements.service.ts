@@ -11,7 +11,7 @@ import { gramsToKg } from '../../platform/weight.js';
 import { fromMinorUnits } from '../orders/money.js';
 import { canSeeOrder, managesOrder } from '../orders/access.js';
 import * as ordersRepo from '../orders/orders.repo.js';
-import { inTransaction } from '../orders/transaction.js';
+import { inTransaction } from '../../platform/transaction.js';
 import { Ratio } from './ratio.js';
 import * as repo from './settlement.repo.js';
 import type { PaymentMethod } from './settlement.tables.js';
