@@ -38,6 +38,8 @@ export const MODULE_ORDER = [
   'orders', // the order workflow on top of the ledger (place, preview, accept, status)
   'fulfilment', // delivering allocated lines; shortfalls; handlers for regrades and cancellations
   'trace', // the order trace read model: reads everything
+  'settlement', // price rules, invoices, payments, settling orders into payout statements (hooked into orders by composition.ts)
+  'shu', // the cooperative's year: reads the payout statements
 ] as const;
 
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
