@@ -1,8 +1,8 @@
 import { hasRole, isAdmin } from '../../platform/auth.js';
 import { builder } from '../../platform/graphql/builder.js';
 import type { Context } from '../../platform/graphql/context.js';
-import { commonErrors, ErrorInterface } from '../../platform/graphql/errors.js';
-import { BusyError, ConflictError, IdempotencyInProgressError, IdempotencyKeyReusedError, InvalidTransitionError } from '../../platform/errors.js';
+import { commonErrors, ErrorInterface, idempotencyErrors } from '../../platform/graphql/errors.js';
+import { BusyError, ConflictError, InvalidTransitionError } from '../../platform/errors.js';
 import { decodeId, globalId } from '../../platform/graphql/ids.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
 import { canSeeOrder, managesOrder } from '../orders/access.js';
@@ -119,7 +119,8 @@ builder.objectType(SettlementNotReadyError, {
   fields: (t) => ({ path: t.exposeString('path', { nullable: true, description: 'The input field concerned.' }) }),
 });
 
-const idempotencyErrors = [IdempotencyKeyReusedError, IdempotencyInProgressError, BusyError];
+/** Every transaction is bounded by the lock timeout: a mutation can answer BusyError (AllocationBusyError). */
+const txErrors = [BusyError, ...commonErrors];
 
 // Price rules and certifications -------------------------------------------------------------------
 
@@ -602,7 +603,7 @@ builder.mutationFields((t) => ({
     type: PremiumRuleVersionRef,
     description: 'Add a new version of a brand\'s premium rules (brand manager). Earlier versions never change; accepted orders keep theirs.',
     authScopes: { admin: true, brandManager: 'any' },
-    errors: { types: commonErrors },
+    errors: { types: txErrors },
     args: { input: t.arg({ type: DefinePremiumRulesInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
       version: await settlement.definePremiumRules(ctx.db, ctx.principal, {
@@ -622,7 +623,7 @@ builder.mutationFields((t) => ({
     type: CertificationRef,
     description: 'Record a certification on a producer or a lot (their cooperative manager, a brand manager or curator of their brand, an admin).',
     authScopes: { authenticated: true },
-    errors: { types: commonErrors },
+    errors: { types: txErrors },
     args: { input: t.arg({ type: RecordCertificationInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       settlement.recordCertification(ctx.db, ctx.principal, {
@@ -638,7 +639,7 @@ builder.mutationFields((t) => ({
     type: CooperativeFeeRef,
     description: 'Set a cooperative\'s service fee (its manager or an admin). Orders accepted earlier keep their snapshot.',
     authScopes: { admin: true, coopManager: 'any' },
-    errors: { types: commonErrors },
+    errors: { types: txErrors },
     args: { input: t.arg({ type: SetCooperativeFeeInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       settlement.setCooperativeFee(ctx.db, ctx.principal, { cooperativeId: decodeId(String(input.cooperativeId), 'Cooperative', 'input.cooperativeId'), feePct: input.feePct }),
@@ -647,7 +648,7 @@ builder.mutationFields((t) => ({
     type: OrderCostRef,
     description: 'Record a shared cost against an order (brand manager of the order\'s brand).',
     authScopes: { admin: true, brandManager: 'any' },
-    errors: { types: commonErrors },
+    errors: { types: txErrors },
     args: { input: t.arg({ type: RecordOrderCostInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       settlement.recordOrderCost(ctx.db, ctx.principal, {
@@ -659,7 +660,7 @@ builder.mutationFields((t) => ({
     type: OrderPaymentRef,
     description: 'Record (part of) the buyer\'s payment of a shipped order (brand manager of the order\'s brand).',
     authScopes: { admin: true, brandManager: 'any' },
-    errors: { types: [SettlementNotReadyError, ConflictError, ...commonErrors] },
+    errors: { types: [SettlementNotReadyError, ConflictError, ...txErrors] },
     args: { input: t.arg({ type: RecordPaymentInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       settlement.recordPayment(ctx.db, ctx.principal, {
@@ -671,7 +672,7 @@ builder.mutationFields((t) => ({
     type: ExchangeRateRef,
     description: 'Record the exchange rate to IDR used to convert an order\'s payments and costs (brand manager of the order\'s brand).',
     authScopes: { admin: true, brandManager: 'any' },
-    errors: { types: commonErrors },
+    errors: { types: txErrors },
     args: { input: t.arg({ type: RecordExchangeRateInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       settlement.recordExchangeRate(ctx.db, ctx.principal, {
@@ -690,7 +691,7 @@ builder.mutationFields((t) => ({
     type: PayoutStatementRef,
     description: 'Record that a payout statement was paid (brand manager of the brand, or the producer\'s cooperative manager).',
     authScopes: { authenticated: true },
-    errors: { types: [InvalidTransitionError, ...commonErrors] },
+    errors: { types: [InvalidTransitionError, ...txErrors] },
     args: { input: t.arg({ type: MarkStatementPaidInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       statements.markStatementPaid(ctx.db, ctx.principal, {
