@@ -36,6 +36,9 @@ import type { CostKind } from './settlement.tables.js';
  * - The brand manager records costs, payments (partial allowed, never above the invoice) and
  *   exchange rates to IDR; settleOrder (idempotent) settles the payments received since the last
  *   run (core.ts), stores every figure and writes one payout statement per contributor.
+ * - An order accepted before this module existed has no snapshot: it settles with the brand fee it
+ *   stored at acceptance (orders.fee_pct), no premiums and no cooperative fees.
+ * - A run's date (the statements' fiscal date) is the UTC date of the run.
  */
 
 const requirePrincipal = (actor: Principal | null): Principal => {
