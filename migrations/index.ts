@@ -6,6 +6,7 @@ import * as addAvailabilityIndexes from './20261123_0007_add_availability_indexe
 import * as allowReleasedFulfilments from './20261123_0010_allow_released_fulfilments.js';
 import * as createSettlement from './20261201_0020_create_settlement.js';
 import * as createShu from './20261201_0030_create_shu.js';
+import * as createShipments from './20261201_0040_create_shipments.js';
 
 /**
  * Every migration, by name, in order. Imported statically so the same list works under tsx,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '20261123_0010_allow_released_fulfilments': allowReleasedFulfilments,
   '20261201_0020_create_settlement': createSettlement,
   '20261201_0030_create_shu': createShu,
+  '20261201_0040_create_shipments': createShipments,
 };

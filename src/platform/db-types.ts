@@ -102,6 +102,28 @@ export interface IdempotencyKeysTable {
   created_at: CreatedAt; completed_at: Date | null;
 }
 
+export type ConsentPurpose = 'NAME_TO_BUYERS' | 'NAME_IN_EXPORT_DOCUMENTS';
+export interface ShipmentsTable {
+  id: Id; order_id: number; brand_id: number; bill_of_lading: string; port_of_loading: string; port_of_discharge: string;
+  departure_date: string; dds_reference: string | null; dds_verification: string | null; dds_recorded_by: number | null;
+  dds_recorded_at: Date | null; created_by: number; created_at: CreatedAt;
+}
+export interface ShipmentContainersTable {
+  id: Id; shipment_id: number; position: number; container_number: string; seal_number: string; bag_count: number;
+}
+export interface ContainerLotsTable { container_id: number; lot_id: number; weight_g: number }
+export interface ConsentEventsTable {
+  id: Id; producer_id: number; purpose: ConsentPurpose; action: 'GIVEN' | 'WITHDRAWN';
+  given_by: 'PRODUCER' | 'COOPERATIVE_MANAGER' | 'ADMIN'; actor_user_id: number; evidence: string | null; at: CreatedAt;
+}
+export type DeforestationResult = 'NOT_ASSESSED' | 'NEGLIGIBLE_RISK' | 'NEEDS_REVIEW' | 'HIGH_RISK';
+export type LandUseAtCutoff =
+  | 'COFFEE_AGROFORESTRY' | 'COFFEE_PLANTATION' | 'OTHER_AGRICULTURE' | 'FOREST' | 'SHRUB_OR_GRASSLAND' | 'SETTLEMENT' | 'OTHER';
+export interface PlotDeforestationAssessmentsTable {
+  id: Id; plot_id: number; land_use_at_cutoff: LandUseAtCutoff; result: DeforestationResult;
+  evidence_refs: Json<string[]>; notes: string | null; assessed_by: number; assessed_at: CreatedAt;
+}
+
 export interface DB {
   users: UsersTable;
   brands: BrandsTable;
@@ -125,6 +147,11 @@ export interface DB {
   allocation_lines: AllocationLinesTable;
   fulfilments: FulfilmentsTable;
   idempotency_keys: IdempotencyKeysTable;
+  shipments: ShipmentsTable;
+  shipment_containers: ShipmentContainersTable;
+  container_lots: ContainerLotsTable;
+  consent_events: ConsentEventsTable;
+  plot_deforestation_assessments: PlotDeforestationAssessmentsTable;
 }
 
 export type Row<T extends keyof DB> = Selectable<DB[T]>;
