@@ -7,6 +7,7 @@ import * as allowReleasedFulfilments from './20261123_0010_allow_released_fulfil
 import * as createSettlement from './20261201_0020_create_settlement.js';
 import * as createShu from './20261201_0030_create_shu.js';
 import * as createShipments from './20261201_0040_create_shipments.js';
+import * as createEpcisIdentifiers from './20261201_0050_create_epcis_identifiers.js';
 
 /**
  * Every migration, by name, in order. Imported statically so the same list works under tsx,
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '20261201_0020_create_settlement': createSettlement,
   '20261201_0030_create_shu': createShu,
   '20261201_0040_create_shipments': createShipments,
+  '20261201_0050_create_epcis_identifiers': createEpcisIdentifiers,
 };

@@ -124,6 +124,12 @@ export interface PlotDeforestationAssessmentsTable {
   evidence_refs: Json<string[]>; notes: string | null; assessed_by: number; assessed_at: CreatedAt;
 }
 
+export interface EpcisBrandSettingsTable {
+  brand_id: number; identifier_domain: string | null; gs1_company_prefix: string | null;
+  identifier_syntax: WithDefault<'URN' | 'DIGITAL_LINK'>; updated_by: number; updated_at: Timestamp;
+}
+export interface EpcisProductGtinsTable { product_id: number; gtin: string }
+
 export interface DB {
   users: UsersTable;
   brands: BrandsTable;
@@ -152,6 +158,8 @@ export interface DB {
   container_lots: ContainerLotsTable;
   consent_events: ConsentEventsTable;
   plot_deforestation_assessments: PlotDeforestationAssessmentsTable;
+  epcis_brand_settings: EpcisBrandSettingsTable;
+  epcis_product_gtins: EpcisProductGtinsTable;
 }
 
 export type Row<T extends keyof DB> = Selectable<DB[T]>;
