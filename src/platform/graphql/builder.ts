@@ -37,6 +37,8 @@ export type Scalars = {
   Weight: { Input: number; Output: number };
   Decimal: { Input: string; Output: string };
   GeoJSON: { Input: unknown; Output: unknown };
+  /** A JSON-LD document (EPCIS), output only. */
+  JsonLd: { Input: never; Output: unknown };
 };
 
 export const builder = new SchemaBuilder<{
