@@ -10,6 +10,8 @@ import { graphiqlPlugin } from './platform/http/graphiql.js';
 import { graphqlPlugin } from './platform/http/graphql.js';
 import { healthPlugin } from './platform/http/health.js';
 import { migrateToLatest } from './platform/migrate.js';
+import { epcisRoutes } from './modules/epcis/epcis.routes.js';
+import { exportRoutes } from './modules/shipments/exports.routes.js';
 import { buildSchema } from './schema.js';
 import { shuExports } from './modules/shu/shu.http.js';
 import { settlementExports } from './modules/settlement/settlement.http.js';
@@ -69,5 +71,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // CSV downloads with bearer auth (the auth plugin authenticates /exports/ requests too).
   await app.register(shuExports);
   await app.register(settlementExports);
+  await app.register(exportRoutes);
+  await app.register(epcisRoutes);
   return app;
 }

@@ -20,6 +20,10 @@ import './modules/fulfilment/fulfilment.graphql.js';
 import './modules/trace/trace.graphql.js';
 import './modules/shu/shu.graphql.js';
 import './modules/settlement/settlement.graphql.js';
+import './modules/consent/consent.graphql.js';
+import './modules/deforestation/deforestation.graphql.js';
+import './modules/shipments/shipments.graphql.js';
+import './modules/epcis/epcis.graphql.js';
 
 /**
  * The GraphQL schema: this file only imports. Each module defines its types and fields next to

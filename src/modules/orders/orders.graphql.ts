@@ -248,14 +248,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: AdvanceOrderInput, required: true }) },
     resolve: change('IN_FULFILLMENT'),
   }),
-  shipOrder: t.field({
-    type: OrderRef,
-    description: 'Mark an IN_FULFILLMENT order SHIPPED (brand manager of the order\'s brand).',
-    authScopes: { admin: true, brandManager: 'any' },
-    errors: { types: transitionErrors },
-    args: { input: t.arg({ type: AdvanceOrderInput, required: true }) },
-    resolve: change('SHIPPED'),
-  }),
+  // shipOrder lives in shipments/shipments.graphql.ts: it records the shipment papers with the status change.
   completeOrder: t.field({
     type: OrderRef,
     description: 'Mark a SHIPPED order COMPLETED (brand manager of the order\'s brand).',

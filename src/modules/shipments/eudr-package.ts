@@ -16,6 +16,7 @@
  */
 import { area as geodesicAreaM2 } from '@turf/area';
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
+import { AppError } from '../../platform/errors.js';
 import { gramsToKg } from '../../platform/weight.js';
 import { type ExportGeometry, exportGeometry } from './eudr-geometry.js';
 
@@ -28,7 +29,7 @@ export const PRODUCTION_COUNTRY = 'ID';
 export type EudrLimit = 'PRODUCERS_PER_COMMODITY' | 'PRODUCERS_PER_STATEMENT' | 'GEOLOCATION_SIZE';
 
 /** An EU Information System limit the package would exceed. */
-export class EudrLimitError extends Error {
+export class EudrLimitError extends AppError {
   readonly code = 'EUDR_LIMIT_EXCEEDED';
   constructor(readonly limit: EudrLimit, readonly maximum: number, readonly actual: number, message: string) {
     super(message);

@@ -24,7 +24,8 @@ const TraceProducerRef = builder.objectRef<trace.TraceProducer>('TraceProducer')
   description: 'Who grew the coffee: public details only (no contact data).',
   fields: (t) => ({
     label: t.exposeString('label', { description: 'Opaque label of the producer within this order, e.g. "Contributor 3".' }),
-    displayName: t.exposeString('displayName', { description: 'The producer\'s display name.' }),
+    displayName: t.exposeString('displayName', { description: 'The producer\'s name; for a buyer only with the producer\'s consent (NAME_TO_BUYERS), else the label.' }),
+    nameDisclosed: t.exposeBoolean('nameDisclosed', { description: 'Whether displayName is the producer\'s real name.' }),
     village: t.exposeString('village', { description: 'Village (desa).' }),
     district: t.exposeString('district', { description: 'District (kecamatan).' }),
     regency: t.exposeString('regency', { description: 'Regency (kabupaten).' }),
@@ -163,7 +164,7 @@ const DueDiligenceRef = builder.objectRef<trace.DueDiligence>('EudrDueDiligence'
   }),
 });
 
-const OrderTraceRef = builder.objectRef<trace.OrderTrace>('OrderTrace').implement({
+export const OrderTraceRef = builder.objectRef<trace.OrderTrace>('OrderTrace').implement({
   description: 'Where every kilogram of an order comes from: lines → lots → plots and producers, with assessments and events.',
   fields: (t) => ({
     order: t.field({ type: OrderRef, description: 'The order.', resolve: (o) => o.order }),

@@ -5,7 +5,8 @@ import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../platf
 import { linesOfOrders } from '../allocation/allocation.repo.js';
 import { fulfilmentsOfLines } from '../fulfilment/fulfilment.repo.js';
 import { assessmentsOfLots } from '../grading/grading.repo.js';
-import { canSeeOrder } from '../orders/access.js';
+import { disclosedNames } from '../consent/consent.service.js';
+import { canSeeOrder, managesOrder } from '../orders/access.js';
 import * as ordersRepo from '../orders/orders.repo.js';
 import { plotsOfLots } from '../plots/plots.repo.js';
 import * as repo from './trace.repo.js';
@@ -22,9 +23,10 @@ export * from './tree.js';
  * anyone else gets ForbiddenError. The tree uses its own plain types, built here from a constant
  * number of queries (10, whatever the size of the order).
  *
- * Producers: a buyer learns who grew the coffee (display name, village, district, regency: the
- * supplier information EUDR due diligence asks for) but never their contact data, and no producer
- * node ID: each producer gets an opaque per-order label ("Contributor 1", … in the order of their
+ * Producers: a buyer learns where the coffee was grown (village, district, regency: the supplier
+ * information EUDR due diligence asks for) and the producer's name only with the producer's consent
+ * (NAME_TO_BUYERS, UU 27/2022; otherwise displayName is the label), never their contact data, and no
+ * producer node ID: each producer gets an opaque per-order label ("Contributor 1", … in the order of their
  * first line), stable for the order and meaningless outside it. Brand managers and admins may also
  * read the producer's ID (TraceProducer.producerId).
  *
@@ -40,11 +42,11 @@ export async function orderTrace(db: Kysely<DB>, actor: Principal | null, orderI
   const order = await ordersRepo.findOrder(db, orderId);
   if (!order) throw new NotFoundError('Order', 'orderId');
   if (!canSeeOrder(actor, order)) throw new ForbiddenError('Only the order\'s buyer, its brand\'s managers and admins see its trace');
-  return buildTrace(order, await loadTraceRows(db, order));
+  return buildTrace(order, await loadTraceRows(db, order, !managesOrder(actor, order)));
 }
 
-/** Everything the trace of an order is built from: 9 queries (10 with the order), whatever its size. */
-async function loadTraceRows(db: Kysely<DB>, order: Row<'orders'>): Promise<TraceRows> {
+/** Everything the trace of an order is built from: 9 queries (10 with the order, 11 for a buyer: consent), whatever its size. */
+async function loadTraceRows(db: Kysely<DB>, order: Row<'orders'>, consentGoverned: boolean): Promise<TraceRows> {
   const [header, lines, events] = await Promise.all([repo.orderHeader(db, order), linesOfOrders(db, [order.id]), repo.eventsOfOrder(db, order.id)]);
   const fulfilments = await fulfilmentsOfLines(db, lines.map((l) => l.id));
   const lotIds = [...new Set([...lines.flatMap((l) => (l.lot_id !== null ? [l.lot_id] : [])), ...fulfilments.map((f) => f.lot_id)])];
@@ -56,6 +58,9 @@ async function loadTraceRows(db: Kysely<DB>, order: Row<'orders'>): Promise<Trac
     assessmentsOfLots(db, lotIds),
   ]);
   const producerIds = [...new Set([...lines.map((l) => l.producer_id), ...lots.map((l) => l.producer_id)])];
-  const producers = await repo.producerPublicRows(db, producerIds);
-  return { header, lines, events, fulfilments, lots, commitments, plots, assessments, producers };
+  const [producers, names] = await Promise.all([
+    repo.producerPublicRows(db, producerIds),
+    consentGoverned ? disclosedNames(db, producerIds, 'NAME_TO_BUYERS') : Promise.resolve(null),
+  ]);
+  return { header, lines, events, fulfilments, lots, commitments, plots, assessments, producers, disclosedNames: names };
 }

@@ -18,7 +18,9 @@ export interface TraceProducer {
   label: string;
   producerId: number;
   brandId: number;
+  /** The real name for the brand's managers, and for a buyer with the producer's consent; else the label. */
   displayName: string;
+  nameDisclosed: boolean;
   village: string;
   district: string;
   regency: string;
@@ -137,11 +139,16 @@ export interface TraceRows {
   plots: Awaited<ReturnType<typeof plotsOfLots>>;
   assessments: Awaited<ReturnType<typeof assessmentsOfLots>>;
   producers: readonly TraceProducerRow[];
+  /**
+   * Names a buyer may see: producers consenting to NAME_TO_BUYERS (UU 27/2022). null: the reader
+   * sees every name (the brand's managers, admins).
+   */
+  disclosedNames: ReadonlyMap<number, string> | null;
 }
 
 /** Build the trace of `order` from its rows. */
 export function buildTrace(order: Row<'orders'>, rows: TraceRows): OrderTrace {
-  const contributors = contributorLabels(order, rows.producers);
+  const contributors = contributorLabels(order, rows.producers, rows.disclosedNames);
   for (const l of rows.lines) contributors.of(l.producer_id);
   const index: RowIndex = {
     lotById: new Map(rows.lots.map((l) => [l.id, l])),
@@ -155,18 +162,21 @@ export function buildTrace(order: Row<'orders'>, rows: TraceRows): OrderTrace {
 }
 
 /** Contributors, labelled "Contributor n" in the order they are first asked for (the lines' order first). */
-function contributorLabels(order: Row<'orders'>, producers: readonly TraceProducerRow[]) {
+function contributorLabels(order: Row<'orders'>, producers: readonly TraceProducerRow[], disclosed: ReadonlyMap<number, string> | null) {
   const producerRow = new Map(producers.map((p) => [p.id, p]));
   const labelled = new Map<number, TraceProducer>();
   const of = (producerId: number): TraceProducer => {
     let c = labelled.get(producerId);
     if (!c) {
       const p = producerRow.get(producerId);
+      const label = `Contributor ${labelled.size + 1}`;
+      const name = disclosed === null ? (p?.display_name ?? null) : (disclosed.get(producerId) ?? null);
       c = {
-        label: `Contributor ${labelled.size + 1}`,
+        label,
         producerId,
         brandId: order.brand_id,
-        displayName: p?.display_name ?? '',
+        displayName: name ?? label,
+        nameDisclosed: name !== null,
         village: p?.village ?? '',
         district: p?.district ?? '',
         regency: p?.regency ?? '',

@@ -30,6 +30,9 @@ export interface AuthOptions {
  * request with an Authorization header gets its Principal (roles read fresh from the database,
  * so a revocation is immediate) or a 401 naming what is wrong; without the header it is anonymous.
  */
+/** Paths whose requests carry a bearer token: GraphQL and the export downloads (/exports/shipments/:id/…). */
+export const AUTHENTICATED_PREFIXES = ['/graphql', '/exports/'] as const;
+
 export const authPlugin = fp<AuthOptions>(
   async (app: FastifyInstance, { jwt, database }) => {
     if (!jwt.secret) throw new Error('JWT secret missing: server.ts resolves it before building the app');
@@ -46,7 +49,7 @@ export const authPlugin = fp<AuthOptions>(
     app.decorateRequest('principal', null);
     app.addHook('onRequest', async (request, reply) => {
       request.principal = null;
-      if (!(request.url.startsWith('/graphql') || request.url.startsWith('/exports/')) || request.headers.authorization === undefined) return;
+      if (!AUTHENTICATED_PREFIXES.some((p) => request.url.startsWith(p)) || request.headers.authorization === undefined) return;
       const principal = await authenticate(request, database);
       if (typeof principal === 'string') return reply.code(401).send(unauthenticated(principal));
       request.principal = principal;
