@@ -59,6 +59,7 @@ describe('buildEpcisDocument', () => {
   it('commissioning: ADD, commissioning, active, the lot class in KGM, harvest dates, plots and producer in ilmd', () => {
     const doc = buildEpcisDocument(sampleChain(), CREATED);
     const [first] = byStep(doc.epcisBody.eventList, 'ObjectEvent', 'commissioning');
+    expect(JSON.stringify(first)).not.toMatch(/producers\//);
     expect(first).toMatchObject({
       action: 'ADD',
       disposition: 'active',

@@ -3,6 +3,7 @@ import type { Row } from '../../src/platform/db-types.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { countRows, ERROR_FIELDS, gid, insertPlot, insertProduct } from '../support/supply-fixtures.js';
 import { createOrderWorld, insertOrder, type OrderWorld } from '../orders/fixtures.js';
+import { openCommitment } from '../fulfilment/fixtures.js';
 import { epcisProblems } from './validate.js';
 
 /**
@@ -43,6 +44,10 @@ const RECORD_DDS = /* GraphQL */ `
   mutation Dds($input: RecordDdsNumbersInput!) {
     recordDdsNumbers(input: $input) { __typename ${ERROR_FIELDS} }
   }`;
+const FULFIL = /* GraphQL */ `
+  mutation Fulfil($input: FulfilLineInput!) {
+    fulfilLine(input: $input) { __typename ${ERROR_FIELDS} }
+  }`;
 const DOCUMENT = /* GraphQL */ `
   query Epcis($shipmentId: ID!) {
     epcisDocument(shipmentId: $shipmentId) {
@@ -82,10 +87,10 @@ describe('EPCIS 2.0 document of a shipment', () => {
   let lotB: number;
   let plots: number[];
 
-  const declare = async (producerId: number, plotIds: number[], kg: string, token: string) => {
+  const declare = async (producerId: number, plotIds: number[], kg: string, token: string, forProduct = product) => {
     const res = await t.gql(DECLARE, {
       input: {
-        producerId: gid('Producer', producerId), productId: gid('Product', product.id), plotIds: plotIds.map((p) => gid('Plot', p)),
+        producerId: gid('Producer', producerId), productId: gid('Product', forProduct.id), plotIds: plotIds.map((p) => gid('Plot', p)),
         harvestStart: '2026-05-01', harvestEnd: '2026-06-30', netWeight: kg, storageLocation: 'Gudang Koperasi Sumberwringin',
       },
     }, token);
@@ -285,6 +290,51 @@ describe('EPCIS 2.0 document of a shipment', () => {
     expect((await doc(null)).data.epcisDocument).toMatchObject({ __typename: 'UnauthenticatedError', code: 'UNAUTHENTICATED' });
     expect((await t.gql(DOCUMENT, { shipmentId: gid('Order', order.id) }, w.as.buyer.token)).data.epcisDocument)
       .toMatchObject({ __typename: 'ValidationError', issues: [{ path: 'shipmentId' }] });
+  });
+
+  it('given a forward line delivered by a lot, when the order ships, then the document binds that lot to the order and validates', async () => {
+    // given a commitment allocated to an order, then delivered as a declared, graded lot
+    const db = t.database.db;
+    const forwardProduct = await insertProduct(db, w.brand.id);
+    await openCommitment(db, w.producer, forwardProduct, 120_000);
+    const forward = await insertOrder(db, { buyerOrgId: w.buyerOrg.id, product: forwardProduct, placedBy: w.as.buyer.id, quantityG: 120_000 });
+    const accepted = await t.gql(ACCEPT, {
+      input: { orderId: gid('Order', forward.id), strategy: 'QUALITY_FIRST', constraints: { supply: 'FORWARD_ONLY' }, idempotencyKey: `epcis-fwd-${process.pid}` },
+    }, w.as.brandManager.token);
+    expect(accepted.data.acceptOrder).toMatchObject({ __typename: 'Order', status: 'ACCEPTED' });
+    const line = await db.selectFrom('allocation_lines').select('id').where('order_id', '=', forward.id).executeTakeFirstOrThrow();
+    const delivered = await declare(w.producer.id, [plots[0]!], '120', w.as.producer.token, forwardProduct);
+    await assess(delivered);
+    const fulfilled = await t.gql(FULFIL, {
+      input: { lineId: gid('AllocationLine', line.id), lotId: gid('Lot', delivered), weight: '120', idempotencyKey: `epcis-fulfil-${process.pid}` },
+    }, w.as.brandManager.token);
+    expect(fulfilled.data.fulfilLine.__typename).not.toMatch(/Error$/);
+    const shipped = await t.gql(SHIP, {
+      input: {
+        orderId: gid('Order', forward.id),
+        shipment: {
+          billOfLading: 'MEDUJK654321', portOfLoading: 'IDSUB', portOfDischarge: 'EGALY', departureDate: '2026-10-09',
+          containers: [{ containerNumber: 'CSQU3054383', sealNumber: 'ID-SEAL-0002', bagCount: 2, lots: [{ lotId: gid('Lot', delivered), weight: '120' }] }],
+        },
+      },
+    }, w.as.brandManager.token);
+    expect(shipped.data.shipOrder).toMatchObject({ __typename: 'Order', status: 'SHIPPED' });
+    const shipment = await db.selectFrom('shipments').select('id').where('order_id', '=', forward.id).executeTakeFirstOrThrow();
+
+    // when
+    const d = (await doc(w.as.buyer.token, gid('Shipment', shipment.id))).data.epcisDocument.document as Doc;
+
+    // then
+    expect(epcisProblems(d)).toEqual([]);
+    const [binding, ...more] = events(d, 'TransactionEvent');
+    expect(more).toEqual([]);
+    expect(binding).toMatchObject({
+      action: 'ADD', 'brand:logEvent': 'FULFILLED',
+      bizTransactionList: [{ type: 'po', bizTransaction: expect.stringMatching(new RegExp(`/orders/${forward.id}$`)) }],
+      quantityList: [{ epcClass: expect.stringMatching(new RegExp(`/lots/${delivered}$`)), quantity: 120, uom: 'KGM' }],
+    });
+    expect(events(d, 'ObjectEvent', 'commissioning')).toHaveLength(1);
+    expect(events(d, 'AggregationEvent', 'loading')[0]).toMatchObject({ 'brand:sealNumber': 'ID-SEAL-0002', 'brand:bagCount': 2 });
   });
 
   describe('brand identifiers', () => {

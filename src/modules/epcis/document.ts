@@ -1,7 +1,7 @@
 import { gramsToKg } from '../../platform/weight.js';
 import {
   BRAND_NS_PREFIX, billOfLadingUri, brandNamespace, brandPartyUri, buyerPartyUri, containerEpc, eventId, invoiceUri, lotClass,
-  plotUri, portUri, purchaseOrderUri, shipmentDocumentUri, storageUri, type BrandIdentity,
+  plotUri, portUri, purchaseOrderUri, shipmentDocumentUri, type BrandIdentity,
 } from './identifiers.js';
 import { JAKARTA_OFFSET, isOffset, localTime } from './time.js';
 
@@ -22,6 +22,9 @@ import { JAKARTA_OFFSET, isOffset, localTime } from './time.js';
  *                             as owning parties, ports as locations, the DDS numbers once recorded.
  * The log holds no processing steps (hulling, drying are not recorded as events: a lot is declared
  * in its traded form), so no TransformationEvent is produced.
+ *
+ * No producer identifier leaves the platform: a producer appears only as their consented name or
+ * their shipment-stable "Contributor n" label (and the production place: village, district, regency).
  *
  * Extension values that are exact decimals (defect value, moisture, area) are strings, so no float
  * rounding enters the document; quantities are JSON numbers because the schema requires it.
@@ -160,7 +163,6 @@ export function buildEpcisDocument(chain: ShipmentChain, createdAt: Date): Epcis
       bizStep: 'commissioning',
       disposition: 'active',
       quantityList: [{ epcClass: classOf(lot.lotId), quantity: kg(lot.netG), uom: 'KGM' }],
-      bizLocation: { id: storageUri(identity, lot.producerId) },
       ilmd: {
         [ns('harvestStartDate')]: lot.harvestStart,
         [ns('harvestEndDate')]: lot.harvestEnd,

@@ -64,7 +64,6 @@ export const plotUri = (identity: BrandIdentity, plotId: number) => `${baseUri(i
 export const brandPartyUri = (identity: BrandIdentity) => `${baseUri(identity)}/epcis/parties/brand`;
 export const buyerPartyUri = (identity: BrandIdentity, buyerOrgId: number) => `${baseUri(identity)}/epcis/parties/buyers/${buyerOrgId}`;
 export const portUri = (identity: BrandIdentity, locode: string) => `${baseUri(identity)}/epcis/locations/unlocode/${seg(locode)}`;
-export const storageUri = (identity: BrandIdentity, producerId: number) => `${baseUri(identity)}/epcis/locations/producers/${producerId}`;
 export const purchaseOrderUri = (identity: BrandIdentity, orderId: number) => `${baseUri(identity)}/epcis/orders/${orderId}`;
 export const billOfLadingUri = (identity: BrandIdentity, bol: string) => `${baseUri(identity)}/epcis/bills-of-lading/${seg(bol)}`;
 export const invoiceUri = (identity: BrandIdentity, invoice: string) => `${baseUri(identity)}/epcis/invoices/${seg(invoice)}`;
