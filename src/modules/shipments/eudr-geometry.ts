@@ -13,17 +13,18 @@
  *     a silent export.
  *
  * Accepted input types: Point, MultiPoint, Polygon, MultiPolygon (and a GeometryCollection of
- * those). Output: a list of Point / Polygon geometries, one Feature each.
+ * those). Output: a list of Point / MultiPoint / Polygon geometries, one Feature each
+ * (points of a MultiPoint rounded and de-duplicated).
  */
 import { area as geodesicAreaM2 } from '@turf/area';
 import { kinks } from '@turf/kinks';
-import type { Geometry, Point, Polygon, Position } from 'geojson';
+import type { Geometry, MultiPoint, Point, Polygon, Position } from 'geojson';
 import { intersection } from 'polyclip-ts';
 
 export const EXPORT_DECIMALS = 6;
 const SCALE = 10 ** EXPORT_DECIMALS;
 
-export type ExportGeometry = Point | Polygon;
+export type ExportGeometry = Point | MultiPoint | Polygon;
 
 export type ExportIssueRule = 'GEOMETRY_TYPE' | 'RING_BROKEN_BY_ROUNDING' | 'SELF_INTERSECTION_AFTER_ROUNDING';
 
@@ -103,9 +104,18 @@ export function exportGeometry(geometry: Geometry, plotName: string): ExportResu
       case 'Point':
         parts.push({ type: 'Point', coordinates: [round6(g.coordinates[0] as number), round6(g.coordinates[1] as number)] });
         return null;
-      case 'MultiPoint':
-        for (const p of g.coordinates) parts.push({ type: 'Point', coordinates: [round6(p[0] as number), round6(p[1] as number)] });
+      case 'MultiPoint': {
+        const points: Position[] = [];
+        const seen = new Set<string>();
+        for (const p of g.coordinates) {
+          const q: Position = [round6(p[0] as number), round6(p[1] as number)];
+          const key = `${q[0]},${q[1]}`;
+          if (!seen.has(key)) points.push(q);
+          seen.add(key);
+        }
+        parts.push({ type: 'MultiPoint', coordinates: points });
         return null;
+      }
       case 'Polygon':
         polygons.push(g.coordinates);
         return null;
