@@ -86,14 +86,20 @@ export const eventsOfLots = (db: Db, lotIds: readonly number[]): Promise<Row<'pr
     ? Promise.resolve([])
     : db.selectFrom('provenance_events').selectAll().where('lot_id', 'in', [...lotIds]).orderBy('id').execute();
 
-/** Statuses of an order's allocation lines and of their fulfilments (which bindings still serve the order). */
-export const lineStatuses = (db: Db, orderId: number) =>
-  db.selectFrom('allocation_lines').select(['id', 'status']).where('order_id', '=', orderId).execute();
-
-export const fulfilmentStatuses = (db: Db, orderId: number) =>
-  db
-    .selectFrom('fulfilments as f')
-    .innerJoin('allocation_lines as a', 'a.id', 'f.line_id')
-    .select(['f.id', 'f.status'])
+/**
+ * What still serves an order: its ACTIVE allocation lines and the ACTIVE fulfilments of ACTIVE
+ * lines (one statement).
+ */
+export async function servingOfOrder(db: Db, orderId: number): Promise<{ lineIds: Set<number>; fulfilmentIds: Set<number> }> {
+  const rows = await db
+    .selectFrom('allocation_lines as a')
+    .leftJoin('fulfilments as f', (j) => j.onRef('f.line_id', '=', 'a.id').on('f.status', '=', 'ACTIVE'))
+    .select(['a.id as line_id', 'f.id as fulfilment_id'])
     .where('a.order_id', '=', orderId)
+    .where('a.status', '=', 'ACTIVE')
     .execute();
+  return {
+    lineIds: new Set(rows.map((r) => r.line_id)),
+    fulfilmentIds: new Set(rows.flatMap((r) => (r.fulfilment_id === null ? [] : [r.fulfilment_id]))),
+  };
+}

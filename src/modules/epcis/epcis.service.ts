@@ -142,14 +142,13 @@ const BINDING_KINDS = new Set(['ALLOCATED', 'REALLOCATED', 'FULFILLED']);
 export async function shipmentChain(db: Kysely<DB>, ex: ShipmentExport): Promise<ShipmentChain> {
   const { shipment, order } = ex;
   const lotIds = [...new Set(ex.containers.flatMap((c) => c.lots.map((l) => l.lotId)))].sort((a, b) => a - b);
-  const [brand, lots, plots, assessments, events, lines, fulfilments] = await Promise.all([
+  const [brand, lots, plots, assessments, events, serving] = await Promise.all([
     findBrand(db, shipment.brand_id),
     repo.lotsByIds(db, lotIds),
     repo.plotsOfLots(db, lotIds),
     assessmentsOfLots(db, lotIds),
     repo.eventsOfLots(db, lotIds),
-    repo.lineStatuses(db, order.id),
-    repo.fulfilmentStatuses(db, order.id),
+    repo.servingOfOrder(db, order.id),
   ]);
   if (!brand) throw new NotFoundError('Brand');
   const identity = (await identitiesOf(db, [brand])).get(brand.id) as BrandIdentity;
@@ -179,8 +178,7 @@ export async function shipmentChain(db: Kysely<DB>, ex: ShipmentExport): Promise
   const inspections: ChainInspection[] = [];
   const bindings: ChainOrderBinding[] = [];
   const assessmentById = new Map(assessments.map((a) => [a.id, a]));
-  const activeLines = new Set(lines.filter((l) => l.status === 'ACTIVE').map((l) => l.id));
-  const activeFulfilments = new Set(fulfilments.filter((f) => f.status === 'ACTIVE').map((f) => f.id));
+  const { lineIds: activeLines, fulfilmentIds: activeFulfilments } = serving;
   let shippedAt: Date | null = null;
   for (const e of events) {
     const p = (e.payload ?? {}) as Record<string, unknown>;
