@@ -34,7 +34,7 @@ const transition = (name: string, input: string) => /* GraphQL */ `
 const REJECT = transition('rejectOrder', 'RejectOrderInput');
 const CANCEL = transition('cancelOrder', 'CancelOrderInput');
 const START = transition('startOrderFulfillment', 'AdvanceOrderInput');
-const SHIP = transition('shipOrder', 'AdvanceOrderInput');
+const SHIP = transition('shipOrder', 'ShipOrderInput');
 const COMPLETE = transition('completeOrder', 'AdvanceOrderInput');
 
 const ORDERS = /* GraphQL */ `query Orders($status: OrderStatus) { orders(first: 100, status: $status) { edges { node { id } } } }`;
@@ -280,6 +280,8 @@ describe('orders', () => {
 
     it('runs ACCEPTED → IN_FULFILLMENT → SHIPPED → COMPLETED for the manager, each kept in the history; no cancelling after shipping', async () => {
       const order = await given('ACCEPTED');
+      // A domestic order ships without export papers (export orders carry a shipment: test/shipments).
+      await t.database.db.updateTable('orders').set({ destination_country: 'ID' }).where('id', '=', order.id).execute();
       expect((await act(START, w.as.brandManager, order.id, null)).data.startOrderFulfillment.status).toBe('IN_FULFILLMENT');
       expect((await act(COMPLETE, w.as.brandManager, order.id, null)).data.completeOrder).toMatchObject({
         __typename: 'InvalidTransitionError', from: 'IN_FULFILLMENT', to: 'COMPLETED',

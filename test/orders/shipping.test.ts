@@ -8,7 +8,7 @@ const ACCEPT = /* GraphQL */ `
     acceptOrder(input: $input) { __typename ... on Order { status lines { kind weight } } ${ERROR_FIELDS} }
   }`;
 const advance = (name: string) => /* GraphQL */ `
-  mutation Advance($input: AdvanceOrderInput!) {
+  mutation Advance($input: ${name === 'shipOrder' ? 'ShipOrderInput' : 'AdvanceOrderInput'}!) {
     ${name}(input: $input) { __typename ... on Order { status } ... on InvalidTransitionError { from to message } ${ERROR_FIELDS} }
   }`;
 
@@ -68,7 +68,14 @@ describe('shipping an order', () => {
     const order = await insertOrder(t.database.db, { buyerOrgId: w.buyerOrg.id, product, placedBy: w.as.buyer.id, quantityG: 600_000 });
     await acceptAndStart(order.id, 'SPOT_ONLY');
 
-    const res = await t.gql(advance('shipOrder'), { input: { orderId: gid('Order', order.id), reason: 'Container MSKU 1234567' } }, w.as.brandManager.token);
+    // An export order ships with its papers: one container loaded with the lots as allocated.
+    const lines = await t.database.db.selectFrom('allocation_lines').select(['lot_id', 'weight_g']).where('order_id', '=', order.id).orderBy('id').execute();
+    const shipment = {
+      billOfLading: 'MEDUSB000001', portOfLoading: 'IDSUB', portOfDischarge: 'EGALY', departureDate: '2027-06-15',
+      containers: [{ containerNumber: 'MSKU1234565', sealNumber: 'S1', bagCount: 10,
+        lots: lines.map((l) => ({ lotId: gid('Lot', l.lot_id!), weight: String(l.weight_g / 1000) })) }],
+    };
+    const res = await t.gql(advance('shipOrder'), { input: { orderId: gid('Order', order.id), reason: 'Container MSKU 1234565', shipment } }, w.as.brandManager.token);
     expect(res.data.shipOrder).toEqual({ __typename: 'Order', status: 'SHIPPED' });
     const events = await t.database.db
       .selectFrom('provenance_events').select(['lot_id', 'payload']).where('order_id', '=', order.id).where('kind', '=', 'SHIPPED').orderBy('lot_id').execute();

@@ -132,12 +132,13 @@ export async function shipOrder(db: Kysely<DB>, actor: Principal | null, input: 
         const role = roles.includes('MANAGER') ? 'MANAGER' : (roles[0] ?? 'OTHER');
         throw new InvalidTransitionError('Order', order.status, 'SHIPPED', refusal(order.status, 'SHIPPED', role) ?? undefined);
       }
+      // The order's own guards first (uncovered weight, undelivered forward lines), then the papers.
+      recording.add(trx);
+      const updated = await transitionInTransaction(trx, order, 'SHIPPED', actor, parsed.reason ?? null);
       const shipment = parsed.shipment ?? null;
       if (!shipment && order.destination_country !== DOMESTIC_COUNTRY) {
         throw ValidationError.field('input.shipment', `is required: the order goes to ${order.destination_country}, so it ships with its containers, bill of lading and ports`);
       }
-      recording.add(trx);
-      const updated = await transitionInTransaction(trx, order, 'SHIPPED', actor, parsed.reason ?? null);
       if (shipment) {
         await checkLoadedWeights(trx, order.id, shipment.containers);
         await repo.insertShipment(trx, {
