@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildEpcisDocument, EPCIS_CONTEXT, type EpcisEvent } from '../../src/modules/epcis/document.js';
 import { eventId, gs1CheckDigit, normaliseGtin, settingsIssues, type BrandIdentity } from '../../src/modules/epcis/identifiers.js';
-import { localTime } from '../../src/modules/epcis/time.js';
+import { isOffset, localTime } from '../../src/modules/epcis/time.js';
 import { sampleChain } from './chain-fixture.js';
 import { epcisProblems, epcisValidator, exampleFile } from './validate.js';
 
@@ -151,6 +151,13 @@ describe('buildEpcisDocument', () => {
     expect(shipping).toMatchObject({ eventTime: '2026-08-04T05:00:00.000+02:00', eventTimeZoneOffset: '+02:00' });
     expect(byStep(doc.epcisBody.eventList, 'ObjectEvent', 'commissioning')[0]!.eventTimeZoneOffset).toBe('+07:00');
     expect(localTime(new Date('2026-12-31T20:30:00Z'))).toBe('2027-01-01T03:30:00.000+07:00');
+    expect(localTime(new Date('2026-01-01T02:00:00Z'), '-05:30')).toBe('2025-12-31T20:30:00.000-05:30');
+    expect(['+07:00', '-12:00', '+14:00'].map(isOffset)).toEqual([true, true, true]);
+    expect(['+7:00', '+14:30', 'Z', 7, null].map(isOffset)).toEqual([false, false, false, false, false]);
+    // an offset the schema would refuse is ignored: the event falls back to Asia/Jakarta
+    chain.shipment.timeZoneOffset = '+15:00';
+    const fallback = buildEpcisDocument(chain, CREATED);
+    expect(byStep(fallback.epcisBody.eventList, 'ObjectEvent', 'shipping')[0]!.eventTimeZoneOffset).toBe('+07:00');
   });
 
   describe('identifiers', () => {

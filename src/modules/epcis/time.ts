@@ -24,6 +24,3 @@ export function localTime(at: Date, offset: string = JAKARTA_OFFSET): string {
   const shifted = new Date(at.getTime() + offsetMinutes(offset) * 60_000);
   return `${shifted.toISOString().slice(0, -1)}${offset}`;
 }
-
-/** A calendar date (e.g. a departure date) as the start of that day at the offset. */
-export const startOfDay = (date: string, offset: string = JAKARTA_OFFSET) => `${date}T00:00:00.000${offset}`;
