@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Row } from '../../src/platform/db-types.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { ERROR_FIELDS, gid, insertPlot } from '../support/supply-fixtures.js';
-import { createOrderWorld, type OrderWorld } from '../orders/fixtures.js';
+import { changeOrderStatus } from '../../src/modules/orders/orders.service.js';
+import { createOrderWorld, type OrderWorld, principalOf } from '../orders/fixtures.js';
 import { fixture, orderInFulfilment, REGISTER_PLOT, SHIP, shipmentFor, shippingCounts } from './fixtures.js';
 
 const SHIPMENT = /* GraphQL */ `
@@ -191,6 +192,15 @@ describe('export papers', () => {
       });
       expect(res.__typename).toBe('LoadedWeightMismatchError');
       expect(res.lots).toEqual([{ lotId: gid('Lot', other.lots[0]!.id), loadedWeight: '600', shippedWeight: '0' }]);
+    });
+
+    it('given an export order shipped by any other path (the orders service), then the shipments hook refuses it', async () => {
+      const { order } = await twoSupplierOrder();
+      const manager = await principalOf(t.database.db, w.as.brandManager.id);
+      await expect(changeOrderStatus(t.database.db, manager, 'SHIPPED', { orderId: order.id })).rejects.toMatchObject({
+        code: 'INVALID_TRANSITION', message: 'An export order ships with its shipment papers (shipOrder with input.shipment)',
+      });
+      expect(await shippingCounts(t, order.id)).toMatchObject({ status: 'IN_FULFILLMENT', shipments: 0, shippedEvents: 0 });
     });
 
     it('given the buyer or another brand\'s manager, then ForbiddenError / NotFoundError and nothing is written', async () => {
