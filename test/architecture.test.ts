@@ -28,8 +28,10 @@ export const MODULE_ORDER = [
   'provenance', // the append-only event log every module writes to
   'brands', // brands, products, grade scheme vocabulary (GradeLevel)
   'producers', // cooperatives, producers, who may see and act for a producer
+  'consent', // producers' consent to disclose their name (UU 27/2022)
   'memberships', // producers in brands
   'plots', // where a producer grows (EUDR geolocation)
+  'deforestation', // deforestation assessments per plot (EUDR cut-off)
   'lots', // physical supply
   'grading', // assessments of lots against the grade scheme
   'commitments', // forward supply
@@ -40,6 +42,8 @@ export const MODULE_ORDER = [
   'trace', // the order trace read model: reads everything
   'settlement', // price rules, invoices, payments, settling orders into payout statements (hooked into orders by composition.ts)
   'shu', // the cooperative's year: reads the payout statements
+  'shipments', // shipOrder's papers, DDS numbers, the EUDR package (extends the trace with the shipment)
+  'epcis', // the EPCIS 2.0 document of a shipment
 ] as const;
 
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));

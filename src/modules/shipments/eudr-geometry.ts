@@ -16,10 +16,10 @@
  * those). Output: a list of Point / MultiPoint / Polygon geometries, one Feature each
  * (points of a MultiPoint rounded and de-duplicated).
  */
-import { area as geodesicAreaM2 } from '@turf/area';
 import { kinks } from '@turf/kinks';
 import type { Geometry, MultiPoint, Point, Polygon, Position } from 'geojson';
 import { intersection } from 'polyclip-ts';
+import { polygonAreaM2 } from '../plots/area.js';
 
 export const EXPORT_DECIMALS = 6;
 const SCALE = 10 ** EXPORT_DECIMALS;
@@ -53,8 +53,8 @@ export function roundRing(ring: readonly Position[]): Position[] {
 }
 
 /** Geodesic area of a polygon in hectares. */
-export const polygonAreaHa = (coordinates: Position[][]): number =>
-  geodesicAreaM2({ type: 'Polygon', coordinates }) / 10_000;
+/** Area of a polygon on the WGS84 ellipsoid in hectares (plots/area.ts, as at registration). */
+export const polygonAreaHa = (coordinates: Position[][]): number => polygonAreaM2(coordinates) / 10_000;
 
 /**
  * Cut a polygon with holes into hole-free polygons covering the same area. A polygon without holes

@@ -14,11 +14,10 @@
  * Limits of the EU system are errors (EudrLimitError): ≤ 1,000 producers per commodity,
  * ≤ 10,000 per statement, ≤ 25 MB of geolocation per statement.
  */
-import { area as geodesicAreaM2 } from '@turf/area';
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
 import { AppError } from '../../platform/errors.js';
 import { gramsToKg } from '../../platform/weight.js';
-import { type ExportGeometry, exportGeometry } from './eudr-geometry.js';
+import { type ExportGeometry, exportGeometry, polygonAreaHa } from './eudr-geometry.js';
 
 export const MAX_PRODUCERS_PER_COMMODITY = 1_000;
 export const MAX_PRODUCERS_PER_STATEMENT = 10_000;
@@ -283,4 +282,4 @@ export function kgSix(grams: number): string {
 
 const labelNumber = (label: string) => Number(label.replace(/\D/g, '')) || 0;
 
-const areaOf = (g: ExportGeometry): number => Math.round((geodesicAreaM2(g) / 10_000) * 10_000) / 10_000;
+const areaOf = (g: ExportGeometry): number => (g.type === 'Polygon' ? Math.round(polygonAreaHa(g.coordinates) * 10_000) / 10_000 : 0);

@@ -1,12 +1,11 @@
-import { InvalidTransitionError } from '../../platform/errors.js';
+import { BusyError, InvalidTransitionError } from '../../platform/errors.js';
 import { builder } from '../../platform/graphql/builder.js';
 import type { Context } from '../../platform/graphql/context.js';
 import { commonErrors, ErrorInterface } from '../../platform/graphql/errors.js';
 import { decodeId } from '../../platform/graphql/ids.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
 import { canSeeOrder } from '../orders/access.js';
-import { AllocationBusyError } from '../orders/errors.js';
-import { OrderTraceRef } from '../provenance/trace.graphql.js';
+import { OrderTraceRef } from '../trace/trace.graphql.js';
 import { LotRef, OrderRef } from '../refs.js';
 import type { Blocker, EudrPackage } from './eudr-package.js';
 import { EudrLimitError } from './eudr-package.js';
@@ -299,7 +298,7 @@ builder.mutationFields((t) => ({
     type: OrderRef,
     description: 'Ship an IN_FULFILLMENT order with its shipment papers (brand manager of the order\'s brand); export orders must carry a shipment.',
     authScopes: { admin: true, brandManager: 'any' },
-    errors: { types: [LoadedWeightMismatchError, InvalidTransitionError, AllocationBusyError, ...commonErrors] },
+    errors: { types: [LoadedWeightMismatchError, InvalidTransitionError, BusyError, ...commonErrors] },
     args: { input: t.arg({ type: ShipOrderInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       shipments.shipOrder(ctx.db, ctx.principal, {

@@ -12,7 +12,7 @@ import { onOrderTransition } from '../orders/hooks.js';
 import * as ordersRepo from '../orders/orders.repo.js';
 import { transitionInTransaction } from '../orders/orders.service.js';
 import { canTransition, refusal } from '../orders/state.js';
-import { inTransaction, type TxOptions } from '../orders/transaction.js';
+import { inTransaction, type TxOptions } from '../../platform/transaction.js';
 import { buildEudrPackage, type EudrPackage, type PackageInput } from './eudr-package.js';
 import { LoadedWeightMismatchError, type LotWeightMismatch } from './errors.js';
 import {
@@ -29,7 +29,8 @@ import * as repo from './shipments.repo.js';
  * lading, ports of loading and discharge (UN/LOCODE) and the departure date.
  *
  * - An export order (destination outside Indonesia) must carry a shipment; a domestic one may.
- *   The orders hook below refuses SHIPPED for an export order by any other path.
+ *   installShipmentHandlers (wired in src/composition.ts) refuses SHIPPED for an export order by
+ *   any other path.
  * - The loaded weight equals the order's shipped lines lot by lot (spot lines plus active
  *   fulfilments): any difference is a LoadedWeightMismatchError listing each lot, nothing written.
  * - Each container's bags hold its weight: (bags − 1) × 60 kg < loaded ≤ bags × 60 kg.
@@ -112,11 +113,21 @@ export type ShipOrderInput = z.input<typeof ShipOrderInput>;
 /** Transactions in which shipOrder records the shipment itself (the hook lets those through). */
 const recording = new WeakSet<object>();
 
-onOrderTransition((trx, { order, to }) => {
-  if (to === 'SHIPPED' && order.destination_country !== DOMESTIC_COUNTRY && !recording.has(trx)) {
-    throw new InvalidTransitionError('Order', order.status, to, 'An export order ships with its shipment papers (shipOrder with input.shipment)');
-  }
-});
+let installed = false;
+
+/**
+ * Refuse SHIPPED for an export order by any path other than shipOrder here (which records the
+ * papers in the same transaction). Installed once by src/composition.ts (composeModules).
+ */
+export function installShipmentHandlers(): void {
+  if (installed) return;
+  installed = true;
+  onOrderTransition((trx, { order, to }) => {
+    if (to === 'SHIPPED' && order.destination_country !== DOMESTIC_COUNTRY && !recording.has(trx)) {
+      throw new InvalidTransitionError('Order', order.status, to, 'An export order ships with its shipment papers (shipOrder with input.shipment)');
+    }
+  });
+}
 
 /** Ship an order, recording its shipment (see the module comment). */
 export async function shipOrder(db: Kysely<DB>, actor: Principal | null, input: ShipOrderInput, options: TxOptions = {}) {
