@@ -1,4 +1,4 @@
-import { ConflictError } from '../../platform/errors.js';
+import { BusyError, ConflictError } from '../../platform/errors.js';
 import { builder } from '../../platform/graphql/builder.js';
 import type { Context } from '../../platform/graphql/context.js';
 import { commonErrors } from '../../platform/graphql/errors.js';
@@ -95,7 +95,7 @@ builder.mutationFields((t) => ({
     type: ConsentEventRef,
     description: 'Record a producer\'s consent to disclose their name for a purpose (the producer, or their cooperative manager with evidence).',
     authScopes: { admin: true, producer: 'any', coopManager: 'any' },
-    errors: { types: commonErrors },
+    errors: { types: [BusyError, ...commonErrors] },
     args: { input: t.arg({ type: ConsentChangeInput, required: true }) },
     resolve: change('GIVEN'),
   }),
@@ -103,7 +103,7 @@ builder.mutationFields((t) => ({
     type: ConsentEventRef,
     description: 'Withdraw a producer\'s consent for a purpose; documents built from now on carry "Contributor n" instead of the name.',
     authScopes: { admin: true, producer: 'any', coopManager: 'any' },
-    errors: { types: [ConflictError, ...commonErrors] },
+    errors: { types: [ConflictError, BusyError, ...commonErrors] },
     args: { input: t.arg({ type: ConsentChangeInput, required: true }) },
     resolve: change('WITHDRAWN'),
   }),

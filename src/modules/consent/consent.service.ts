@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { hasRole, isAdmin, type Principal } from '../../platform/auth.js';
 import type { ConsentPurpose, DB } from '../../platform/db-types.js';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
+import { inTransaction } from '../../platform/transaction.js';
 import { parseInput } from '../../platform/validate.js';
 import { accessToProducer, assertCanManageProducer } from '../producers/access.js';
 import * as repo from './consent.repo.js';
@@ -52,7 +53,7 @@ export async function changeConsent(
   if (!actor) throw new UnauthenticatedError();
   const parsed = parseInput(ChangeInput, input);
   await assertCanManageProducer(db, actor, parsed.producerId, 'input.producerId');
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const producer = await repo.lockProducer(trx, parsed.producerId);
     if (!producer) throw new NotFoundError('Producer', 'input.producerId');
     const self = hasRole(actor, 'PRODUCER', producer.id);

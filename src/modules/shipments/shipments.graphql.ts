@@ -319,7 +319,7 @@ builder.mutationFields((t) => ({
     type: ShipmentRef,
     description: 'Record the DDS reference and verification numbers of a shipment (brand manager of its brand).',
     authScopes: { admin: true, brandManager: 'any' },
-    errors: { types: commonErrors },
+    errors: { types: [BusyError, ...commonErrors] },
     args: { input: t.arg({ type: DdsInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       shipments.recordDdsNumbers(ctx.db, ctx.principal, { ...input, shipmentId: decodeId(input.shipmentId, 'Shipment', 'input.shipmentId') }),

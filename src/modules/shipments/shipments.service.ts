@@ -204,7 +204,7 @@ export type DdsInput = z.input<typeof DdsInput>;
 export async function recordDdsNumbers(db: Kysely<DB>, actor: Principal | null, input: DdsInput) {
   if (!actor) throw new UnauthenticatedError();
   const parsed = parseInput(DdsInput, input);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const shipment = await repo.lockShipment(trx, parsed.shipmentId);
     if (!shipment || !canSeeOrder(actor, shipment)) throw new NotFoundError('Shipment', 'input.shipmentId');
     if (!managesOrder(actor, shipment)) {
