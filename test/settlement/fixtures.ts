@@ -123,12 +123,28 @@ export async function placeAndAccept(t: TestApp, w: SettlementWorld, quantityG: 
   return order;
 }
 
-/** Move an accepted all-spot order to SHIPPED through GraphQL. */
+const SHIP_WITH_PAPERS = /* GraphQL */ `
+  mutation Ship($input: ShipOrderInput!) { shipOrder(input: $input) { __typename ... on Order { status } ${ERROR_FIELDS} } }`;
+
+/**
+ * Move an accepted all-spot order to SHIPPED through GraphQL. An export order ships with its papers
+ * (test/shipments): one container loaded with the order's lots as allocated.
+ */
 export async function ship(t: TestApp, w: SettlementWorld, orderId: number) {
-  for (const step of ['startOrderFulfillment', 'shipOrder'] as const) {
-    const res = await t.gql(ADVANCE(step), { input: { orderId: gid('Order', orderId) } }, w.as.brandManager.token);
-    if (!res.data?.[step] || res.data[step].__typename !== 'Order') throw new Error(`${step} failed: ${JSON.stringify(res.data ?? res.errors)}`);
-  }
+  const started = await t.gql(ADVANCE('startOrderFulfillment'), { input: { orderId: gid('Order', orderId) } }, w.as.brandManager.token);
+  if (started.data?.startOrderFulfillment?.__typename !== 'Order') throw new Error(`startOrderFulfillment failed: ${JSON.stringify(started.data ?? started.errors)}`);
+  const lines = await t.database.db.selectFrom('allocation_lines').select(['lot_id', 'weight_g'])
+    .where('order_id', '=', orderId).where('status', '=', 'ACTIVE').where('lot_id', 'is not', null).execute();
+  const perLot = new Map<number, number>();
+  for (const l of lines) perLot.set(l.lot_id!, (perLot.get(l.lot_id!) ?? 0) + Number(l.weight_g));
+  const totalG = [...perLot.values()].reduce((a, b) => a + b, 0);
+  const shipment = {
+    billOfLading: 'MEDUSB000100', portOfLoading: 'IDSUB', portOfDischarge: 'EGALY', departureDate: '2027-06-15',
+    containers: [{ containerNumber: 'CSQU3054383', sealNumber: 'S-100', bagCount: Math.max(1, Math.ceil(totalG / 60_000)),
+      lots: [...perLot].map(([lotId, g]) => ({ lotId: gid('Lot', lotId), weight: String(g / 1000) })) }],
+  };
+  const res = await t.gql(SHIP_WITH_PAPERS, { input: { orderId: gid('Order', orderId), shipment } }, w.as.brandManager.token);
+  if (res.data?.shipOrder?.__typename !== 'Order') throw new Error(`shipOrder failed: ${JSON.stringify(res.data ?? res.errors)}`);
 }
 
 /** Row counts of the settlement tables, for "nothing was written" checks. */
