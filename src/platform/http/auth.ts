@@ -30,7 +30,7 @@ export interface AuthOptions {
  * request with an Authorization header gets its Principal (roles read fresh from the database,
  * so a revocation is immediate) or a 401 naming what is wrong; without the header it is anonymous.
  */
-/** Paths whose requests carry a bearer token: GraphQL and the export downloads (/exports/shipments/:id/…). */
+/** Paths whose requests carry a bearer token: GraphQL and the downloads under /exports/ (shipments, settlement, SHU). */
 export const AUTHENTICATED_PREFIXES = ['/graphql', '/exports/'] as const;
 
 export const authPlugin = fp<AuthOptions>(
