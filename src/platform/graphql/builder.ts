@@ -7,13 +7,16 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { hasRole, isAdmin } from '../auth.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
 import type { Context } from './context.js';
+import TextInputGuardPlugin from './input-guards.js';
 
 /**
  * The schema builder and its plugins; no types are defined here.
  *
  * Plugin order matters: relay first (so scopes see decoded global IDs), then errors (so it catches the
  * ForbiddenError that scope-auth throws and returns it as a typed union member), then scope-auth
- * (so authorization runs before dataloading and the resolver). Input validation is zod in the
+ * (so authorization runs before dataloading and the resolver). The text input guard sits between errors
+ * and scope-auth: control characters and lone surrogates in any argument are refused as a typed
+ * ValidationError (input-guards.ts) before anything else runs. Input validation is zod in the
  * services (platform/validate.ts), so there is no Pothos validation plugin.
  *
  * Scopes are role-on-organisation checks; `*: 'any'` asks for the role on any organisation.
@@ -49,7 +52,7 @@ export const builder = new SchemaBuilder<{
   DefaultInputFieldRequiredness: true;
   Connection: { totalCount?: never };
 }>({
-  plugins: [RelayPlugin, ErrorsPlugin, ScopeAuthPlugin, DataloaderPlugin, ComplexityPlugin],
+  plugins: [RelayPlugin, ErrorsPlugin, TextInputGuardPlugin, ScopeAuthPlugin, DataloaderPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
   relay: {
