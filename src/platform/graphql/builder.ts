@@ -7,6 +7,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { hasRole, isAdmin } from '../auth.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
 import type { Context } from './context.js';
+import { decodeGlobalIdLeniently, isRowKey } from './ids.js';
 import TextInputGuardPlugin from './input-guards.js';
 
 /**
@@ -59,7 +60,17 @@ export const builder = new SchemaBuilder<{
     clientMutationId: 'omit',
     cursorType: 'String',
     firstArgOptions: { description: 'How many results to return (1–100). Either first or last is required.' },
-    nodeQueryOptions: { description: 'Fetches any object by its global ID; null when unknown or not visible to you.' },
+    decodeGlobalID: decodeGlobalIdLeniently,
+    // An ID that is malformed, names no Node type or carries a key that is no positive int8 is
+    // answered like an unknown one (null), before any query: even anonymous callers reach node().
+    nodeQueryOptions: {
+      description: 'Fetches any object by its global ID; null when unknown or not visible to you.',
+      resolve: (_root, { id }, _ctx, info, resolveNode) => {
+        const type = id.typename ? info.schema.getType(id.typename) : undefined;
+        const isNodeType = type && 'getInterfaces' in type && type.getInterfaces().some((i) => i.name === 'Node');
+        return isNodeType && isRowKey(id.id) ? resolveNode(id) : Promise.resolve(null);
+      },
+    },
     nodesQueryOptions: false,
     nodeTypeOptions: { description: 'An object with a global ID.' },
     pageInfoTypeOptions: { description: 'Where a page sits in its connection.' },

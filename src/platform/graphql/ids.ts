@@ -1,6 +1,26 @@
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { ValidationError } from '../errors.js';
 
+/**
+ * A row key as global IDs carry it: a positive integer that fits int8 (and a JS number exactly:
+ * at most 15 digits). Anything else (`1.5`, `abc`, `Infinity`, 20 digits, `0`, `-1`) is refused
+ * before any query, so it can never reach PostgreSQL as a bigint parse error.
+ */
+const ROW_KEY = /^[1-9]\d{0,14}$/;
+export const isRowKey = (id: string): boolean => ROW_KEY.test(id);
+
+/**
+ * The relay plugin's decoder for `node(id:)`: never throws. A global ID that is not base64 of
+ * `Type:key` decodes to an empty typename, which the node field answers with null (see builder.ts).
+ */
+export function decodeGlobalIdLeniently(value: string): { typename: string; id: string } {
+  try {
+    return decodeGlobalID(value);
+  } catch {
+    return { typename: '', id: '' };
+  }
+}
+
 /** Global ID of a row, e.g. globalId('Lot', 42). */
 export const globalId = (typename: string, id: number): string => encodeGlobalID(typename, id);
 
@@ -23,7 +43,7 @@ export function decodeTypedId(value: string, expected: string | readonly string[
   if (!types.includes(decoded.typename)) {
     throw ValidationError.field(path, `must be the ID of a ${types.join(' or ')}, got a ${decoded.typename || 'malformed'} ID`);
   }
-  if (!/^\d{1,15}$/.test(decoded.id)) throw ValidationError.field(path, 'is not a valid ID');
+  if (!isRowKey(decoded.id)) throw ValidationError.field(path, 'is not a valid ID');
   return { typename: decoded.typename, id: Number(decoded.id) };
 }
 
