@@ -9,6 +9,7 @@ import { errorsPlugin } from './platform/http/errors.js';
 import { graphiqlPlugin } from './platform/http/graphiql.js';
 import { graphqlPlugin } from './platform/http/graphql.js';
 import { healthPlugin } from './platform/http/health.js';
+import { requestGuardsPlugin } from './platform/http/request-guards.js';
 import { migrateToLatest } from './platform/migrate.js';
 import { epcisRoutes } from './modules/epcis/epcis.routes.js';
 import { exportRoutes } from './modules/shipments/exports.routes.js';
@@ -66,6 +67,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(authPlugin, { jwt: config.jwt, database });
   await app.register(drainPlugin);
   await app.register(healthPlugin, { database });
+  await app.register(requestGuardsPlugin);
   await app.register(graphqlPlugin, { schema: buildSchema(), config, database });
   if (config.graphiql) await app.register(graphiqlPlugin);
   // CSV downloads with bearer auth (the auth plugin authenticates /exports/ requests too).

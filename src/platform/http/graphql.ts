@@ -66,12 +66,20 @@ export const graphqlPlugin = fp<GraphqlOptions>(
   { name: 'lumbung-graphql', dependencies: ['lumbung-auth'] },
 );
 
-/** Mercurius wraps validation failures (one error holding `errors`); unwrap them so each is reported. */
+/**
+ * Mercurius wraps validation failures (one error holding `errors`); unwrap them so each is reported.
+ * A plain inner Error keeps the wrapper's code and status (a mutation over GET: MER_ERR_METHOD_NOT_ALLOWED, 405).
+ */
 function flattenErrors(errors: readonly GraphQLError[]): GraphQLError[] {
   return errors.flatMap((error) => {
-    const inner = (error.originalError as { errors?: unknown } | undefined)?.errors;
+    const outer = error.originalError as { errors?: unknown; code?: unknown; statusCode?: unknown } | undefined;
+    const inner = outer?.errors;
     if (!Array.isArray(inner)) return [error];
-    return inner.map((e: Error) => (e instanceof GraphQLError ? e : new GraphQLError(e.message, { originalError: e })));
+    return inner.map((e: Error) =>
+      e instanceof GraphQLError
+        ? e
+        : new GraphQLError(e.message, { originalError: Object.assign(e, { code: outer?.code, statusCode: outer?.statusCode }) }),
+    );
   });
 }
 
