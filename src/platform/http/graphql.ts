@@ -83,6 +83,20 @@ function flattenErrors(errors: readonly GraphQLError[]): GraphQLError[] {
   });
 }
 
+/**
+ * Echo amplification (issue 8 §2): messages from GraphQL and the scalars quote the offending value,
+ * so a 100 kB invalid variable would come back in full (several times). Every quoted run longer
+ * than ECHO_EXCERPT characters is cut to an excerpt, and a message to MAX_MESSAGE characters.
+ */
+const ECHO_EXCERPT = 40;
+const MAX_MESSAGE = 600;
+export function excerptMessage(message: string): string {
+  const cut = message.replace(/"((?:[^"\\]|\\.)*)"/g, (quoted, inner: string) =>
+    inner.length > ECHO_EXCERPT ? `"${inner.slice(0, ECHO_EXCERPT)}…" (${inner.length} characters)` : quoted,
+  );
+  return cut.length > MAX_MESSAGE ? `${cut.slice(0, MAX_MESSAGE)}…` : cut;
+}
+
 /** Known GraphQL errors pass through with a code; anything unexpected becomes "Internal error" plus the request id. */
 function maskError(
   error: GraphQLError,
@@ -94,18 +108,18 @@ function maskError(
   // Errors GraphQL itself raises (syntax, validation, variable coercion, limits) carry no internal detail.
   if (!original || original instanceof GraphQLError) {
     const code = (error.extensions?.code as string | undefined) ?? 'BAD_REQUEST';
-    return { message: error.message, ...base, extensions: { ...error.extensions, code }, status: 400 };
+    return { message: excerptMessage(error.message), ...base, extensions: { ...error.extensions, code }, status: 400 };
   }
   // Mercurius's own request errors (depth limit, batching, method) are client errors with a status.
   // (Some, like the depth limit, carry statusCode 500 although the client is at fault.)
   // Fastify's own 4xx (a body that fails the route schema, e.g. a batched array) are client errors too.
   if (original.code?.startsWith('MER_ERR_GQL') || (original.statusCode !== undefined && original.statusCode >= 400 && original.statusCode < 500)) {
     const status = original.statusCode && original.statusCode < 500 ? original.statusCode : 400;
-    return { message: error.message, ...base, extensions: { code: 'BAD_REQUEST' }, status };
+    return { message: excerptMessage(error.message), ...base, extensions: { code: 'BAD_REQUEST' }, status };
   }
   const appCode = typeof original.code === 'string' ? original.code : null;
   if (appCode && ['FORBIDDEN', 'UNAUTHENTICATED', 'VALIDATION_FAILED', 'NOT_FOUND'].includes(appCode)) {
-    return { message: original.message, ...base, extensions: { code: appCode }, status: 200 };
+    return { message: excerptMessage(original.message), ...base, extensions: { code: appCode }, status: 200 };
   }
   log.error({ err: original, path: error.path }, 'unexpected error in GraphQL resolver');
   return { message: `Internal error (request ${requestId ?? 'unknown'})`, ...base, extensions: { code: 'INTERNAL', requestId }, status: 500 };
