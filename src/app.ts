@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { composeModules } from './composition.js';
 import type { Config } from './config.js';
 import { createDatabase, type Database, type DbOptions } from './platform/db.js';
@@ -9,6 +9,7 @@ import { errorsPlugin } from './platform/http/errors.js';
 import { graphiqlPlugin } from './platform/http/graphiql.js';
 import { graphqlPlugin } from './platform/http/graphql.js';
 import { healthPlugin } from './platform/http/health.js';
+import { logRedactPaths, logSerializers } from './platform/log.js';
 import { requestGuardsPlugin } from './platform/http/request-guards.js';
 import { migrateToLatest } from './platform/migrate.js';
 import { epcisRoutes } from './modules/epcis/epcis.routes.js';
@@ -43,13 +44,16 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
  */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger:
-      options.logger ??
-      {
-        level: config.logLevel,
-        ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } } } : {}),
-        redact: { paths: ['req.headers.authorization', 'password', '*.password', 'variables.input.password'], censor: '[redacted]' },
-      },
+    // The error serializer and redaction (platform/log.ts) apply to every logger, tests' included.
+    logger: (options.logger === false
+      ? false
+      : {
+            level: config.logLevel,
+            ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } } } : {}),
+            ...(typeof options.logger === 'object' ? options.logger : {}),
+            serializers: logSerializers,
+            redact: { paths: logRedactPaths, censor: '[redacted]' },
+          }) as FastifyServerOptions['logger'],
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
