@@ -18,6 +18,9 @@ export interface CandidateQuery {
   excludeLotIds?: readonly number[];
   excludeCommitmentIds?: readonly number[];
   excludeProducerIds?: readonly number[];
+  /** Only these lots / commitments (re-reading the rows of a plan); an empty list selects none. */
+  onlyLotIds?: readonly number[];
+  onlyCommitmentIds?: readonly number[];
 }
 
 /**
@@ -35,6 +38,7 @@ const approvedMember = (producerColumn: string, brandId: number) =>
 
 /** Graded, not off-grade lots of the product at the grade or better, with weight left, of approved members. */
 export function candidateLots(trx: Db, q: CandidateQuery, lock: LockMode): Promise<LotRow[]> {
+  if (q.onlyLotIds && q.onlyLotIds.length === 0) return Promise.resolve([]);
   let query = trx
     .selectFrom('lots')
     .selectAll('lots')
@@ -45,6 +49,7 @@ export function candidateLots(trx: Db, q: CandidateQuery, lock: LockMode): Promi
     .where('lots.off_grade', '=', false)
     .where(sql<SqlBool>`lots.allocated_g < lots.net_g`)
     .where(approvedMember('lots.producer_id', q.brandId) as Expression<SqlBool>);
+  if (q.onlyLotIds) query = query.where('lots.id', 'in', q.onlyLotIds);
   if (q.excludeLotIds?.length) query = query.where('lots.id', 'not in', q.excludeLotIds);
   if (q.excludeProducerIds?.length) query = query.where('lots.producer_id', 'not in', q.excludeProducerIds);
   query = query.orderBy('lots.id');
@@ -53,6 +58,7 @@ export function candidateLots(trx: Db, q: CandidateQuery, lock: LockMode): Promi
 
 /** OPEN commitments of the product promising the grade or better, with weight left, whose window overlaps, of approved members. */
 export function candidateCommitments(trx: Db, q: CandidateQuery, lock: LockMode): Promise<CommitmentRow[]> {
+  if (q.onlyCommitmentIds && q.onlyCommitmentIds.length === 0) return Promise.resolve([]);
   let query = trx
     .selectFrom('commitments')
     .selectAll('commitments')
@@ -64,6 +70,7 @@ export function candidateCommitments(trx: Db, q: CandidateQuery, lock: LockMode)
     .where('commitments.window_start', '<=', q.windowEnd)
     .where('commitments.window_end', '>=', q.windowStart)
     .where(approvedMember('commitments.producer_id', q.brandId) as Expression<SqlBool>);
+  if (q.onlyCommitmentIds) query = query.where('commitments.id', 'in', q.onlyCommitmentIds);
   if (q.excludeCommitmentIds?.length) query = query.where('commitments.id', 'not in', q.excludeCommitmentIds);
   if (q.excludeProducerIds?.length) query = query.where('commitments.producer_id', 'not in', q.excludeProducerIds);
   query = query.orderBy('commitments.id');
@@ -81,6 +88,15 @@ export const lockCommitments = (trx: Transaction<DB>, ids: readonly number[]) =>
   ids.length === 0
     ? Promise.resolve([] as CommitmentRow[])
     : trx.selectFrom('commitments').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
+
+/**
+ * A savepoint inside the caller's transaction: rolling back to it undoes what followed and lets go
+ * of the row locks taken since (a plan that no longer holds gives its rows back before re-planning,
+ * so a transaction never holds locks out of the global order). The savepoint stays established
+ * after a rollback to it, so one per transaction serves every re-plan; the commit ends it.
+ */
+export const savepoint = (trx: Transaction<DB>, name: 'allocation_plan') => sql`savepoint ${sql.id(name)}`.execute(trx);
+export const rollbackToSavepoint = (trx: Transaction<DB>, name: 'allocation_plan') => sql`rollback to savepoint ${sql.id(name)}`.execute(trx);
 
 export interface NewLine {
   orderId: number;

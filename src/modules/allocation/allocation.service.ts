@@ -12,6 +12,7 @@ import {
   type Strategy,
 } from './engine.js';
 import { AllocationInvariantError, InsufficientSupplyError } from './errors.js';
+import { planStillHolds } from './plan-check.js';
 
 /**
  * The supply ledger: the only writer of lots' and commitments' allocated_g and of allocation lines.
@@ -210,14 +211,19 @@ export function toCandidates(lots: readonly LotRow[], commitments: readonly Comm
   return out;
 }
 
-/** Load the candidates of an order (locked FOR UPDATE in the global order when `lock` is 'update'). */
+/**
+ * Load the candidates of an order (locked FOR UPDATE in the global order when `lock` is 'update'),
+ * or only those of them among `only` (the rows of a plan).
+ */
 export async function loadCandidates(
   db: Db,
   order: LedgerOrder,
   exclusions: CandidateExclusions,
   lock: repo.LockMode,
+  only?: SupplyIds,
 ): Promise<CandidateSet> {
   const query: repo.CandidateQuery = {
+    ...(only ? { onlyLotIds: uniqueSorted(only.lotIds), onlyCommitmentIds: uniqueSorted(only.commitmentIds) } : {}),
     productId: order.product_id,
     brandId: order.brand_id,
     minGradeRank: order.min_grade_rank,
@@ -286,7 +292,7 @@ export interface AllocationOutcome {
   plan: OkPlan;
   /** The lines written, in id order. */
   lines: LineRow[];
-  /** The candidate rows as locked, before the update. */
+  /** The rows the plan was checked on, as locked, before the update (all candidates on the locking-everything path). */
   lots: LotRow[];
   commitments: CommitmentRow[];
 }
@@ -352,11 +358,35 @@ function adjusted(request: AllocationRequest, set: CandidateSet) {
   return request.adjust ? request.adjust(set.candidates, request.constraints) : { candidates: set.candidates, constraints: request.constraints };
 }
 
+/** Plans made from an unlocked read that allocateInTransaction tries before it locks every candidate. */
+export const OPTIMISTIC_PLANS = 1;
+
+/** The lots and commitments a plan takes weight from. */
+function planSources(plan: OkPlan): SupplyIds {
+  const sources = plan.lines.map((l) => parseCandidateKey(l.candidateId));
+  return {
+    lotIds: sources.flatMap((s) => (s.lotId !== null ? [s.lotId] : [])),
+    commitmentIds: sources.flatMap((s) => (s.commitmentId !== null ? [s.commitmentId] : [])),
+  };
+}
+
 /**
- * Allocate `request.quantityG` of `order` inside the caller's transaction, all or nothing: lock and
- * load the candidates, run the engine, insert the lines, add to allocated_g, re-check the invariant
- * and append one ALLOCATED event per line. InsufficientSupplyError (or a ValidationError for bad
- * constraints) is thrown before anything is written.
+ * Allocate `request.quantityG` of `order` inside the caller's transaction, all or nothing: plan,
+ * lock what the plan uses, insert the lines, add to allocated_g, re-check the invariant and append
+ * one ALLOCATED event per line. InsufficientSupplyError (or a ValidationError for bad constraints)
+ * is thrown before anything is written.
+ *
+ * Acceptances that touch different rows never wait on each other:
+ * 1. read the candidates without locks (the latest committed state) and run the engine;
+ * 2. lock only the rows the plan uses, lots then commitments, each in id order, re-reading them
+ *    through the candidate query, and check the plan still holds on them (plan-check.ts: still
+ *    candidates, same attributes, at least the planned weight left);
+ * 3. if a row moved, roll back to a savepoint taken before step 2 — letting go of those locks, so
+ *    nothing is ever held out of the global lock order — and re-plan from a fresh read;
+ * 4. after OPTIMISTIC_PLANS plans that did not hold (a hot row), plan as before this existed: lock
+ *    every candidate FOR UPDATE in the global order and plan on the locked rows, which always
+ *    settles (or waits into the lock timeout: BusyError).
+ * The invariant re-check after writing and the CHECK constraints are the same on every path.
  *
  * The caller holds the order row lock and has checked its status; it updates the order itself.
  */
@@ -367,11 +397,29 @@ export async function allocateInTransaction(
   actor: { userId: number | null },
   unsafe: UnsafeOptions = {},
 ): Promise<AllocationOutcome> {
-  const skipLocks = unsafe.unsafeSkipLocks === true;
-  const set = await loadCandidates(trx, order, request, skipLocks ? 'none' : 'update');
+  if (unsafe.unsafeSkipLocks === true) {
+    const set = await loadCandidates(trx, order, request, 'none');
+    const { candidates, constraints } = adjusted(request, set);
+    const plan = planOrThrow(order, candidates, { ...request, constraints });
+    const lines = await writePlan(trx, order, plan, request, actor, null, set);
+    return { plan, lines, lots: set.lots, commitments: set.commitments };
+  }
+  await repo.savepoint(trx, 'allocation_plan');
+  for (let attempt = 1; attempt <= OPTIMISTIC_PLANS; attempt++) {
+    const set = await loadCandidates(trx, order, request, 'none');
+    const { candidates, constraints } = adjusted(request, set);
+    const plan = planOrThrow(order, candidates, { ...request, constraints });
+    const locked = await loadCandidates(trx, order, request, 'update', planSources(plan));
+    if (planStillHolds(plan.lines, set.candidates, locked.candidates) === null) {
+      const lines = await writePlan(trx, order, plan, request, actor, null, null);
+      return { plan, lines, lots: locked.lots, commitments: locked.commitments };
+    }
+    await repo.rollbackToSavepoint(trx, 'allocation_plan');
+  }
+  const set = await loadCandidates(trx, order, request, 'update');
   const { candidates, constraints } = adjusted(request, set);
   const plan = planOrThrow(order, candidates, { ...request, constraints });
-  const lines = await writePlan(trx, order, plan, request, actor, null, skipLocks ? set : null);
+  const lines = await writePlan(trx, order, plan, request, actor, null, null);
   return { plan, lines, lots: set.lots, commitments: set.commitments };
 }
 
