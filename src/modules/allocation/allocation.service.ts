@@ -30,7 +30,9 @@ import { planStillHolds } from './plan-check.js';
  * Writing never allocates a kilogram twice:
  * 1. the caller has locked the order row (FOR UPDATE) and re-checked its status;
  * 2. supply rows are locked FOR UPDATE in one global order — lots by id, then commitments by id
- *    (`lockSupply`, or the candidate queries) — and availability is computed from the locked rows;
+ *    (`lockSupply`, or the candidate queries) — and what is written is checked against the locked
+ *    rows: allocating locks only the rows its plan uses and re-checks the plan on them (see
+ *    allocateInTransaction), the other writers compute availability from the locked rows;
  * 3. lines are written, allocated_g changes by relative updates, and the invariant
  *    "allocated_g = Σ ACTIVE lines (+ ACTIVE fulfilments for lots) ≤ net/committed" is re-checked on
  *    every touched row before commit (`applySupplyDeltas`; the DB CHECKs allocated_g ≤ net_g /
