@@ -18,7 +18,8 @@
  * BENCH_WORKERS workers (default 50) share one pool of BENCH_POOL connections (default 30) and call
  * the service acceptOrder (orders/acceptance.ts, with its idempotency key, order lock, allocation,
  * invariant check and transition) one order after another until the orders run out or BENCH_SECONDS
- * (default 60) have passed. Reports calls/s, p50/p99/max latency, and the outcomes: accepted,
+ * (default 60) have passed. Reports calls/s, p50/p99/max latency, the benchmark process's CPU (a
+ * rate bound by Node's one core rather than by lock waits shows as ~100 %), and the outcomes: accepted,
  * insufficient supply, busy (lock timeout or retries exhausted), anything else.
  *
  * At the end, in SQL, independently of the service: no lot or commitment holds more than its
@@ -166,6 +167,7 @@ async function main() {
     let firstOther: unknown;
     let next = 0;
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     const deadline = started + SECONDS * 1000;
     const worker = async () => {
       while (next < orders.length && performance.now() < deadline) {
@@ -187,6 +189,8 @@ async function main() {
     };
     await Promise.all(Array.from({ length: WORKERS }, worker));
     const elapsedS = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const nodeCpuPct = ((cpu.user + cpu.system) / 1e6 / elapsedS) * 100;
 
     // The invariants, in SQL ----------------------------------------------------------------
     const violations = await sql<{ what: string }>`
@@ -215,7 +219,8 @@ async function main() {
         `(limit ${SECONDS} s), strategies ${MIX.join('/')}, demo supply ${(total / 1e6).toFixed(1)} t over ${supply.length} product(s); PostgreSQL ${new URL(BASE_URL).host}`,
     );
     console.log(
-      `  ${(calls / elapsedS).toFixed(0)} calls/s   p50 ${percentile(sorted, 50).toFixed(0)} ms   p99 ${percentile(sorted, 99).toFixed(0)} ms   max ${(sorted[sorted.length - 1] ?? NaN).toFixed(0)} ms`,
+      `  ${(calls / elapsedS).toFixed(0)} calls/s   p50 ${percentile(sorted, 50).toFixed(0)} ms   p99 ${percentile(sorted, 99).toFixed(0)} ms   max ${(sorted[sorted.length - 1] ?? NaN).toFixed(0)} ms   ` +
+        `Node CPU ${nodeCpuPct.toFixed(0)} % of one core`,
     );
     console.log(
       `  accepted ${outcomes.accepted}, insufficient supply ${outcomes.insufficient}, busy ${outcomes.busy}, other errors ${outcomes.other}; ` +
