@@ -29,9 +29,11 @@ export interface CandidateQuery {
  *   the same global order (lots first, then commitments, each by id) and cannot deadlock with another.
  *   Under READ COMMITTED a row that was waited for is re-read at its latest committed version and
  *   re-checked against the WHERE clause, so the values returned are the current ones.
+ * - 'update-nowait' (re-reading the rows of a plan made without locks): the same, but a row another
+ *   transaction holds fails the statement at once (SQLSTATE 55P03) instead of waiting for it.
  * - 'none' (preview, and the test-only unsafe path): a plain snapshot read.
  */
-export type LockMode = 'update' | 'none';
+export type LockMode = 'update' | 'update-nowait' | 'none';
 
 const approvedMember = (producerColumn: string, brandId: number) =>
   sql<SqlBool>`exists (select 1 from memberships m where m.producer_id = ${sql.ref(producerColumn)} and m.brand_id = ${brandId} and m.status = 'APPROVED')`;
@@ -53,7 +55,7 @@ export function candidateLots(trx: Db, q: CandidateQuery, lock: LockMode): Promi
   if (q.excludeLotIds?.length) query = query.where('lots.id', 'not in', q.excludeLotIds);
   if (q.excludeProducerIds?.length) query = query.where('lots.producer_id', 'not in', q.excludeProducerIds);
   query = query.orderBy('lots.id');
-  return (lock === 'update' ? query.forUpdate(['lots']) : query).execute();
+  return (lock === 'none' ? query : lock === 'update' ? query.forUpdate(['lots']) : query.forUpdate(['lots']).noWait()).execute();
 }
 
 /** OPEN commitments of the product promising the grade or better, with weight left, whose window overlaps, of approved members. */
@@ -74,7 +76,7 @@ export function candidateCommitments(trx: Db, q: CandidateQuery, lock: LockMode)
   if (q.excludeCommitmentIds?.length) query = query.where('commitments.id', 'not in', q.excludeCommitmentIds);
   if (q.excludeProducerIds?.length) query = query.where('commitments.producer_id', 'not in', q.excludeProducerIds);
   query = query.orderBy('commitments.id');
-  return (lock === 'update' ? query.forUpdate(['commitments']) : query).execute();
+  return (lock === 'none' ? query : lock === 'update' ? query.forUpdate(['commitments']) : query.forUpdate(['commitments']).noWait()).execute();
 }
 
 /** Lock lots FOR UPDATE, in id order (the SELECT sorts before it locks, so concurrent writers cannot deadlock). */

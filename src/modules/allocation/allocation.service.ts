@@ -2,6 +2,8 @@ import { Decimal } from 'decimal.js';
 import type { Transaction } from 'kysely';
 import type { DB, Db, Row } from '../../platform/db-types.js';
 import { ConflictError, NotFoundError } from '../../platform/errors.js';
+import { sqlState } from '../../platform/sql.js';
+import { LOCK_NOT_AVAILABLE } from '../../platform/transaction.js';
 import { gramsToKg } from '../../platform/weight.js';
 import { appendEvents, type NewProvenanceEvent } from '../provenance/provenance.repo.js';
 import * as repo from './allocation.repo.js';
@@ -361,7 +363,7 @@ function adjusted(request: AllocationRequest, set: CandidateSet) {
 }
 
 /** Plans made from an unlocked read that allocateInTransaction tries before it locks every candidate. */
-export const OPTIMISTIC_PLANS = 1;
+export const OPTIMISTIC_PLANS = 2;
 
 /** The lots and commitments a plan takes weight from. */
 function planSources(plan: OkPlan): SupplyIds {
@@ -383,11 +385,14 @@ function planSources(plan: OkPlan): SupplyIds {
  * 2. lock only the rows the plan uses, lots then commitments, each in id order, re-reading them
  *    through the candidate query, and check the plan still holds on them (plan-check.ts: still
  *    candidates, same attributes, at least the planned weight left);
- * 3. if a row moved, roll back to a savepoint taken before step 2 — letting go of those locks, so
- *    nothing is ever held out of the global lock order — and re-plan from a fresh read;
- * 4. after OPTIMISTIC_PLANS plans that did not hold (a hot row), plan as before this existed: lock
- *    every candidate FOR UPDATE in the global order and plan on the locked rows, which always
- *    settles (or waits into the lock timeout: BusyError).
+ * 3. if a row moved since the read, roll back to a savepoint taken before step 2 — letting go of
+ *    those locks, so nothing is ever held out of the global lock order — and re-plan from a fresh
+ *    read, at most OPTIMISTIC_PLANS plans in all;
+ * 4. if a row the plan uses is held by another transaction (step 2 does not wait: NOWAIT), or the
+ *    plans kept moving, roll back to the savepoint and plan as before this existed: lock every
+ *    candidate FOR UPDATE in the global order (waiting, bounded by the lock timeout: BusyError) and
+ *    plan on the locked rows. So an acceptance that contends waits once, as it always did, rather
+ *    than once per plan.
  * The invariant re-check after writing and the CHECK constraints are the same on every path.
  *
  * The caller holds the order row lock and has checked its status; it updates the order itself.
@@ -411,12 +416,16 @@ export async function allocateInTransaction(
     const set = await loadCandidates(trx, order, request, 'none');
     const { candidates, constraints } = adjusted(request, set);
     const plan = planOrThrow(order, candidates, { ...request, constraints });
-    const locked = await loadCandidates(trx, order, request, 'update', planSources(plan));
-    if (planStillHolds(plan.lines, set.candidates, locked.candidates) === null) {
+    const locked = await loadCandidates(trx, order, request, 'update-nowait', planSources(plan)).catch((e: unknown) => {
+      if (sqlState(e) === LOCK_NOT_AVAILABLE) return null;
+      throw e;
+    });
+    if (locked && planStillHolds(plan.lines, set.candidates, locked.candidates) === null) {
       const lines = await writePlan(trx, order, plan, request, actor, null, null);
       return { plan, lines, lots: locked.lots, commitments: locked.commitments };
     }
     await repo.rollbackToSavepoint(trx, 'allocation_plan');
+    if (!locked) break;
   }
   const set = await loadCandidates(trx, order, request, 'update');
   const { candidates, constraints } = adjusted(request, set);
