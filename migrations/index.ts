@@ -8,6 +8,7 @@ import * as createSettlement from './20261201_0020_create_settlement.js';
 import * as createShu from './20261201_0030_create_shu.js';
 import * as createShipments from './20261201_0040_create_shipments.js';
 import * as createEpcisIdentifiers from './20261201_0050_create_epcis_identifiers.js';
+import * as createPartnerClients from './20261201_0100_create_partner_clients.js';
 
 /**
  * Every migration, by name, in order. Imported statically so the same list works under tsx,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '20261201_0030_create_shu': createShu,
   '20261201_0040_create_shipments': createShipments,
   '20261201_0050_create_epcis_identifiers': createEpcisIdentifiers,
+  '20261201_0100_create_partner_clients': createPartnerClients,
 };

@@ -2,15 +2,26 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { composeModules } from './composition.js';
 import type { Config } from './config.js';
+import { httpScopesPlugin } from './modules/partners/http-scopes.js';
+import { enforceScopes } from './modules/partners/scope-hook.js';
+import { tokenRoute } from './modules/partners/token-route.js';
+import { clientPrincipalFromClaims } from './modules/partners/tokens.js';
+import { enforceTrustedDocuments } from './modules/partners/trusted-documents.js';
 import { createDatabase, type Database, type DbOptions } from './platform/db.js';
 import { authPlugin } from './platform/http/auth.js';
+import { csrfPlugin } from './platform/http/csrf.js';
 import { drainPlugin } from './platform/http/drain.js';
 import { errorsPlugin } from './platform/http/errors.js';
 import { graphiqlPlugin } from './platform/http/graphiql.js';
 import { graphqlPlugin } from './platform/http/graphql.js';
+import { headersPlugin } from './platform/http/headers.js';
 import { healthPlugin } from './platform/http/health.js';
 import { logRedactPaths, logSerializers } from './platform/log.js';
 import { requestGuardsPlugin } from './platform/http/request-guards.js';
+import { limitsPlugin } from './platform/http/limits.js';
+import { pressurePlugin } from './platform/http/pressure.js';
+import { rateLimitPlugin } from './platform/http/rate-limit.js';
+import { redisPlugin } from './platform/http/redis.js';
 import { migrateToLatest } from './platform/migrate.js';
 import { epcisRoutes } from './modules/epcis/epcis.routes.js';
 import { exportRoutes } from './modules/shipments/exports.routes.js';
@@ -38,9 +49,12 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * The Fastify instance (tests drive it through `inject`): the database, the module wiring, then
- * one small plugin each (platform/http/) for request ids and errors, authentication, graceful
- * drain, health checks and GraphQL. The order matters: errors first (its hook sets x-request-id
- * before auth may answer 401), auth before GraphQL (which reads request.principal).
+ * one small plugin each (platform/http/) for request ids and errors, load shedding, security
+ * headers and CORS, CSRF, limit stores, authentication, request rate, graceful drain, health
+ * checks, the OAuth token endpoint (modules/partners) and GraphQL. The order matters: errors first
+ * (its hook sets x-request-id before anything may answer early), pressure before any work, auth
+ * before the rate limit (which counts per client or user) and before GraphQL (request.principal);
+ * the rate limit before the routes it protects (it attaches to routes as they are added).
  */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -68,11 +82,28 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   composeModules();
 
   await app.register(errorsPlugin);
-  await app.register(authPlugin, { jwt: config.jwt, database });
+  await app.register(redisPlugin, { config });
+  await app.register(pressurePlugin, { config });
+  await app.register(headersPlugin, { config });
+  await app.register(csrfPlugin, { maxTokens: config.limits.maxTokens });
+  await app.register(limitsPlugin, { config });
+  await app.register(authPlugin, { jwt: config.jwt, database, clientTokens: clientPrincipalFromClaims });
+  await app.register(httpScopesPlugin);
+  await app.register(rateLimitPlugin, { config });
   await app.register(drainPlugin);
   await app.register(healthPlugin, { database });
   await app.register(requestGuardsPlugin);
-  await app.register(graphqlPlugin, { schema: buildSchema(), config, database });
+  await app.register(tokenRoute, { config, database });
+  await app.register(graphqlPlugin, {
+    schema: buildSchema(),
+    config,
+    database,
+    // Machine clients: scopes and trusted documents, checked before the cost is reserved.
+    beforeExecution: [
+      ({ schema, document, context, variables }) => enforceScopes(schema, document, context.principal, variables, undefined),
+      ({ context, source }) => enforceTrustedDocuments(context.principal, source),
+    ],
+  });
   if (config.graphiql) await app.register(graphiqlPlugin);
   // CSV downloads with bearer auth (the auth plugin authenticates /exports/ requests too).
   await app.register(shuExports);

@@ -42,6 +42,28 @@ const EnvSchema = z.object({
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).default(30),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(5000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  // Partner access and limits (issue 11).
+  REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a URL of the form redis://host:port').optional(),
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1–64 characters of A-Z a-z 0-9 : _ -').default('lumbung:'),
+  CORS_ORIGINS: z
+    .string()
+    .refine((v) => v.split(',').every((o) => /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(o.trim())), 'must be a comma-separated list of origins like https://app.example.com')
+    .optional(),
+  RATE_LIMIT_CLIENT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+  RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  COST_BUDGET_MAX: z.coerce.number().int().min(10).default(10_000),
+  COST_BUDGET_RESTORE_PER_SECOND: z.coerce.number().int().min(1).default(500),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(30),
+  LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(1000).default(8),
+  PRESSURE_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(1000),
+  PRESSURE_MAX_HEAP_USED_BYTES: z.coerce.number().int().min(0).default(0),
+  PRESSURE_MAX_RSS_BYTES: z.coerce.number().int().min(0).default(0),
+  PRESSURE_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).default(10),
+  OAUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
 });
 
 export type DatabaseConfig =
@@ -61,6 +83,18 @@ export interface Config {
   logLevel: string;
   limits: { maxDepth: number; maxComplexity: number; maxAliases: number; maxTokens: number };
   shutdownGraceMs: number;
+  /** Redis shared by every node (rate limits, cost budgets, login throttling); null: in-memory. */
+  redisUrl: string | null;
+  /** Prefix of every Redis key this app writes (several deployments or test runs can share one Redis). */
+  redisKeyPrefix: string;
+  /** Origins allowed by CORS; empty: no cross-origin access. */
+  corsOrigins: string[];
+  rateLimit: { clientPerMinute: number; userPerMinute: number; ipPerMinute: number };
+  costBudget: { max: number; restorePerSecond: number };
+  login: { maxFailuresPerAccount: number; maxFailuresPerIp: number; windowSeconds: number; hashConcurrency: number; hashQueue: number };
+  /** Load shedding (@fastify/under-pressure); 0 disables a threshold. */
+  pressure: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; maxRssBytes: number; retryAfterSeconds: number };
+  oauth: { tokenTtlSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -109,5 +143,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxTokens: e.GRAPHQL_MAX_TOKENS,
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    redisUrl: e.REDIS_URL ?? null,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((o) => o.trim()) : [],
+    rateLimit: {
+      clientPerMinute: e.RATE_LIMIT_CLIENT_PER_MINUTE,
+      userPerMinute: e.RATE_LIMIT_USER_PER_MINUTE,
+      ipPerMinute: e.RATE_LIMIT_IP_PER_MINUTE,
+    },
+    costBudget: { max: e.COST_BUDGET_MAX, restorePerSecond: e.COST_BUDGET_RESTORE_PER_SECOND },
+    login: {
+      maxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      maxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
+      windowSeconds: e.LOGIN_FAILURE_WINDOW_SECONDS,
+      hashConcurrency: e.PASSWORD_HASH_CONCURRENCY,
+      hashQueue: e.PASSWORD_HASH_QUEUE,
+    },
+    pressure: {
+      maxEventLoopDelayMs: e.PRESSURE_MAX_EVENT_LOOP_DELAY_MS,
+      maxHeapUsedBytes: e.PRESSURE_MAX_HEAP_USED_BYTES,
+      maxRssBytes: e.PRESSURE_MAX_RSS_BYTES,
+      retryAfterSeconds: e.PRESSURE_RETRY_AFTER_SECONDS,
+    },
+    oauth: { tokenTtlSeconds: e.OAUTH_TOKEN_TTL_SECONDS },
   };
 }

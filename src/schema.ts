@@ -24,6 +24,7 @@ import './modules/consent/consent.graphql.js';
 import './modules/deforestation/deforestation.graphql.js';
 import './modules/shipments/shipments.graphql.js';
 import './modules/epcis/epcis.graphql.js';
+import './modules/partners/partners.graphql.js';
 
 /**
  * The GraphQL schema: this file only imports. Each module defines its types and fields next to

@@ -44,6 +44,7 @@ export const MODULE_ORDER = [
   'shu', // the cooperative's year: reads the payout statements
   'shipments', // shipOrder's papers, DDS numbers, the EUDR package (extends the trace with the shipment)
   'epcis', // the EPCIS 2.0 document of a shipment
+  'partners', // machine clients (OAuth client credentials), their scopes over every root field
 ] as const;
 
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));

@@ -3,15 +3,23 @@ import { promisify } from 'node:util';
 import type { Kysely } from 'kysely';
 import type { DB, RoleName } from './db-types.js';
 import { UnauthenticatedError } from './errors.js';
+import { ConcurrencyGate } from './limits/gate.js';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
 
 // scrypt, memory-hard: N=2^15, r=8 → 32 MiB per hash. Encoded as scrypt$N$r$p$salt$hash (base64url).
 const SCRYPT = { N: 1 << 15, r: 8, p: 1, keyLen: 32, maxmem: 64 * 1024 * 1024 };
 
+/**
+ * Every scrypt hash (32 MiB each) goes through one gate per process: at most `concurrency` at once,
+ * `queue` waiting, the rest refused with a retryable ServiceBusyError (see limits/gate.ts), so a
+ * burst of logins cannot exhaust memory. buildApp sets the bounds from config.
+ */
+export const passwordHashGate = new ConcurrencyGate(4, 8);
+
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const hash = await scrypt(password, salt, SCRYPT.keyLen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p, maxmem: SCRYPT.maxmem });
+  const hash = await passwordHashGate.run(() => scrypt(password, salt, SCRYPT.keyLen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p, maxmem: SCRYPT.maxmem }));
   return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), hash.toString('base64url')].join('$');
 }
 
@@ -19,9 +27,9 @@ export async function verifyPassword(password: string, encoded: string): Promise
   const [scheme, n, r, p, saltB64, hashB64] = encoded.split('$');
   if (scheme !== 'scrypt' || !saltB64 || !hashB64) return false;
   const expected = Buffer.from(hashB64, 'base64url');
-  const actual = await scrypt(password, Buffer.from(saltB64, 'base64url'), expected.length, {
+  const actual = await passwordHashGate.run(() => scrypt(password, Buffer.from(saltB64, 'base64url'), expected.length, {
     N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT.maxmem,
-  });
+  }));
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
@@ -37,6 +45,20 @@ export interface RoleGrant {
   role: RoleName;
   /** The organisation the role is on: brand, cooperative, producer or buyer org; null for ADMIN. */
   orgId: number | null;
+  /** The organisation's administrator (a buyer organisation's admin flag). */
+  orgAdmin?: boolean;
+}
+
+/** A machine client acting for its organisation (OAuth 2.0 client credentials, see modules/partners). */
+export interface ClientIdentity {
+  /** Row id of the client. */
+  id: number;
+  /** Public client_id (`lmb_ci_…`). */
+  clientId: string;
+  /** Scopes of this token: what it asked for, cut to what the client still holds. */
+  scopes: readonly string[];
+  /** When the client is locked to trusted documents: their sha256 hashes (see modules/partners). */
+  trustedDocuments?: ReadonlySet<string> | null;
 }
 
 /** Who is asking. Roles are read from the database on each request, so a revocation is immediate. */
@@ -45,6 +67,8 @@ export interface Principal {
   email: string;
   displayName: string;
   grants: RoleGrant[];
+  /** Set when the caller is a machine client: its grants are its owner's roles on the client's organisation. */
+  client?: ClientIdentity;
 }
 
 /** The caller, or UnauthenticatedError when nobody signed in. Services call it first. */
@@ -71,7 +95,7 @@ export async function loadPrincipal(db: Kysely<DB>, userId: number): Promise<Pri
     .select([
       'users.id as userId', 'users.email', 'users.display_name as displayName',
       'role_grants.id as grantId', 'role_grants.role', 'role_grants.brand_id', 'role_grants.cooperative_id',
-      'role_grants.producer_id', 'role_grants.buyer_org_id',
+      'role_grants.producer_id', 'role_grants.buyer_org_id', 'role_grants.org_admin',
     ])
     .where('users.id', '=', userId)
     .execute();
@@ -87,6 +111,7 @@ export async function loadPrincipal(db: Kysely<DB>, userId: number): Promise<Pri
         id: r.grantId as number,
         role: r.role as RoleName,
         orgId: r.brand_id ?? r.cooperative_id ?? r.producer_id ?? r.buyer_org_id ?? null,
+        orgAdmin: r.org_admin === true,
       })),
   };
 }

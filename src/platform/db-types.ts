@@ -27,6 +27,8 @@ export interface BuyerOrgsTable { id: Id; name: string; country: string; created
 export interface RoleGrantsTable {
   id: Id; user_id: number; role: RoleName; brand_id: number | null; cooperative_id: number | null;
   producer_id: number | null; buyer_org_id: number | null; granted_by: number | null; granted_at: CreatedAt;
+  /** A buyer organisation's administrator (registers its machine clients). */
+  org_admin: WithDefault<boolean>;
 }
 
 export interface ProductsTable {
@@ -129,6 +131,21 @@ export interface EpcisBrandSettingsTable {
   identifier_syntax: WithDefault<'URN' | 'DIGITAL_LINK'>; updated_by: number; updated_at: Timestamp;
 }
 export interface EpcisProductGtinsTable { product_id: number; gtin: string }
+export type ClientRole = 'ADMIN' | 'BRAND_MANAGER' | 'COOP_MANAGER' | 'BUYER';
+export interface OauthClientsTable {
+  id: Id; client_id: string; name: string; owner_user_id: number; role: ClientRole; brand_id: number | null;
+  cooperative_id: number | null; buyer_org_id: number | null; scopes: string[]; disabled_at: Date | null;
+  last_used_at: Date | null; trusted_documents_only: WithDefault<boolean>; created_at: CreatedAt;
+}
+export interface ClientTrustedDocumentsTable { client_id: number; hash: string }
+export interface OauthClientSecretsTable {
+  id: Id; client_id: number; secret_hash: string; last4: string; created_by: number | null; created_at: CreatedAt;
+  last_used_at: Date | null; revoked_at: Date | null;
+}
+export interface AuditEventsTable {
+  id: Id; action: string; actor_user_id: number | null; client_id: number | null; details: Json<Record<string, unknown>>; at: CreatedAt;
+}
+export interface PersistedQueriesTable { hash: string; query: string; created_at: CreatedAt }
 
 export interface DB {
   users: UsersTable;
@@ -160,6 +177,11 @@ export interface DB {
   plot_deforestation_assessments: PlotDeforestationAssessmentsTable;
   epcis_brand_settings: EpcisBrandSettingsTable;
   epcis_product_gtins: EpcisProductGtinsTable;
+  oauth_clients: OauthClientsTable;
+  oauth_client_secrets: OauthClientSecretsTable;
+  client_trusted_documents: ClientTrustedDocumentsTable;
+  audit_events: AuditEventsTable;
+  persisted_queries: PersistedQueriesTable;
 }
 
 export type Row<T extends keyof DB> = Selectable<DB[T]>;

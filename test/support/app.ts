@@ -53,7 +53,15 @@ export async function openTestDatabase(onQuery?: (sql: string) => void): Promise
 }
 
 export function testConfig(overrides: Record<string, string> = {}) {
-  return loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', AUTO_SEED: 'false', ...overrides });
+  return loadConfig({
+    NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', AUTO_SEED: 'false',
+    // Suites fire many requests from one address and user; the limit tests (test/partners) set their own.
+    RATE_LIMIT_CLIENT_PER_MINUTE: '1000000', RATE_LIMIT_USER_PER_MINUTE: '1000000', RATE_LIMIT_IP_PER_MINUTE: '1000000',
+    COST_BUDGET_MAX: '100000000', COST_BUDGET_RESTORE_PER_SECOND: '1000000',
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000000', LOGIN_MAX_FAILURES_PER_IP: '1000000',
+    PASSWORD_HASH_QUEUE: '1000', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
+    ...overrides,
+  });
 }
 
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {

@@ -1,6 +1,7 @@
 import type { Context } from '../../platform/graphql/context.js';
 import { builder } from '../../platform/graphql/builder.js';
 import { commonErrors } from '../../platform/graphql/errors.js';
+import { limitErrors } from '../../platform/graphql/limit-errors.js';
 import { decodeId, decodeTypedId, globalId as globalIdOf } from '../../platform/graphql/ids.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
 import { BusyError, ConflictError, InvalidCredentialsError } from '../../platform/errors.js';
@@ -142,10 +143,16 @@ builder.mutationFields((t) => ({
   login: t.field({
     type: LoginPayload,
     description: 'Exchange email and password for a bearer token. Public.',
-    errors: { types: [InvalidCredentialsError, ...commonErrors] },
+    errors: { types: [InvalidCredentialsError, ...limitErrors, ...commonErrors] },
     args: { input: t.arg({ type: LoginInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const user = await accounts.login(ctx.db, input);
+      // Brute force is slowed per account and per IP (TooManyAttemptsError); hashing is bounded (ServiceBusyError).
+      await ctx.loginThrottle.check(input.email, ctx.clientIp);
+      const user = await accounts.login(ctx.db, input).catch(async (error: unknown) => {
+        if (error instanceof InvalidCredentialsError) await ctx.loginThrottle.failed(input.email, ctx.clientIp);
+        throw error;
+      });
+      await ctx.loginThrottle.succeeded(input.email, ctx.clientIp);
       return ctx.signToken(user.id);
     },
   }),

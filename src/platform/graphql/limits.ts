@@ -43,14 +43,15 @@ export function checkComplexity(
   context: object,
   variables: Record<string, unknown> | undefined,
   max: number,
-): void {
+): number {
   // Introspection-only documents (GraphiQL's schema fetch) are cheap and bounded by depth; skip them.
   const onlyIntrospection = document.definitions.every(
     (d) =>
       d.kind !== Kind.OPERATION_DEFINITION ||
       d.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__')),
   );
-  if (onlyIntrospection) return;
+  if (onlyIntrospection) return 0;
   const { complexity } = complexityFromQuery(document, { schema, ctx: context, variables: variables ?? {} });
   if (complexity > max) throw new ComplexityLimitError(complexity, max);
+  return complexity;
 }

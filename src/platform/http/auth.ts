@@ -22,7 +22,17 @@ declare module '@fastify/jwt' {
 export interface AuthOptions {
   jwt: Config['jwt'];
   database: Database;
+  /**
+   * The principal of a verified machine-client access token (RFC 9068, `typ: at+jwt`), or null when
+   * its client may no longer act. Provided by the wiring (modules/partners); without it such tokens
+   * are refused.
+   */
+  clientTokens?: (db: Database['db'], claims: Record<string, unknown>) => Promise<Principal | null>;
 }
+
+/** RFC 9068's token type of access tokens (also in its media-type form). */
+export const isAccessTokenType = (typ: unknown): boolean =>
+  typeof typ === 'string' && ['at+jwt', 'application/at+jwt'].includes(typ.toLowerCase());
 
 /**
  * Bearer tokens: @fastify/jwt with the algorithm, issuer, audience and required claims pinned
@@ -34,7 +44,7 @@ export interface AuthOptions {
 export const AUTHENTICATED_PREFIXES = ['/graphql', '/exports/'] as const;
 
 export const authPlugin = fp<AuthOptions>(
-  async (app: FastifyInstance, { jwt, database }) => {
+  async (app: FastifyInstance, { jwt, database, clientTokens }) => {
     if (!jwt.secret) throw new Error('JWT secret missing: server.ts resolves it before building the app');
     await app.register(fastifyJwt, {
       secret: jwt.secret,
@@ -50,7 +60,7 @@ export const authPlugin = fp<AuthOptions>(
     app.addHook('onRequest', async (request, reply) => {
       request.principal = null;
       if (!AUTHENTICATED_PREFIXES.some((p) => request.url.startsWith(p)) || request.headers.authorization === undefined) return;
-      const principal = await authenticate(request, database);
+      const principal = await authenticate(request, database, clientTokens);
       if (typeof principal === 'string') return reply.code(401).send(unauthenticated(principal));
       request.principal = principal;
     });
@@ -63,17 +73,27 @@ function unauthenticated(message: string) {
 }
 
 /** The principal of a bearer token, or why there is none. */
-async function authenticate(request: FastifyRequest, database: Database): Promise<Principal | string> {
+async function authenticate(
+  request: FastifyRequest,
+  database: Database,
+  clientTokens: AuthOptions['clientTokens'],
+): Promise<Principal | string> {
   const header = request.headers.authorization ?? '';
   if (!/^Bearer [A-Za-z0-9._~+/-]+=*$/.test(header)) return 'Authorization must be "Bearer <token>"';
-  let sub: string;
+  let claims: Record<string, unknown>;
   try {
-    sub = (await request.jwtVerify<{ sub: string }>()).sub;
+    claims = await request.jwtVerify<Record<string, unknown>>();
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';
     return code.includes('EXPIRED') ? 'Token expired' : 'Invalid token';
   }
-  if (!/^\d{1,15}$/.test(sub)) return 'Invalid token';
+  // A machine client's access token names a client, never a user; a user token never carries
+  // client claims. Neither can stand in for the other.
+  const typ = request.server.jwt.decode<{ header: { typ?: unknown } }>(header.slice(7), { complete: true })?.header?.typ;
+  if (isAccessTokenType(typ)) return (clientTokens ? await clientTokens(database.db, claims) : null) ?? 'Invalid token';
+  if ('client_id' in claims || 'scope' in claims) return 'Invalid token';
+  const sub = claims.sub;
+  if (typeof sub !== 'string' || !/^\d{1,15}$/.test(sub)) return 'Invalid token';
   const principal = await loadPrincipal(database.db, Number(sub));
   return principal ?? 'Invalid token';
 }

@@ -15,6 +15,10 @@ export const errorsPlugin = fp(
     });
     app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
       const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+      // The request-rate limit (rate-limit.ts) keeps its code outside GraphQL too (/oauth/token).
+      if (status === 429 && (error as { code?: unknown }).code === 'RATE_LIMITED') {
+        return reply.code(429).send({ errors: [{ message: error.message, extensions: { code: 'RATE_LIMITED', retryable: true } }] });
+      }
       if (status >= 500) {
         request.log.error({ err: error }, 'unexpected error');
         return reply.code(500).send({ errors: [{ message: `Internal error (request ${request.id})`, extensions: { code: 'INTERNAL', requestId: request.id } }] });

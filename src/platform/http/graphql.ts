@@ -1,28 +1,46 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { GraphQLError, type GraphQLSchema, NoSchemaIntrospectionCustomRule } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, NoSchemaIntrospectionCustomRule } from 'graphql';
 import mercurius from 'mercurius';
 import type { Config } from '../../config.js';
 import type { Database } from '../db.js';
 import type { Context } from '../graphql/context.js';
 import { pickLanguage } from '../language.js';
 import { aliasLimitRule, checkComplexity } from '../graphql/limits.js';
+import { persistedQueryProvider } from '../graphql/persisted-queries.js';
+import './limits.js';
+import { limitKey } from './rate-limit.js';
+
+/** A check run before execution (and before the cost is reserved); it throws a GraphQLError to refuse. */
+export type BeforeExecution = (request: {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  context: Context;
+  variables: Record<string, unknown> | undefined;
+  /** The document's text as received (or as found by its persisted-query hash). */
+  source: string | undefined;
+}) => void | Promise<void>;
 
 export interface GraphqlOptions {
   /** The assembled schema (src/schema.ts: platform does not import the modules). */
   schema: GraphQLSchema;
   config: Config;
   database: Database;
+  /** Checks the wiring adds (machine-client scopes, trusted documents: modules/partners). */
+  beforeExecution?: BeforeExecution[];
 }
 
 /**
  * POST /graphql (and GraphiQL when enabled): Mercurius with the request limits (depth, tokens,
  * aliases, complexity), no batched queries, introspection as configured, the per-request Context
  * and an error formatter that masks anything unexpected as "Internal error (request …)".
- * Needs the auth plugin (request.principal, app.jwt) registered before it.
+ * Automatic persisted queries are stored in the database (persisted-queries.ts). Before execution:
+ * the wiring's checks, the complexity limit, then the cost budget (limits plugin): every response
+ * carries `extensions.cost`. Needs the auth and limits plugins registered before it.
  */
 export const graphqlPlugin = fp<GraphqlOptions>(
-  async (app: FastifyInstance, { schema, config, database }) => {
+  async (app: FastifyInstance, { schema, config, database, beforeExecution = [] }) => {
+    const { costBudget, loginThrottle } = app.limits;
     const signToken = (userId: number) => {
       const token = app.jwt.sign({ sub: String(userId) });
       return { token, expiresAt: new Date(Date.now() + config.jwt.expiresInSeconds * 1000) };
@@ -34,6 +52,7 @@ export const graphqlPlugin = fp<GraphqlOptions>(
       // GraphiQL is served offline by platform/http/graphiql.ts, not by Mercurius (whose page needs a CDN).
       graphiql: false,
       allowBatchedQueries: false,
+      persistedQueryProvider: persistedQueryProvider(database.db),
       queryDepth: config.limits.maxDepth,
       graphql: { parseOptions: { maxTokens: config.limits.maxTokens } },
       validationRules: [
@@ -48,6 +67,8 @@ export const graphqlPlugin = fp<GraphqlOptions>(
         log: request.log,
         language: pickLanguage(request.headers['accept-language']),
         signToken,
+        clientIp: request.ip,
+        loginThrottle,
       }),
       errorFormatter: (execution, context) => {
         const requestId: string | undefined = (context as { reply?: { request?: { id: string } } }).reply?.request?.id;
@@ -55,16 +76,34 @@ export const graphqlPlugin = fp<GraphqlOptions>(
         const masked = flattenErrors(execution.errors ?? []).map((error) => maskError(error, requestId, log));
         const statusCode = execution.data ? 200 : Math.max(400, ...masked.map((e) => e.status));
         const errors = masked.map(({ status: _status, ...e }) => e);
-        return { statusCode, response: { data: execution.data ?? null, errors } as never };
+        const cost = (context as Partial<Context>).cost?.extension;
+        return { statusCode, response: { data: execution.data ?? null, errors, ...(cost ? { extensions: { cost } } : {}) } as never };
       },
     });
 
     app.graphql.addHook('preExecution', async (schema, document, context, variables) => {
-      checkComplexity(schema, document, context, variables as Record<string, unknown> | undefined, config.limits.maxComplexity);
+      const ctx = context as unknown as Context & { reply?: FastifyReply; __currentQuery?: string };
+      const vars = variables as Record<string, unknown> | undefined;
+      for (const check of beforeExecution) await check({ schema, document, context: ctx, variables: vars, source: ctx.__currentQuery });
+      const requested = checkComplexity(schema, document, context, vars, config.limits.maxComplexity);
+      if (!ctx.reply) return;
+      const reservation = await costBudget.reserve(limitKey(ctx.reply.request), requested, ctx.reply);
+      ctx.cost = reservation;
+      if (reservation.refused) throw reservation.refused;
+    });
+    app.graphql.addHook('onResolution', async (execution, context) => {
+      const ctx = context as unknown as Context;
+      if (!ctx.cost) return;
+      const cost = await costBudget.settle(ctx.cost, execution.data);
+      (execution as { extensions?: Record<string, unknown> }).extensions = { ...execution.extensions, cost };
     });
   },
-  { name: 'lumbung-graphql', dependencies: ['lumbung-auth'] },
+  { name: 'lumbung-graphql', dependencies: ['lumbung-auth', 'lumbung-limits'] },
 );
+
+/** HTTP status of the limit errors raised before execution. */
+const GRAPHQL_STATUS: Record<string, number> = { THROTTLED: 429, INSUFFICIENT_SCOPE: 403, UNTRUSTED_DOCUMENT: 403 };
+const RETRYABLE_STATUS: Record<string, number> = { SERVICE_BUSY: 503, TOO_MANY_ATTEMPTS: 429, RATE_LIMITED: 429 };
 
 /**
  * Mercurius wraps validation failures (one error holding `errors`); unwrap them so each is reported.
@@ -108,7 +147,14 @@ function maskError(
   // Errors GraphQL itself raises (syntax, validation, variable coercion, limits) carry no internal detail.
   if (!original || original instanceof GraphQLError) {
     const code = (error.extensions?.code as string | undefined) ?? 'BAD_REQUEST';
-    return { message: excerptMessage(error.message), ...base, extensions: { ...error.extensions, code }, status: 400 };
+    return { message: excerptMessage(error.message), ...base, extensions: { ...error.extensions, code }, status: GRAPHQL_STATUS[code] ?? 400 };
+  }
+  // Retryable limits (the request rate, or thrown where no result union can carry them, e.g. a
+  // mutation that hashes a password) keep their code and status.
+  const limitCode = typeof original.code === 'string' ? original.code : null;
+  if (limitCode && RETRYABLE_STATUS[limitCode]) {
+    const retryAfterSeconds = (original as { retryAfterSeconds?: number }).retryAfterSeconds;
+    return { message: original.message, ...base, extensions: { code: limitCode, retryable: true, retryAfterSeconds }, status: RETRYABLE_STATUS[limitCode] };
   }
   // Mercurius's own request errors (depth limit, batching, method) are client errors with a status.
   // (Some, like the depth limit, carry statusCode 500 although the client is at fault.)
