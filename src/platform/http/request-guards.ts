@@ -67,13 +67,29 @@ export function jsonNesting(value: unknown, limit = MAX_NESTING): number {
   return max;
 }
 
+/** Whether `extensions` (a JSON string over GET) carries an APQ `persistedQuery` object. */
+function persistedQueryExtension(extensions: unknown, method: string): boolean {
+  let ext = extensions;
+  if (method === 'GET' && typeof extensions === 'string') {
+    try {
+      ext = JSON.parse(extensions);
+    } catch {
+      return false;
+    }
+  }
+  const pq = (ext as { persistedQuery?: unknown } | null | undefined)?.persistedQuery;
+  return ext !== null && typeof ext === 'object' && !Array.isArray(ext) && pq !== null && typeof pq === 'object';
+}
+
 /** Why a GraphQL request is not GraphQL-shaped, or null when it is. */
 export function requestShapeProblem(params: unknown, method: string): string | null {
   if (params === null || typeof params !== 'object' || Array.isArray(params)) {
     return 'The request must be a JSON object with a "query" string';
   }
-  const { query, variables, operationName } = params as Record<string, unknown>;
-  if (typeof query !== 'string') return `"query" must be a string holding a GraphQL document, got ${query === undefined ? 'none' : Array.isArray(query) ? 'an array' : `a ${typeof query}`}`;
+  const { query, variables, operationName, extensions } = params as Record<string, unknown>;
+  // An automatic persisted query (Apollo protocol) may name its document by hash alone.
+  const persisted = query === undefined && persistedQueryExtension(extensions, method);
+  if (typeof query !== 'string' && !persisted) return `"query" must be a string holding a GraphQL document, got ${query === undefined ? 'none' : Array.isArray(query) ? 'an array' : `a ${typeof query}`}`;
   if (operationName !== undefined && operationName !== null) {
     if (typeof operationName !== 'string') return `"operationName" must be a string, got a ${typeof operationName}`;
     if (operationName.length > MAX_OPERATION_NAME) return `"operationName" must be at most ${MAX_OPERATION_NAME} characters`;
@@ -89,7 +105,7 @@ export function requestShapeProblem(params: unknown, method: string): string | n
   if (vars !== undefined && vars !== null && (typeof vars !== 'object' || Array.isArray(vars))) {
     return `"variables" must be a JSON object, got ${Array.isArray(vars) ? 'an array' : `a ${typeof vars}`}`;
   }
-  if (documentNesting(query) > MAX_NESTING) return `The query nests brackets deeper than ${MAX_NESTING} levels`;
+  if (typeof query === 'string' && documentNesting(query) > MAX_NESTING) return `The query nests brackets deeper than ${MAX_NESTING} levels`;
   if (jsonNesting(vars) > MAX_NESTING) return `"variables" nest deeper than ${MAX_NESTING} levels`;
   return null;
 }
