@@ -29,20 +29,13 @@ import type { Principal } from '../src/platform/auth.js';
 import { createDatabase } from '../src/platform/db.js';
 import { globalId } from '../src/platform/graphql/ids.js';
 import { migrateToLatest } from '../src/platform/migrate.js';
+import { percentile, withDatabase } from './bench-support.js';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PRODUCERS = 330;
 const ORDER_G = 19_200_000;
 const WARMUP = 3;
 const REPS = 15;
-
-const withDatabase = (url: string, name: string) => {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-};
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 async function main() {
   composeModules(); // the service path below cancels orders: the cancellation handler must be installed

@@ -40,6 +40,7 @@ import { createDatabase } from '../src/platform/db.js';
 import { BusyError } from '../src/platform/errors.js';
 import { migrateToLatest } from '../src/platform/migrate.js';
 import { seedDemo } from '../src/seed/seed.js';
+import { percentile, withDatabase } from './bench-support.js';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const intEnv = (name: string, fallback: number) => {
@@ -59,14 +60,6 @@ const MIX: Strategy[] = (process.env.BENCH_STRATEGIES ?? STRATEGIES.join(',')).s
 });
 const WINDOW_START = '2027-06-01';
 const WINDOW_END = '2027-09-30';
-
-const withDatabase = (url: string, name: string) => {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-};
-
-const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
 
 /** A small deterministic PRNG (mulberry32), so every run places the same orders. */
 function prng(seed: number) {

@@ -35,6 +35,7 @@ import type { Principal } from '../src/platform/auth.js';
 import { createDatabase, type Database } from '../src/platform/db.js';
 import { globalId } from '../src/platform/graphql/ids.js';
 import { migrateToLatest } from '../src/platform/migrate.js';
+import { percentile, withDatabase } from './bench-support.js';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const USE_PGLITE = process.env.BENCH_DB === 'pglite';
@@ -45,12 +46,6 @@ const WARMUP = 3;
 const REPS = 20;
 const TARGET_MS = 200;
 
-const withDatabase = (url: string, name: string) => {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-};
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 const stats = (times: number[]) => {
   const sorted = [...times].sort((a, b) => a - b);
   return { median: percentile(sorted, 50), p95: percentile(sorted, 95), min: sorted[0]! };

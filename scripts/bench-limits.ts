@@ -19,6 +19,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { percentile, withDatabase } from './bench-support.js';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const GOOD = 190;
@@ -28,12 +29,6 @@ const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 15_000);
 const PERIOD_MS = 1000;
 const QUERY = JSON.stringify({ query: 'query Bench { brands(first: 5) { edges { node { id name } } } }' });
 
-const withDatabase = (url: string, name: string) => {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-};
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function sign(secret: string, sub: string): string {

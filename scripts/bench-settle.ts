@@ -26,6 +26,7 @@ import { sdb } from '../src/modules/settlement/settlement.tables.js';
 import type { Principal } from '../src/platform/auth.js';
 import { createDatabase } from '../src/platform/db.js';
 import { migrateToLatest } from '../src/platform/migrate.js';
+import { percentile, withDatabase } from './bench-support.js';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const LINES = 300;
@@ -33,13 +34,6 @@ const ORDER_G = 19_200_000;
 const WARMUP = 3;
 const REPS = 15;
 const TARGET_MS = 50;
-
-const withDatabase = (url: string, name: string) => {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-};
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 async function main() {
   const name = `lumbung_bench_settle_${process.pid}`;

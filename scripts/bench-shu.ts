@@ -23,6 +23,7 @@ import { computeShuYear } from '../src/modules/shu/shu.service.js';
 import type { Principal } from '../src/platform/auth.js';
 import { createDatabase } from '../src/platform/db.js';
 import { migrateToLatest } from '../src/platform/migrate.js';
+import { percentile, withDatabase } from './bench-support.js';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const MEMBERS = Number(process.env.MEMBERS ?? 2000);
@@ -31,12 +32,6 @@ const WARMUP = 3;
 const REPS = 15;
 const YEAR = 2025;
 
-const withDatabase = (url: string, name: string) => {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-};
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 const summary = (times: number[]) => {
   const sorted = [...times].sort((a, b) => a - b);
   return `median ${percentile(sorted, 50).toFixed(1)} ms, p95 ${percentile(sorted, 95).toFixed(1)} ms (${times.length} runs)`;
