@@ -8,7 +8,7 @@ import {
   type GeoIssue,
   type PlotGeolocationResult,
 } from './geo.js';
-import { scanJson } from './json-scan.js';
+import { scanJson } from '../../platform/json-scan.js';
 
 // A coffee plot in Bondowoso (East Java), 7 decimal places.
 const BONDOWOSO: [number, number] = [113.8214501, -7.9131234];

@@ -68,7 +68,7 @@ import { getIssues, type HintIssue } from '@placemarkio/check-geojson';
 import { kinks } from '@turf/kinks';
 import type { MultiPolygon, Point, Polygon, Position } from 'geojson';
 import { polygonAreaM2, ringAreaM2 } from './area.js';
-import { pathAtOffsets, scanJson, segKey, type JsonScan, type Seg } from './json-scan.js';
+import { pathAtOffsets, scanJson, segKey, type JsonScan, type Seg } from '../../platform/json-scan.js';
 
 export type GeoRule =
   | 'GEOJSON_INVALID'

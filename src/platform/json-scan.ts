@@ -1,6 +1,8 @@
 /**
  * Spans of the values and keys in a JSON text, by path (pure, no I/O).
  *
+ * Generic (used by the JSON body parser and by plots/geo.ts).
+ *
  * @placemarkio/check-geojson reports its issues as character offsets into the
  * JSON text; `geo.ts` maps them back to JSON paths with this scanner. It reads
  * text that JSON.parse has already accepted (so it needs no error handling
