@@ -12,6 +12,7 @@ import { authPlugin } from './platform/http/auth.js';
 import { csrfPlugin } from './platform/http/csrf.js';
 import { drainPlugin } from './platform/http/drain.js';
 import { errorsPlugin } from './platform/http/errors.js';
+import { jsonBodyPlugin } from './platform/http/json-body.js';
 import { graphiqlPlugin } from './platform/http/graphiql.js';
 import { graphqlPlugin } from './platform/http/graphql.js';
 import { headersPlugin } from './platform/http/headers.js';
@@ -82,6 +83,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   composeModules();
 
   await app.register(errorsPlugin);
+  await app.register(jsonBodyPlugin);
   await app.register(redisPlugin, { config });
   await app.register(pressurePlugin, { config });
   await app.register(headersPlugin, { config });

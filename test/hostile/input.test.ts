@@ -156,6 +156,18 @@ describe('requests that are not GraphQL-shaped', () => {
     },
   );
 
+  it.each([
+    ['{"query":"{ __typename }","variables":{"__proto__":{"admin":true}}}'],
+    ['{"query":"{ __typename }","variables":{"constructor":{"prototype":{"admin":true}}}}'],
+    ['{"query":"{ __typename }","variables":{"g":{"type":"Point","coordinates":[1,2]},"__proto__":{}}}'],
+    ['{"query":"{ __typename }", "variables": {"g": {"type":"Point","coordinates":[1,'],
+    [''],
+  ])('given the JSON body %s (poisoned, truncated or empty), then a 400 and nothing reaches the engine', async (payload) => {
+    const res = await t.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json' }, payload });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).not.toMatch(/Internal error/);
+  });
+
   it('given application/graphql carrying JSON, then a 400', async () => {
     const res = await t.app.inject({
       method: 'POST',

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FeatureCollection } from 'geojson';
 import { expect } from 'vitest';
+import { scanJson, segKey } from '../../src/platform/json-scan.js';
 import type { Row } from '../../src/platform/db-types.js';
 import type { TestApp } from '../support/app.js';
 import { ERROR_FIELDS, gid, insertLot, insertProduct } from '../support/supply-fixtures.js';
@@ -9,6 +10,32 @@ import { insertOrder, type OrderWorld } from '../orders/fixtures.js';
 
 export const FIXTURES = join(import.meta.dirname, '../../../shared/data/eudr/geojson-fixtures');
 export const fixture = (name: string) => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as FeatureCollection;
+
+/** The first feature's geometry exactly as the fixture file writes it (6.348210 keeps its zero). */
+export function fixtureGeometryText(name: string): string {
+  const text = readFileSync(join(FIXTURES, name), 'utf8');
+  // The key and its value share a path; the value's span comes last.
+  const span = scanJson(text).spans.findLast((s) => segKey(s.segs) === segKey(['features', 0, 'geometry']));
+  if (!span) throw new Error(`${name} has no features[0].geometry`);
+  return text.slice(span.start, span.end);
+}
+
+/**
+ * Register a plot for `producerId` with the geometry TEXT spliced into the request body as written,
+ * as a client that forwards the EU's GeoJSON files does (t.gql would re-serialise parsed numbers).
+ */
+export async function registerPlotRaw(t: TestApp, token: string, producerId: string, geometryText: string, areaHa: string, name = 'Fixture plot') {
+  const input = JSON.stringify({ producerId, name, areaHa, altitudeM: 900 }).replace(/}$/, `,"geolocation":${geometryText}}`);
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/graphql',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    payload: `{"query":${JSON.stringify(REGISTER_PLOT)},"variables":{"input":${input}}}`,
+  });
+  const body = res.json();
+  if (!body.data?.registerPlot) throw new Error(`registerPlot failed: ${res.body}`);
+  return body.data.registerPlot;
+}
 
 let counter = 0;
 export const key = (prefix: string) => `${prefix}-${process.pid}-${Date.now()}-${++counter}`;

@@ -4,7 +4,7 @@ import { createTestApp, type TestApp } from '../support/app.js';
 import { ERROR_FIELDS, gid, insertPlot } from '../support/supply-fixtures.js';
 import { changeOrderStatus } from '../../src/modules/orders/orders.service.js';
 import { createOrderWorld, type OrderWorld, principalOf } from '../orders/fixtures.js';
-import { fixture, orderInFulfilment, REGISTER_PLOT, SHIP, shipmentFor, shippingCounts } from './fixtures.js';
+import { fixture, fixtureGeometryText, orderInFulfilment, REGISTER_PLOT, registerPlotRaw, SHIP, shipmentFor, shippingCounts } from './fixtures.js';
 
 const SHIPMENT = /* GraphQL */ `
   query Shipment($id: ID!) { shipment(id: $id) { id billOfLading ddsReferenceNumber ddsVerificationNumber order { id } } }`;
@@ -64,12 +64,11 @@ describe('export papers', () => {
       return res.data.registerPlot.id as string;
     };
     pointPlotId = await register('valid/point-under-4ha.geojson', '1.2');
-    // The polygon fixture writes 6.348210: registration through GraphQL sees the parsed 6.34821 and
-    // refuses it as 5 decimals (plots/geo.ts, parsed path), so it is stored directly here.
-    const polygon = await insertPlot(t.database.db, w.producer.id, {
-      name: 'valid/polygon-over-4ha.geojson', areaHa: '25.1', geometry: fixture('valid/polygon-over-4ha.geojson').features[0]!.geometry,
-    });
-    polygonPlotId = gid('Plot', polygon.id);
+    // The polygon fixture writes 6.348210: sent as written, its trailing zeros count (platform/json-source.ts).
+    const polygon = await registerPlotRaw(t, w.as.producer.token, gid('Producer', w.producer.id),
+      fixtureGeometryText('valid/polygon-over-4ha.geojson'), '25.1', 'valid/polygon-over-4ha.geojson');
+    expect(polygon, JSON.stringify(polygon)).toMatchObject({ __typename: 'Plot', eudrReady: true });
+    polygonPlotId = polygon.id as string;
     otherPlot = await insertPlot(t.database.db, w.otherProducer.id, { name: 'Kebun Jember' });
   });
   afterAll(async () => { await t?.close(); });

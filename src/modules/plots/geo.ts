@@ -41,13 +41,13 @@
  *  - The 4 ha rule is about the whole plot: the declared area is the plot's
  *    total, and a MultiPolygon (like a Polygon) is the boundary form the rule
  *    asks for; its computed area is the sum of its parts.
- *  - Decimal places are counted from the JSON number literal when the raw
- *    JSON text is available (`validatePlotGeolocationJson`), otherwise from
- *    the shortest JavaScript representation of the parsed number
- *    (`validatePlotGeolocation`). Parsing drops trailing zeros (113.821450
- *    becomes 113.82145), so on the parsed path a coordinate that genuinely
- *    ends in 0 has to be sent with one more significant digit (113.8214501);
- *    the PRECISION message says so.
+ *  - Decimal places are counted from the JSON number literal as written
+ *    whenever the text is known: `validatePlotGeolocationJson` takes text,
+ *    and `validatePlotGeolocation` uses the text the request body parser or
+ *    the GeoJSON scalar remembered for the value (platform/json-source.ts),
+ *    so 113.821450 counts as 6 places through the API. Only a value built in
+ *    code (the seed) falls back to the shortest JavaScript representation,
+ *    where trailing zeros are gone; the PRECISION message then says so.
  *  - Winding order is neither enforced nor normalised (RFC 7946 only says
  *    SHOULD); area and self-intersection checks do not depend on it.
  *  - Consecutive repeated positions (common in GPS-walked boundaries) are
@@ -69,6 +69,7 @@ import { kinks } from '@turf/kinks';
 import type { MultiPolygon, Point, Polygon, Position } from 'geojson';
 import { polygonAreaM2, ringAreaM2 } from './area.js';
 import { pathAtOffsets, scanJson, segKey, type JsonScan, type Seg } from '../../platform/json-scan.js';
+import { jsonSourceOf } from '../../platform/json-source.js';
 
 export type GeoRule =
   | 'GEOJSON_INVALID'
@@ -132,6 +133,8 @@ export function validatePlotGeolocation(
   declaredAreaHa: string | null | undefined,
   basePath = 'geolocation',
 ): PlotGeolocationResult {
+  const source = jsonSourceOf(value);
+  if (source !== undefined) return validatePlotGeolocationJson(source, declaredAreaHa, basePath);
   const polygonRequired = declaredAreaRequiresPolygon(declaredAreaHa);
   let text: string | undefined;
   try {
@@ -151,11 +154,9 @@ export function validatePlotGeolocation(
  * Same as {@link validatePlotGeolocation} but from the raw JSON text, so that
  * decimal places are counted exactly as written (113.821450 counts as 6).
  *
- * Why it stays although the API only has parsed values: GeoJSON that arrives
- * as text — files in the format the EU information system takes, such as its
- * sample fixtures, which write 6.348210 — can only be judged fairly from the
- * text; parsing would make every trailing zero a PRECISION refusal. The
- * fixture tests use it, and a file import would.
+ * `validatePlotGeolocation` comes here when it knows the value's source text
+ * (every geometry that arrives through the API); the fixture tests and any
+ * file import call it directly.
  */
 export function validatePlotGeolocationJson(
   json: string,

@@ -26,7 +26,7 @@ PlotRef.implement({
     altitudeM: t.exposeInt('altitude_m', { nullable: true, description: 'Altitude in metres above sea level.' }),
     geolocation: t.field({
       type: 'GeoJSON',
-      description: 'The GeoJSON Point or Polygon (RFC 7946, [longitude, latitude]) as validated and stored.',
+      description: 'The GeoJSON Point, Polygon or MultiPolygon (RFC 7946, [longitude, latitude]) as validated and stored.',
       resolve: (p) => p.geometry,
     }),
     eudrReady: t.exposeBoolean('eudr_ready', { description: 'Whether the geolocation meets the EUDR rules.' }),
@@ -56,7 +56,7 @@ const UpdatePlotInput = builder.inputType('UpdatePlotInput', {
     name: t.string({ required: false, description: 'New name.' }),
     areaHa: t.field({ type: 'Decimal', required: false, description: 'New declared area in hectares.' }),
     altitudeM: t.int({ required: false, description: 'New altitude in metres.' }),
-    geolocation: t.field({ type: 'GeoJSON', required: false, description: 'New GeoJSON Point or Polygon.' }),
+    geolocation: t.field({ type: 'GeoJSON', required: false, description: 'New GeoJSON Point, Polygon or MultiPolygon.' }),
   }),
 });
 

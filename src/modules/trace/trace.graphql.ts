@@ -53,7 +53,7 @@ const TraceAssessmentRef = builder.objectRef<trace.TraceAssessment>('TraceAssess
 const TracePlotRef = builder.objectRef<trace.TracePlot>('TracePlot').implement({
   description: 'A plot the coffee of a lot was grown on.',
   fields: (t) => ({
-    geolocation: t.expose('geolocation', { type: 'GeoJSON', description: 'GeoJSON Point or Polygon, WGS84 [longitude, latitude].' }),
+    geolocation: t.expose('geolocation', { type: 'GeoJSON', description: 'GeoJSON Point, Polygon or MultiPolygon, WGS84 [longitude, latitude].' }),
     areaHa: t.expose('areaHa', { type: 'Decimal', description: 'Declared area, ha.' }),
     altitudeM: t.exposeInt('altitudeM', { nullable: true, description: 'Altitude, m.' }),
     eudrReady: t.exposeBoolean('eudrReady', { description: 'Whether the geolocation meets the EUDR rules.' }),

@@ -1,5 +1,6 @@
 import { GraphQLError, Kind } from 'graphql';
 import { isIsoDate } from '../dates.js';
+import { jsonSourceOf, rememberJsonSource } from '../json-source.js';
 import { gramsToKg, kgToGrams } from '../weight.js';
 import { builder } from './builder.js';
 
@@ -84,13 +85,38 @@ function literalToJson(ast: import('graphql').ValueNode, variables?: Record<stri
   }
 }
 
+/** The JSON text of a GraphQL literal, number tokens as written (`6.348210` keeps its zero). */
+function literalToJsonText(ast: import('graphql').ValueNode, variables?: Record<string, unknown> | null): string {
+  switch (ast.kind) {
+    case Kind.INT:
+    case Kind.FLOAT:
+      return ast.value;
+    case Kind.LIST:
+      return `[${ast.values.map((v) => literalToJsonText(v, variables)).join(',')}]`;
+    case Kind.OBJECT:
+      return `{${ast.fields.map((f) => `${JSON.stringify(f.name.value)}:${literalToJsonText(f.value, variables)}`).join(',')}}`;
+    case Kind.VARIABLE: {
+      const value = variables?.[ast.name.value];
+      return jsonSourceOf(value) ?? JSON.stringify(value ?? null);
+    }
+    default:
+      return JSON.stringify(literalToJson(ast, variables));
+  }
+}
+
 builder.scalarType('GeoJSON', {
   description:
-    'A GeoJSON geometry (RFC 7946, WGS84, [longitude, latitude]): a Point or a Polygon. Validated against EUDR rules where it is stored.',
+    'A GeoJSON geometry (RFC 7946, WGS84, [longitude, latitude]): a Point, Polygon or MultiPolygon. ' +
+    'Validated against EUDR rules where it is stored; decimal places count as written (6.348210 has 6).',
   serialize: (v) => v,
+  // Identity: the body parser remembered this object's source text (platform/json-source.ts).
   parseValue: (v) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new GraphQLError('GeoJSON must be a JSON object');
     return v;
   },
-  parseLiteral: (ast, variables) => literalToJson(ast, variables),
+  parseLiteral: (ast, variables) => {
+    const value = literalToJson(ast, variables);
+    if (value !== null && typeof value === 'object') rememberJsonSource(value, literalToJsonText(ast, variables));
+    return value;
+  },
 });
