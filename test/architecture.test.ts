@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -73,6 +74,13 @@ describe('architecture: imports point one way', () => {
     const modules = [...new Set([...graph.keys()].map(moduleOf).filter((m): m is string => m !== null))].sort();
     expect(modules.filter((m) => !(MODULE_ORDER as readonly string[]).includes(m))).toEqual([]);
     expect(new Set(MODULE_ORDER).size).toBe(MODULE_ORDER.length);
+  });
+
+  it('is the order the README\'s source tree lists the modules in', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    const tree = readme.slice(readme.indexOf('\n  modules/ '), readme.indexOf('\n  seed/ '));
+    const listed = [...tree.matchAll(/^ {4}([a-z]+)(?:\/|\.ts) /gm)].map((m) => m[1]);
+    expect(listed).toEqual([...MODULE_ORDER]);
   });
 
   it('has no cycle among modules (imports of pure kernels aside)', () => {
