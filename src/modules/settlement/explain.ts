@@ -59,38 +59,44 @@ export interface LineFacts {
   coversLineId: number | null;
 }
 
+// The sentence's parts, one function per part and language (module level: nothing is allocated per line but the text).
+const grade = (f: LineFacts, lang: Language) =>
+  f.gradeCode ? (lang === 'id' ? `mutu ${f.gradeCode}` : `grade ${f.gradeCode}`) : lang === 'id' ? 'tanpa mutu' : 'ungraded';
+
+const premium = (f: LineFacts, lang: Language) =>
+  f.premiumPerKg.isZero()
+    ? ''
+    : lang === 'id'
+      ? ` ditambah premi ${rupiah(f.premiumPerKg, 'id')}/kg (${f.premiumLabels.join(', ')})`
+      : ` plus a premium of ${rupiah(f.premiumPerKg, 'en')}/kg (${f.premiumLabels.join(', ')})`;
+
+const fee = (f: LineFacts, lang: Language) =>
+  f.coopFee.isZero()
+    ? ''
+    : lang === 'id'
+      ? `, dikurangi biaya layanan koperasi ${pct(f.coopFeePct, 'id')} (${rupiah(f.coopFee, 'id')})`
+      : `, less the cooperative's ${pct(f.coopFeePct, 'en')} service fee (${rupiah(f.coopFee, 'en')})`;
+
+const covers = (f: LineFacts, lang: Language) =>
+  f.coversLineId === null ? '' : lang === 'id' ? `, menggantikan kekurangan baris ${f.coversLineId}` : `, covering the shortfall of line ${f.coversLineId}`;
+
 export function explainLine(f: LineFacts): { id: string; en: string } {
-  const grade = (lang: Language) => (f.gradeCode ? (lang === 'id' ? `mutu ${f.gradeCode}` : `grade ${f.gradeCode}`) : lang === 'id' ? 'tanpa mutu' : 'ungraded');
-  const premium = (lang: Language) =>
-    f.premiumPerKg.isZero()
-      ? ''
-      : lang === 'id'
-        ? ` ditambah premi ${rupiah(f.premiumPerKg, 'id')}/kg (${f.premiumLabels.join(', ')})`
-        : ` plus a premium of ${rupiah(f.premiumPerKg, 'en')}/kg (${f.premiumLabels.join(', ')})`;
-  const fee = (lang: Language) =>
-    f.coopFee.isZero()
-      ? ''
-      : lang === 'id'
-        ? `, dikurangi biaya layanan koperasi ${pct(f.coopFeePct, 'id')} (${rupiah(f.coopFee, 'id')})`
-        : `, less the cooperative's ${pct(f.coopFeePct, 'en')} service fee (${rupiah(f.coopFee, 'en')})`;
-  const covers = (lang: Language) =>
-    f.coversLineId === null ? '' : lang === 'id' ? `, menggantikan kekurangan baris ${f.coversLineId}` : `, covering the shortfall of line ${f.coversLineId}`;
   if (f.runNo === 1) {
     return {
       id:
-        `${kg(f.weightG, 'id')} kopi ${grade('id')} dari lot ${f.lotId}${covers('id')} dengan harga dasar ${rupiah(f.baseRatePerKg, 'id')}/kg` +
-        `${premium('id')}${fee('id')}: dibayar ${rupiah(f.amount, 'id')}.`,
+        `${kg(f.weightG, 'id')} kopi ${grade(f, 'id')} dari lot ${f.lotId}${covers(f, 'id')} dengan harga dasar ${rupiah(f.baseRatePerKg, 'id')}/kg` +
+        `${premium(f, 'id')}${fee(f, 'id')}: dibayar ${rupiah(f.amount, 'id')}.`,
       en:
-        `${kg(f.weightG, 'en')} of ${grade('en')} coffee from lot ${f.lotId}${covers('en')} at a base rate of ${rupiah(f.baseRatePerKg, 'en')}/kg` +
-        `${premium('en')}${fee('en')}: paid ${rupiah(f.amount, 'en')}.`,
+        `${kg(f.weightG, 'en')} of ${grade(f, 'en')} coffee from lot ${f.lotId}${covers(f, 'en')} at a base rate of ${rupiah(f.baseRatePerKg, 'en')}/kg` +
+        `${premium(f, 'en')}${fee(f, 'en')}: paid ${rupiah(f.amount, 'en')}.`,
     };
   }
   return {
     id:
-      `Pembayaran lanjutan ke-${f.runNo} menaikkan harga dasar menjadi ${rupiah(f.baseRatePerKg, 'id')}/kg untuk ${kg(f.weightG, 'id')} kopi ${grade('id')} ` +
-      `dari lot ${f.lotId}${fee('id')}: tambahan ${rupiah(f.amount, 'id')}.`,
+      `Pembayaran lanjutan ke-${f.runNo} menaikkan harga dasar menjadi ${rupiah(f.baseRatePerKg, 'id')}/kg untuk ${kg(f.weightG, 'id')} kopi ${grade(f, 'id')} ` +
+      `dari lot ${f.lotId}${fee(f, 'id')}: tambahan ${rupiah(f.amount, 'id')}.`,
     en:
-      `Further payment no. ${f.runNo} raises the base rate to ${rupiah(f.baseRatePerKg, 'en')}/kg for ${kg(f.weightG, 'en')} of ${grade('en')} coffee ` +
-      `from lot ${f.lotId}${fee('en')}: a further ${rupiah(f.amount, 'en')}.`,
+      `Further payment no. ${f.runNo} raises the base rate to ${rupiah(f.baseRatePerKg, 'en')}/kg for ${kg(f.weightG, 'en')} of ${grade(f, 'en')} coffee ` +
+      `from lot ${f.lotId}${fee(f, 'en')}: a further ${rupiah(f.amount, 'en')}.`,
   };
 }

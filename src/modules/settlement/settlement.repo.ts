@@ -86,6 +86,20 @@ export const certificationsOfLots = (db: Db, lotIds: readonly number[]) =>
     ? Promise.resolve([] as CertificationRow[])
     : s(db).selectFrom('certifications').selectAll().where('lot_id', 'in', [...lotIds]).orderBy('id').execute();
 
+/** The certifications of any of these producers or lots, in one query (each id list is one array parameter). */
+export const certificationsOfProducersOrLots = (db: Db, producerIds: readonly number[], lotIds: readonly number[]) =>
+  s(db)
+    .selectFrom('certifications')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb('producer_id', '=', sql<number>`any(${[...producerIds]}::int8[])`),
+        eb('lot_id', '=', sql<number>`any(${[...lotIds]}::int8[])`),
+      ]),
+    )
+    .orderBy('id')
+    .execute();
+
 export const findLot = (db: Db, lotId: number) =>
   db.selectFrom('lots').select(['id', 'producer_id', 'brand_id']).where('id', '=', lotId).executeTakeFirst();
 
@@ -146,6 +160,8 @@ export const brandFeePct = async (db: Db, brandId: number) =>
 
 export interface DeliveredRow {
   line_id: number;
+  /** The shortfall line this line covers, if any. */
+  replaces_line_id: number | null;
   fulfilment_id: number | null;
   lot_id: number;
   producer_id: number;
@@ -162,13 +178,13 @@ export interface DeliveredRow {
  */
 export const deliveredLines = (db: Db, orderId: number) =>
   sql<DeliveredRow>`
-    SELECT d.line_id, d.fulfilment_id, d.lot_id, d.producer_id, p.cooperative_id, d.weight_g, lot.grade_code
+    SELECT d.line_id, d.replaces_line_id, d.fulfilment_id, d.lot_id, d.producer_id, p.cooperative_id, d.weight_g, lot.grade_code
       FROM (
-        SELECT l.id AS line_id, NULL::int8 AS fulfilment_id, l.lot_id, l.producer_id, l.weight_g
+        SELECT l.id AS line_id, l.replaces_line_id, NULL::int8 AS fulfilment_id, l.lot_id, l.producer_id, l.weight_g
           FROM allocation_lines l
          WHERE l.order_id = ${orderId} AND l.status = 'ACTIVE' AND l.lot_id IS NOT NULL
         UNION ALL
-        SELECT l.id, f.id, f.lot_id, l.producer_id, f.weight_g
+        SELECT l.id, l.replaces_line_id, f.id, f.lot_id, l.producer_id, f.weight_g
           FROM fulfilments f JOIN allocation_lines l ON l.id = f.line_id
          WHERE l.order_id = ${orderId} AND l.status = 'ACTIVE' AND f.status = 'ACTIVE'
       ) d
@@ -269,34 +285,95 @@ export const settlementsOfOrder = (db: Db, orderId: number) =>
 export const findSettlement = (db: Db, id: number) =>
   s(db).selectFrom('settlements').selectAll().where('id', '=', id).executeTakeFirst();
 
-export const insertSettlement = (trx: Transaction<DB>, row: Omit<SettlementTables['settlements'], 'id' | 'created_at'>) =>
-  s(trx).insertInto('settlements').values(row).returningAll().executeTakeFirstOrThrow();
+/** One statement of a run, before it has an id: the run's order, brand and date are the settlement's. */
+export interface StatementWrite {
+  producerId: number;
+  cooperativeId: number | null;
+  deliveredG: number;
+  amountIdrMinor: number;
+}
 
-export async function insertSettlementDetails(
-  trx: Transaction<DB>,
-  settlementId: number,
-  payments: ReadonlyArray<{ paymentId: number; rate: string; rateId: number | null; idrMinor: number }>,
-  costs: ReadonlyArray<{ costId: number; rate: string; rateId: number | null; idrMinor: number }>,
-  coopFees: ReadonlyArray<{ cooperativeId: number; feePct: string; idrMinor: number }>,
-): Promise<void> {
-  if (payments.length > 0) {
-    await s(trx)
-      .insertInto('settlement_payments')
-      .values(payments.map((p) => ({ settlement_id: settlementId, payment_id: p.paymentId, rate: p.rate, rate_id: p.rateId, idr_minor: p.idrMinor })))
-      .execute();
-  }
-  if (costs.length > 0) {
-    await s(trx)
-      .insertInto('settlement_costs')
-      .values(costs.map((c) => ({ settlement_id: settlementId, cost_id: c.costId, rate: c.rate, rate_id: c.rateId, idr_minor: c.idrMinor })))
-      .execute();
-  }
-  if (coopFees.length > 0) {
-    await s(trx)
-      .insertInto('settlement_cooperative_fees')
-      .values(coopFees.map((c) => ({ settlement_id: settlementId, cooperative_id: c.cooperativeId, fee_pct: c.feePct, idr_minor: c.idrMinor })))
-      .execute();
-  }
+/** One payout line of a run, with the producer whose statement it belongs to. */
+export type LineWrite = Omit<SettlementTables['payout_lines'], 'id' | 'statement_id' | 'certifications' | 'base_rate_minor_per_kg'> & {
+  producerId: number;
+  certifications: string[];
+};
+
+export interface RunWrite {
+  settlement: Omit<SettlementTables['settlements'], 'id' | 'created_at'>;
+  brandId: number;
+  payments: ReadonlyArray<{ paymentId: number; rate: string; rateId: number | null; idrMinor: number }>;
+  costs: ReadonlyArray<{ costId: number; rate: string; rateId: number | null; idrMinor: number }>;
+  coopFees: ReadonlyArray<{ cooperativeId: number; feePct: string; idrMinor: number }>;
+  statements: readonly StatementWrite[];
+  lines: readonly LineWrite[];
+}
+
+const col = <T, V>(rows: readonly T[], f: (row: T) => V): V[] => rows.map(f);
+
+/**
+ * Write a whole settlement run in one statement (one round trip): the settlement row, the payments,
+ * costs and cooperative fees it settled, its statements and their lines (each line at the run's base rate). Every data-modifying CTE
+ * runs exactly once; the rows travel as one typed array per column (unnest), so 300 statements and
+ * 300 lines cost a few dozen parameters, no per-row JSON keys to send or parse. Lines find their
+ * statement by producer (one statement per producer per run). Returns the settlement row.
+ */
+export async function insertRun(trx: Transaction<DB>, run: RunWrite): Promise<SettlementRow> {
+  const st = run.settlement;
+  const { payments, costs, coopFees, statements, lines } = run;
+  const result = await sql<SettlementRow>`
+    WITH s AS (
+      INSERT INTO settlements (order_id, run_no, settled_on, settled_by, weight_g, received_idr_minor, received_total_idr_minor,
+        costs_idr_minor, costs_total_idr_minor, brand_fee_pct, brand_fee_idr_minor, coop_fees_idr_minor, payouts_idr_minor,
+        premiums_total_minor, net_total_minor, base_rate_minor_per_kg)
+      VALUES (${st.order_id}, ${st.run_no}, ${st.settled_on}, ${st.settled_by}, ${st.weight_g}, ${st.received_idr_minor},
+        ${st.received_total_idr_minor}, ${st.costs_idr_minor}, ${st.costs_total_idr_minor}, ${st.brand_fee_pct}, ${st.brand_fee_idr_minor},
+        ${st.coop_fees_idr_minor}, ${st.payouts_idr_minor}, ${st.premiums_total_minor}, ${st.net_total_minor}, ${st.base_rate_minor_per_kg})
+      RETURNING *
+    ), sp AS (
+      INSERT INTO settlement_payments (settlement_id, payment_id, rate, rate_id, idr_minor)
+      SELECT s.id, x.payment_id, x.rate, x.rate_id, x.idr_minor
+        FROM s, unnest(${col(payments, (p) => p.paymentId)}::int8[], ${col(payments, (p) => p.rate)}::numeric[],
+          ${col(payments, (p) => p.rateId)}::int8[], ${col(payments, (p) => p.idrMinor)}::int8[]) AS x(payment_id, rate, rate_id, idr_minor)
+    ), sc AS (
+      INSERT INTO settlement_costs (settlement_id, cost_id, rate, rate_id, idr_minor)
+      SELECT s.id, x.cost_id, x.rate, x.rate_id, x.idr_minor
+        FROM s, unnest(${col(costs, (c) => c.costId)}::int8[], ${col(costs, (c) => c.rate)}::numeric[],
+          ${col(costs, (c) => c.rateId)}::int8[], ${col(costs, (c) => c.idrMinor)}::int8[]) AS x(cost_id, rate, rate_id, idr_minor)
+    ), sf AS (
+      INSERT INTO settlement_cooperative_fees (settlement_id, cooperative_id, fee_pct, idr_minor)
+      SELECT s.id, x.cooperative_id, x.fee_pct, x.idr_minor
+        FROM s, unnest(${col(coopFees, (c) => c.cooperativeId)}::int8[], ${col(coopFees, (c) => c.feePct)}::numeric[],
+          ${col(coopFees, (c) => c.idrMinor)}::int8[]) AS x(cooperative_id, fee_pct, idr_minor)
+    ), ps AS (
+      INSERT INTO payout_statements (settlement_id, order_id, brand_id, producer_id, cooperative_id, fiscal_date, delivered_g, amount_idr_minor)
+      SELECT s.id, s.order_id, ${run.brandId}, x.producer_id, x.cooperative_id, s.settled_on, x.delivered_g, x.amount_idr_minor
+        FROM s, unnest(${col(statements, (t) => t.producerId)}::int8[], ${col(statements, (t) => t.cooperativeId)}::int8[],
+          ${col(statements, (t) => t.deliveredG)}::int8[], ${col(statements, (t) => t.amountIdrMinor)}::int8[])
+          WITH ORDINALITY AS x(producer_id, cooperative_id, delivered_g, amount_idr_minor, n)
+       ORDER BY x.n
+      RETURNING id, producer_id
+    ), pl AS (
+      INSERT INTO payout_lines (statement_id, position, allocation_line_id, fulfilment_id, lot_id, weight_g, grade_code, certifications,
+        premium_minor_per_kg, base_rate_minor_per_kg, coop_fee_pct, gross_minor, coop_fee_minor, amount_idr_minor, explanation_id, explanation_en)
+      SELECT ps.id, x.position, x.allocation_line_id, x.fulfilment_id, x.lot_id, x.weight_g, x.grade_code, x.certifications::jsonb,
+        x.premium_minor_per_kg, s.base_rate_minor_per_kg, x.coop_fee_pct, x.gross_minor, x.coop_fee_minor,
+        x.amount_idr_minor, x.explanation_id, x.explanation_en
+        FROM unnest(${col(lines, (l) => l.producerId)}::int8[], ${col(lines, (l) => l.position)}::int4[],
+          ${col(lines, (l) => l.allocation_line_id)}::int8[], ${col(lines, (l) => l.fulfilment_id)}::int8[], ${col(lines, (l) => l.lot_id)}::int8[],
+          ${col(lines, (l) => l.weight_g)}::int8[], ${col(lines, (l) => l.grade_code)}::text[],
+          ${col(lines, (l) => JSON.stringify(l.certifications))}::text[], ${col(lines, (l) => l.premium_minor_per_kg)}::numeric[],
+          ${col(lines, (l) => l.coop_fee_pct)}::numeric[], ${col(lines, (l) => l.gross_minor)}::numeric[],
+          ${col(lines, (l) => l.coop_fee_minor)}::numeric[], ${col(lines, (l) => l.amount_idr_minor)}::int8[],
+          ${col(lines, (l) => l.explanation_id)}::text[], ${col(lines, (l) => l.explanation_en)}::text[])
+          AS x(producer_id, position, allocation_line_id, fulfilment_id, lot_id, weight_g, grade_code, certifications, premium_minor_per_kg,
+            coop_fee_pct, gross_minor, coop_fee_minor, amount_idr_minor, explanation_id, explanation_en)
+        JOIN ps ON ps.producer_id = x.producer_id
+        CROSS JOIN s
+       ORDER BY ps.id, x.position
+    )
+    SELECT * FROM s`.execute(trx);
+  return result.rows[0]!;
 }
 
 export const settlementCooperativeFees = (db: Db, settlementId: number) =>
@@ -313,43 +390,6 @@ export const settledCosts = (db: Db, settlementIds: readonly number[]) =>
     : s(db).selectFrom('settlement_costs').selectAll().where('settlement_id', 'in', [...settlementIds]).execute();
 
 // Statements --------------------------------------------------------------------------------------
-
-/**
- * Write a run's statements and their lines in one statement: the rows travel as one JSON parameter
- * (jsonb_to_recordset), so 300 statements with 300 lines cost one round trip and a handful of
- * parameters instead of thousands.
- */
-export async function insertStatements(
-  trx: Transaction<DB>,
-  statements: ReadonlyArray<{
-    row: Omit<SettlementTables['payout_statements'], 'id' | 'created_at' | 'status' | 'paid_method' | 'paid_reference' | 'paid_at' | 'paid_by'>;
-    lines: ReadonlyArray<Omit<SettlementTables['payout_lines'], 'id' | 'statement_id' | 'certifications'> & { certifications: string[] }>;
-  }>,
-): Promise<void> {
-  if (statements.length === 0) return;
-  const statementRows = JSON.stringify(statements.map((st) => st.row));
-  const lineRows = JSON.stringify(statements.flatMap((st) => st.lines.map((l) => ({ ...l, producer_id: st.row.producer_id }))));
-  await sql`
-    WITH st AS (
-      INSERT INTO payout_statements (settlement_id, order_id, brand_id, producer_id, cooperative_id, fiscal_date, delivered_g, amount_idr_minor)
-      SELECT settlement_id, order_id, brand_id, producer_id, cooperative_id, fiscal_date, delivered_g, amount_idr_minor
-        FROM jsonb_to_recordset(${statementRows}::jsonb) AS x(
-          settlement_id int8, order_id int8, brand_id int8, producer_id int8, cooperative_id int8, fiscal_date date, delivered_g int8,
-          amount_idr_minor int8)
-      RETURNING id, producer_id
-    )
-    INSERT INTO payout_lines (statement_id, position, allocation_line_id, fulfilment_id, lot_id, weight_g, grade_code, certifications,
-      premium_minor_per_kg, base_rate_minor_per_kg, coop_fee_pct, gross_minor, coop_fee_minor, amount_idr_minor, explanation_id, explanation_en)
-    SELECT st.id, x.position, x.allocation_line_id, x.fulfilment_id, x.lot_id, x.weight_g, x.grade_code, x.certifications,
-      x.premium_minor_per_kg, x.base_rate_minor_per_kg, x.coop_fee_pct, x.gross_minor, x.coop_fee_minor, x.amount_idr_minor,
-      x.explanation_id, x.explanation_en
-      FROM jsonb_to_recordset(${lineRows}::jsonb) AS x(
-        producer_id int8, position int4, allocation_line_id int8, fulfilment_id int8, lot_id int8, weight_g int8, grade_code text,
-        certifications jsonb, premium_minor_per_kg numeric, base_rate_minor_per_kg numeric, coop_fee_pct numeric, gross_minor numeric,
-        coop_fee_minor numeric, amount_idr_minor int8, explanation_id text, explanation_en text)
-      JOIN st ON st.producer_id = x.producer_id
-     ORDER BY st.id, x.position`.execute(trx);
-}
 
 export const statementsOfSettlement = (db: Db, settlementId: number) =>
   s(db).selectFrom('payout_statements').selectAll().where('settlement_id', '=', settlementId).orderBy('id').execute();

@@ -469,19 +469,17 @@ async function firstBasis(
     : Ratio.ZERO;
   const producerIds = [...new Set(delivered.map((d) => d.producer_id))];
   const lotIds = [...new Set(delivered.map((d) => d.lot_id))];
-  const [byProducer, byLot, replaces] = await Promise.all([
-    repo.certificationsOfProducers(trx, producerIds),
-    repo.certificationsOfLots(trx, lotIds),
-    trx.selectFrom('allocation_lines').select(['id', 'replaces_line_id']).where('order_id', '=', order.id).where('replaces_line_id', 'is not', null).execute(),
-  ]);
-  const covers = new Map(replaces.map((r) => [r.id, r.replaces_line_id]));
   const valid = (c: repo.CertificationRow) => c.valid_from <= shipDate && shipDate <= c.valid_until;
+  const ofProducer = new Map<number, Certification[]>();
+  const ofLot = new Map<number, Certification[]>();
+  for (const c of await repo.certificationsOfProducersOrLots(trx, producerIds, lotIds)) {
+    if (!valid(c)) continue;
+    const [map, id] = c.producer_id !== null ? [ofProducer, c.producer_id] : [ofLot, c.lot_id!];
+    map.set(id, [...(map.get(id) ?? []), c.scheme]);
+  }
   return {
     lines: delivered.map((d) => {
-      const certs = [...new Set([
-        ...byProducer.filter((c) => c.producer_id === d.producer_id && valid(c)).map((c) => c.scheme),
-        ...byLot.filter((c) => c.lot_id === d.lot_id && valid(c)).map((c) => c.scheme),
-      ])].sort() as Certification[];
+      const certs = [...new Set([...(ofProducer.get(d.producer_id) ?? []), ...(ofLot.get(d.lot_id) ?? [])])].sort() as Certification[];
       const premium = premiumFor(rules, { gradeCode: d.grade_code, certifications: certs }, priceIdr);
       if (!premium.perKg.fitsDecimals(10)) throw new Error(`premium ${premium.perKg} does not fit numeric(30,10)`);
       return {
@@ -497,7 +495,7 @@ async function firstBasis(
         gradeCode: d.grade_code,
         certifications: certs,
         premiumLabels: premium.applied.map((a) => premiumLabel(a.rule)),
-        coversLineId: covers.get(d.line_id) ?? null,
+        coversLineId: d.replaces_line_id,
       };
     }),
   };
@@ -598,46 +596,35 @@ export async function settleInTransaction(trx: Transaction<DB>, principal: Princ
   const runNo = (last?.run_no ?? 0) + 1;
   const settledOn = todayIso();
   const n = (v: bigint) => Number(v);
-  const settlement = await repo.insertSettlement(trx, {
-    order_id: order.id,
-    run_no: runNo,
-    settled_on: settledOn,
-    settled_by: principal.userId,
-    weight_g: run.weightG,
-    received_idr_minor: n(run.received),
-    received_total_idr_minor: n(run.receivedTotal),
-    costs_idr_minor: n(run.costs),
-    costs_total_idr_minor: n(run.costsTotal),
-    brand_fee_pct: brandFeePct,
-    brand_fee_idr_minor: n(run.brandFee),
-    coop_fees_idr_minor: n(run.cooperativeFees.reduce((a, c) => a + c.amount, 0n)),
-    payouts_idr_minor: n(run.payouts),
-    premiums_total_minor: run.premiumsTotal.toFixed(10),
-    net_total_minor: run.netTotal.toFixed(10),
-    base_rate_minor_per_kg: run.baseRatePerKg.toFixed(10),
-  });
-  await repo.insertSettlementDetails(
-    trx,
-    settlement.id,
-    convertedPayments.map((p) => ({ ...p, idrMinor: n(p.idrMinor) })),
-    convertedCosts.map((c) => ({ ...c, idrMinor: n(c.idrMinor) })),
-    run.cooperativeFees.map((c) => ({ cooperativeId: c.cooperativeId, feePct: c.feePct, idrMinor: n(c.amount) })),
-  );
   const facts = new Map(basis.lines.map((l) => [l.key, l]));
-  await repo.insertStatements(
-    trx,
-    run.statements.map((st) => ({
-      row: {
-        settlement_id: settlement.id,
-        order_id: order.id,
-        brand_id: order.brand_id,
-        producer_id: st.producerId,
-        cooperative_id: st.cooperativeId,
-        fiscal_date: settledOn,
-        delivered_g: st.deliveredG,
-        amount_idr_minor: n(st.amount),
-      },
-      lines: st.lines.map((l, position) => {
+  return repo.insertRun(trx, {
+    settlement: {
+      order_id: order.id,
+      run_no: runNo,
+      settled_on: settledOn,
+      settled_by: principal.userId,
+      weight_g: run.weightG,
+      received_idr_minor: n(run.received),
+      received_total_idr_minor: n(run.receivedTotal),
+      costs_idr_minor: n(run.costs),
+      costs_total_idr_minor: n(run.costsTotal),
+      brand_fee_pct: brandFeePct,
+      brand_fee_idr_minor: n(run.brandFee),
+      coop_fees_idr_minor: n(run.cooperativeFees.reduce((a, c) => a + c.amount, 0n)),
+      payouts_idr_minor: n(run.payouts),
+      premiums_total_minor: run.premiumsTotal.toFixed(10),
+      net_total_minor: run.netTotal.toFixed(10),
+      base_rate_minor_per_kg: run.baseRatePerKg.toFixed(10),
+    },
+    brandId: order.brand_id,
+    payments: convertedPayments.map((p) => ({ ...p, idrMinor: n(p.idrMinor) })),
+    costs: convertedCosts.map((c) => ({ ...c, idrMinor: n(c.idrMinor) })),
+    coopFees: run.cooperativeFees.map((c) => ({ cooperativeId: c.cooperativeId, feePct: c.feePct, idrMinor: n(c.amount) })),
+    statements: run.statements.map((st) => ({
+      producerId: st.producerId, cooperativeId: st.cooperativeId, deliveredG: st.deliveredG, amountIdrMinor: n(st.amount),
+    })),
+    lines: run.statements.flatMap((st) =>
+      st.lines.map((l, position) => {
         const f = facts.get(l.key)!;
         const explanation = explainLine({
           weightG: l.weightG, gradeCode: f.gradeCode, lotId: f.lotId, premiumLabels: f.premiumLabels, premiumPerKg: l.premiumPerKg,
@@ -645,6 +632,7 @@ export async function settleInTransaction(trx: Transaction<DB>, principal: Princ
           coversLineId: f.coversLineId,
         });
         return {
+          producerId: st.producerId,
           position,
           allocation_line_id: f.allocationLineId,
           fulfilment_id: f.fulfilmentId,
@@ -653,7 +641,6 @@ export async function settleInTransaction(trx: Transaction<DB>, principal: Princ
           grade_code: f.gradeCode,
           certifications: f.certifications,
           premium_minor_per_kg: l.premiumPerKg.toFixed(10),
-          base_rate_minor_per_kg: run.baseRatePerKg.toFixed(10),
           coop_fee_pct: l.coopFeePct,
           gross_minor: l.gross.toFixed(10),
           coop_fee_minor: l.coopFee.toFixed(10),
@@ -662,8 +649,7 @@ export async function settleInTransaction(trx: Transaction<DB>, principal: Princ
           explanation_en: explanation.en,
         };
       }),
-    })),
-  );
-  return settlement;
+    ),
+  });
 }
 
