@@ -24,6 +24,16 @@ export function isIsoDate(value: string): boolean {
 /** Today in UTC as YYYY-MM-DD. */
 export const todayIso = (now = new Date()): string => now.toISOString().slice(0, 10);
 
+/** Asia/Jakarta is UTC+07:00 all year (no daylight saving): the cooperatives' and the platform's local time. */
+export const JAKARTA_OFFSET_MINUTES = 7 * 60;
+
+/**
+ * The calendar date in Asia/Jakarta at `now`, as YYYY-MM-DD: the fiscal date of what happens on the
+ * platform (2026-12-31T18:00Z is already 2027-01-01 in Jakarta) and the "today" a recorded date may
+ * not pass.
+ */
+export const jakartaTodayIso = (now = new Date()): string => new Date(now.getTime() + JAKARTA_OFFSET_MINUTES * 60_000).toISOString().slice(0, 10);
+
 /** `date` plus `days` (negative: minus) as YYYY-MM-DD. */
 export function addDaysIso(date: string, days: number): string {
   const d = new Date(`${date}T00:00:00Z`);

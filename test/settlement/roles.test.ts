@@ -273,16 +273,18 @@ describe('settlement: roles and bad input', () => {
       expect(rows[1]).toContain(',600,');
     });
 
-    it('another cooperative\'s manager may not export it; an empty period has only the header', async () => {
+    it('for another cooperative\'s manager the cooperative looks like one that does not exist; an empty period has only the header', async () => {
       const other = await t.gql(CSV_COOP, { input: { cooperativeId: gid('Cooperative', w.coop.id), from: today, to: today } }, w.as.otherCoopManager.token);
-      expect(other.data.cooperativeStatementsCsv.__typename).toBe('ForbiddenError');
+      const unknown = await t.gql(CSV_COOP, { input: { cooperativeId: gid('Cooperative', 987_654_321), from: today, to: today } }, w.as.otherCoopManager.token);
+      expect(other.data.cooperativeStatementsCsv).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+      expect(other).toEqual(unknown);
       const empty = await t.gql(CSV_COOP, { input: { cooperativeId: gid('Cooperative', w.coop.id), from: '2020-01-01', to: '2020-12-31' } }, w.as.coopManager.token);
       expect((empty.data.cooperativeStatementsCsv.csv as string).trim().split('\r\n')).toHaveLength(1);
       const backwards = await t.gql(CSV_COOP, { input: { cooperativeId: gid('Cooperative', w.coop.id), from: '2021-01-01', to: '2020-12-31' } }, w.as.coopManager.token);
       expect(backwards.data.cooperativeStatementsCsv).toMatchObject({ __typename: 'ValidationError', issues: [{ path: 'input.to' }] });
     });
 
-    it('the brand manager exports an order\'s statements; the buyer may not; a producer finds no order', async () => {
+    it('the brand manager exports an order\'s statements; for the buyer and a producer the order looks like one that does not exist', async () => {
       const res = await t.gql(CSV_ORDER, { input: { orderId: gid('Order', order.id) } }, w.as.brandManager.token);
       const rows = (res.data.orderStatementsCsv.csv as string).trim().split('\r\n');
       expect(rows).toHaveLength(3);
@@ -291,11 +293,13 @@ describe('settlement: roles and bad input', () => {
       const settled = await t.gql(SETTLE, { input: { orderId: gid('Order', order.id), idempotencyKey: settleKey } }, w.as.brandManager.token);
       const sen = (a: string) => BigInt(a.replace('.', ''));
       expect(amounts.reduce((a, x) => a + sen(x!), 0n)).toBe(sen(settled.data.settleOrder.payouts.amount));
-      expect((await t.gql(CSV_ORDER, { input: { orderId: gid('Order', order.id) } }, w.as.buyer.token)).data.orderStatementsCsv.__typename).toBe('ForbiddenError');
-      expect((await t.gql(CSV_ORDER, { input: { orderId: gid('Order', order.id) } }, w.as.producer.token)).data.orderStatementsCsv.__typename).toBe('NotFoundError');
+      const unknown = await t.gql(CSV_ORDER, { input: { orderId: gid('Order', 987_654_321) } }, w.as.buyer.token);
+      expect(unknown.data.orderStatementsCsv).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+      expect(await t.gql(CSV_ORDER, { input: { orderId: gid('Order', order.id) } }, w.as.buyer.token)).toEqual(unknown);
+      expect(await t.gql(CSV_ORDER, { input: { orderId: gid('Order', order.id) } }, w.as.producer.token)).toEqual(unknown);
     });
 
-    it('the same CSVs download over HTTP with a bearer token; others get 401, 403, 404 or 400', async () => {
+    it('the same CSVs download over HTTP with a bearer token; without one 401, bad input 400, and whoever may not export gets the 404 of an unknown id', async () => {
       const get = (url: string, token?: string) => t.app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
       const orderUrl = `/exports/settlement/orders/${encodeURIComponent(gid('Order', order.id))}/statements.csv`;
       const ok = await get(orderUrl, w.as.brandManager.token);
@@ -304,14 +308,26 @@ describe('settlement: roles and bad input', () => {
       expect(ok.headers['content-disposition']).toMatch(/^attachment; filename="statements-order-/);
       expect(ok.body.trim().split('\r\n')).toHaveLength(3);
       expect((await get(orderUrl)).statusCode).toBe(401);
-      expect((await get(orderUrl, w.as.buyer.token)).statusCode).toBe(403);
-      expect((await get(orderUrl, w.as.producer.token)).statusCode).toBe(404);
+      const unknownOrder = await get(`/exports/settlement/orders/${encodeURIComponent(gid('Order', 987_654_321))}/statements.csv`, w.as.buyer.token);
+      expect(unknownOrder.statusCode).toBe(404);
+      expect(unknownOrder.json()).toEqual({ errors: [{ message: expect.any(String), extensions: { code: 'NOT_FOUND' } }] });
+      for (const who of [w.as.buyer, w.as.producer, w.as.otherCoopManager]) {
+        const res = await get(orderUrl, who.token);
+        expect([res.statusCode, res.body, res.headers['content-type']]).toEqual([404, unknownOrder.body, unknownOrder.headers['content-type']]);
+      }
       expect((await get('/exports/settlement/orders/bm9wZQ/statements.csv', w.as.brandManager.token)).statusCode).toBe(400);
       const coopUrl = `/exports/settlement/cooperatives/${encodeURIComponent(gid('Cooperative', w.coop.id))}/statements.csv?from=${today}&to=${today}`;
       const coop = await get(coopUrl, w.as.coopManager.token);
       expect(coop.statusCode).toBe(200);
       expect(coop.body.trim().split('\r\n')).toHaveLength(2);
-      expect((await get(coopUrl, w.as.otherCoopManager.token)).statusCode).toBe(403);
+      const unknownCoop = await get(
+        `/exports/settlement/cooperatives/${encodeURIComponent(gid('Cooperative', 987_654_321))}/statements.csv?from=${today}&to=${today}`, w.as.otherCoopManager.token,
+      );
+      expect(unknownCoop.statusCode).toBe(404);
+      for (const who of [w.as.otherCoopManager, w.as.buyer, w.as.producer, w.as.brandManager]) {
+        const res = await get(coopUrl, who.token);
+        expect([res.statusCode, res.body]).toEqual([404, unknownCoop.body]);
+      }
       const noDates = await get(coopUrl.replace(/\?.*$/, ''), w.as.coopManager.token);
       expect(noDates.statusCode).toBe(400);
       expect(noDates.json().errors[0].message).toMatch(/input\.from/);

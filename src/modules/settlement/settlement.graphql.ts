@@ -480,7 +480,7 @@ builder.queryFields((t) => ({
   }),
   cooperativeStatementsCsv: t.field({
     type: CsvExportRef,
-    description: 'CSV of a cooperative\'s members\' payout statements for a period (its manager or an admin). Explanations follow Accept-Language.',
+    description: 'CSV of a cooperative\'s members\' payout statements for a period (its manager or an admin; for anyone else the cooperative is not found). Explanations follow Accept-Language.',
     authScopes: { authenticated: true },
     errors: { types: commonErrors },
     args: { input: t.arg({ type: CooperativeCsvInput, required: true }) },
@@ -492,7 +492,7 @@ builder.queryFields((t) => ({
   }),
   orderStatementsCsv: t.field({
     type: CsvExportRef,
-    description: 'CSV of an order\'s payout statements (the brand manager of the order\'s brand or an admin). Explanations follow Accept-Language.',
+    description: 'CSV of an order\'s payout statements (the brand manager of the order\'s brand or an admin; for anyone else the order is not found). Explanations follow Accept-Language.',
     authScopes: { authenticated: true },
     errors: { types: commonErrors },
     args: { input: t.arg({ type: OrderCsvInput, required: true }) },

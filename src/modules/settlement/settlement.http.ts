@@ -12,8 +12,9 @@ import * as statements from './statements.service.js';
  * - `GET /exports/settlement/orders/:orderId/statements.csv` — the brand manager of the order's brand;
  * - `GET /exports/settlement/cooperatives/:cooperativeId/statements.csv?from=YYYY-MM-DD&to=YYYY-MM-DD` —
  *   the cooperative's manager.
- * No or a bad token → 401; bad input → 400 naming the field; an order the caller may not see → 404
- * (the same as one that does not exist); visible but not allowed → 403.
+ * No or a bad token → 401; bad input → 400 naming the field; statements the caller may not export
+ * (a buyer's own order, another cooperative) → 404 with exactly the body of an order or cooperative
+ * that does not exist, so the answer never tells that one exists.
  */
 const fail = (reply: FastifyReply, status: number, e: AppError | { message: string; code: string }) =>
   reply.code(status).send({ errors: [{ message: e.message, extensions: { code: e.code } }] });

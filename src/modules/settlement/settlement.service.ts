@@ -4,7 +4,7 @@ import { hasRole, isAdmin, type Principal } from '../../platform/auth.js';
 import type { DB } from '../../platform/db-types.js';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
 import { parseInput } from '../../platform/validate.js';
-import { todayIso } from '../../platform/dates.js';
+import { jakartaTodayIso } from '../../platform/dates.js';
 import { canSeeOrder, managesOrder } from '../orders/access.js';
 import { onOrderTransition, type OrderTransitionEvent } from '../orders/hooks.js';
 import { CURRENCIES, type Currency, fromMinorUnits, isCurrency, toMinorUnits } from '../orders/money.js';
@@ -38,7 +38,8 @@ import type { CostKind } from './settlement.tables.js';
  *   run (core.ts), stores every figure and writes one payout statement per contributor.
  * - An order accepted before this module existed has no snapshot: it settles with the brand fee it
  *   stored at acceptance (orders.fee_pct), no premiums and no cooperative fees.
- * - A run's date (the statements' fiscal date) is the UTC date of the run.
+ * - A run's date (the statements' fiscal date) is the run's calendar date in Asia/Jakarta (UTC+07:00):
+ *   a run at 2026-12-31T18:00Z belongs to 2027-01-01, so to the cooperatives' fiscal year 2027 (SHU).
  */
 
 const requirePrincipal = (actor: Principal | null): Principal => {
@@ -372,7 +373,7 @@ export async function recordPayment(db: Kysely<DB>, actor: Principal | null, inp
   const principal = requirePrincipal(actor);
   const parsed = parseInput(PaymentInput, input);
   const amount = positiveMoney(parsed.amount, 'input.amount');
-  if (parsed.receivedOn > todayIso()) throw ValidationError.field('input.receivedOn', `must not be in the future (today is ${todayIso()})`);
+  if (parsed.receivedOn > jakartaTodayIso()) throw ValidationError.field('input.receivedOn', `must not be in the future (today in Jakarta is ${jakartaTodayIso()})`);
   return inTransaction(db, async (trx) => {
     const order = await managedOrder(trx, principal, parsed.orderId, true);
     const invoice = await repo.findInvoice(trx, order.id);
@@ -419,7 +420,7 @@ export async function recordExchangeRate(db: Kysely<DB>, actor: Principal | null
   const rate = parsed.rate.trim();
   if (!/^\d{1,14}(\.\d{1,6})?$/.test(rate)) throw ValidationError.field('input.rate', 'must be a decimal with at most 6 decimals, e.g. "16234.5"');
   if (Ratio.parse(rate).isZero()) throw ValidationError.field('input.rate', 'must be more than 0');
-  if (parsed.rateDate > todayIso()) throw ValidationError.field('input.rateDate', `must not be in the future (today is ${todayIso()})`);
+  if (parsed.rateDate > jakartaTodayIso()) throw ValidationError.field('input.rateDate', `must not be in the future (today in Jakarta is ${jakartaTodayIso()})`);
   return inTransaction(db, async (trx) => {
     const order = await managedOrder(trx, principal, parsed.orderId, true);
     return repo.insertRate(trx, {
@@ -594,7 +595,7 @@ export async function settleInTransaction(trx: Transaction<DB>, principal: Princ
   });
 
   const runNo = (last?.run_no ?? 0) + 1;
-  const settledOn = todayIso();
+  const settledOn = jakartaTodayIso();
   const n = (v: bigint) => Number(v);
   const facts = new Map(basis.lines.map((l) => [l.key, l]));
   return repo.insertRun(trx, {

@@ -136,13 +136,13 @@ const PeriodInput = z
 
 const EXPORT_LIMIT = 10_000;
 
-/** CSV of a cooperative's members' statements for a period (its manager or an admin), one row per line. */
+/** CSV of a cooperative's members' statements for a period (its manager or an admin), one row per line; anyone else: not found. */
 export async function cooperativeStatementsCsv(db: Kysely<DB>, actor: Principal | null, input: z.input<typeof PeriodInput>, lang: Language): Promise<string> {
   const principal = requirePrincipal(actor);
   const parsed = parseInput(PeriodInput, input);
+  // Another cooperative's statements look exactly like a cooperative that does not exist.
   const coop = await repo.findCooperative(db, parsed.cooperativeId);
-  if (!coop) throw new NotFoundError('Cooperative', 'input.cooperativeId');
-  if (!isAdmin(principal) && !hasRole(principal, 'COOP_MANAGER', coop.id)) throw new ForbiddenError('Only the cooperative\'s manager exports its statements');
+  if (!coop || (!isAdmin(principal) && !hasRole(principal, 'COOP_MANAGER', coop.id))) throw new NotFoundError('Cooperative', 'input.cooperativeId');
   const statements = await repo.listStatements(db, { all: true }, { cooperativeId: coop.id, from: parsed.from, to: parsed.to }, {
     afterId: null, beforeId: null, limit: EXPORT_LIMIT + 1, inverted: false,
   });
@@ -150,12 +150,12 @@ export async function cooperativeStatementsCsv(db: Kysely<DB>, actor: Principal 
   return csvOf(db, statements, lang);
 }
 
-/** CSV of an order's statements (the brand manager of the order's brand, or an admin). */
+/** CSV of an order's statements (the brand manager of the order's brand, or an admin); anyone else: not found. */
 export async function orderStatementsCsv(db: Kysely<DB>, actor: Principal | null, orderId: number, lang: Language): Promise<string> {
   const principal = requirePrincipal(actor);
   const order = await ordersRepo.findOrder(db, orderId);
-  if (!order || !canSeeOrder(principal, order)) throw new NotFoundError('Order', 'input.orderId');
-  if (!managesOrder(principal, order)) throw new ForbiddenError('Only the brand manager exports an order\'s statements');
+  // Statements the caller may not see (a buyer's own order included) look exactly like an order that does not exist.
+  if (!order || !canSeeOrder(principal, order) || !managesOrder(principal, order)) throw new NotFoundError('Order', 'input.orderId');
   const statements = await repo.listStatements(db, { all: true }, { orderId: order.id }, { afterId: null, beforeId: null, limit: EXPORT_LIMIT, inverted: false });
   return csvOf(db, statements, lang);
 }

@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import { hasRole, isAdmin, orgIdsWithRole, type Principal } from '../../platform/auth.js';
 import type { DB } from '../../platform/db-types.js';
+import { jakartaTodayIso } from '../../platform/dates.js';
 import {
   AppError, ConflictError, ForbiddenError, type Issue, NotFoundError, UnauthenticatedError, ValidationError,
 } from '../../platform/errors.js';
@@ -40,7 +41,8 @@ export const MIN_FISCAL_YEAR = 2000;
 export const EARLIEST_DATE = '2000-01-01';
 const SEN_PER_RUPIAH = 100;
 
-const todayIso = () => new Date().toISOString().slice(0, 10);
+/** Today in Asia/Jakarta: fiscal years are the cooperatives' local calendar years, like the statements' fiscal dates. */
+const todayIso = () => jakartaTodayIso();
 const currentYear = () => Number(todayIso().slice(0, 4));
 const yearEnd = (year: number) => `${year}-12-31`;
 
