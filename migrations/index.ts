@@ -9,6 +9,7 @@ import * as createShu from './20261201_0030_create_shu.js';
 import * as createShipments from './20261201_0040_create_shipments.js';
 import * as createEpcisIdentifiers from './20261201_0050_create_epcis_identifiers.js';
 import * as createPartnerClients from './20261201_0100_create_partner_clients.js';
+import * as createEvents from './20261202_0110_create_events.js';
 
 /**
  * Every migration, by name, in order. Imported statically so the same list works under tsx,
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '20261201_0040_create_shipments': createShipments,
   '20261201_0050_create_epcis_identifiers': createEpcisIdentifiers,
   '20261201_0100_create_partner_clients': createPartnerClients,
+  '20261202_0110_create_events': createEvents,
 };

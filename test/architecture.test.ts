@@ -27,6 +27,7 @@ export const MODULE_ORDER = [
   'refs', // modules/refs.ts: the shared Node refs (each module implements its own)
   'accounts', // users, roles, buyer organisations
   'provenance', // the append-only event log every module writes to
+  'outbox', // the transactional outbox of partner events (catalogue, emit) every writer calls
   'brands', // brands, products, grade scheme vocabulary (GradeLevel)
   'producers', // cooperatives, producers, who may see and act for a producer
   'consent', // producers' consent to disclose their name (UU 27/2022)
@@ -46,6 +47,7 @@ export const MODULE_ORDER = [
   'shipments', // shipOrder's papers, DDS numbers, the EUDR package (extends the trace with the shipment)
   'epcis', // the EPCIS 2.0 document of a shipment
   'partners', // machine clients (OAuth client credentials), their scopes over every root field
+  'webhooks', // delivering the outbox: webhook endpoints, dispatch, workers, subscriptions
 ] as const;
 
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));

@@ -147,6 +147,28 @@ export interface AuditEventsTable {
 }
 export interface PersistedQueriesTable { hash: string; query: string; created_at: CreatedAt }
 
+export interface EventsTable {
+  id: Id; public_id: string; type: string; version: number; subject_id: string; audience: ColumnType<string[], unknown, unknown>;
+  payload: Json<Record<string, unknown>>; occurred_at: CreatedAt; dispatched_at: Date | null;
+}
+export interface AvailabilityMarksTable { id: Id; product_id: number; at: CreatedAt }
+export type WebhookOwnerKind = 'platform' | 'brand' | 'coop' | 'buyer';
+export interface WebhookEndpointsTable {
+  id: Id; owner_kind: WebhookOwnerKind; owner_id: number | null; url: string; event_types: ColumnType<string[], unknown, unknown>;
+  description: string | null; created_by: number; created_at: CreatedAt; disabled_at: Date | null; disabled_reason: string | null;
+  failing_since: Date | null;
+}
+export interface WebhookSecretsTable { id: Id; endpoint_id: number; secret: string; last4: string; created_at: CreatedAt; revoked_at: Date | null }
+export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'FAILED' | 'CANCELLED';
+export interface WebhookDeliveriesTable {
+  id: Id; endpoint_id: number; event_id: number; kind: WithDefault<'EVENT' | 'REPLAY' | 'PING'>; status: WithDefault<DeliveryStatus>;
+  attempts: WithDefault<number>; next_attempt_at: Timestamp; leased_until: Date | null; created_at: CreatedAt; finished_at: Date | null;
+}
+export interface WebhookAttemptsTable {
+  id: Id; delivery_id: number; attempt_no: number; at: CreatedAt; status_code: number | null; error: string | null; latency_ms: number;
+  response_excerpt: string | null;
+}
+
 export interface DB {
   users: UsersTable;
   brands: BrandsTable;
@@ -182,6 +204,12 @@ export interface DB {
   client_trusted_documents: ClientTrustedDocumentsTable;
   audit_events: AuditEventsTable;
   persisted_queries: PersistedQueriesTable;
+  events: EventsTable;
+  availability_marks: AvailabilityMarksTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_secrets: WebhookSecretsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export type Row<T extends keyof DB> = Selectable<DB[T]>;

@@ -31,6 +31,8 @@ export interface Database {
   driver: 'postgres' | 'pglite';
   /** The embedded instance, when driver is pglite (tests dump it as a template). */
   pglite?: PGlite;
+  /** The connection string, when driver is postgres (the job queue opens its own pool with it). */
+  url?: string;
   /** A one-line description for logs, without credentials. */
   describe: string;
   close(): Promise<void>;
@@ -64,6 +66,7 @@ export async function createDatabase(config: DatabaseConfig, options: DbOptions 
     return {
       db,
       driver: 'postgres',
+      url: config.url,
       describe: `postgres ${url.hostname}:${url.port || 5432}${url.pathname} (pool ${config.poolSize})`,
       close: () => db.destroy(),
     };

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import { hasRole, isAdmin, type Principal } from '../../platform/auth.js';
 import type { DB } from '../../platform/db-types.js';
@@ -182,4 +182,28 @@ export async function listContributors(
       ? await repo.contributorsByProbe(db, availability.filter, page)
       : await repo.contributorsByScan(db, availability.filter, page);
   return rows.map((r) => ({ id: r.producer_id, brandId: availability.brandId, spotG: r.spot_g, forwardG: r.forward_g }));
+}
+
+/**
+ * The totals of a product over every delivery window, per grade of its current scheme (spot by the
+ * lot's grade, forward by the commitment's promised minimum grade): what availability.changed
+ * announces (modules/webhooks). Aggregates only; no caller check (the event goes to every organisation).
+ */
+export async function productTotals(trx: Transaction<DB>, productId: number) {
+  const product = await repo.findProduct(trx, productId);
+  if (!product) return null;
+  const grades = ((await currentScheme(trx, product.id))?.grades ?? []).map((g) => ({ code: g.code, rank: g.rank })).sort((a, b) => a.rank - b.rank);
+  const maxRank = grades.at(-1)?.rank ?? 0;
+  const rows = grades.length === 0 ? [] : await repo.aggregate(trx, {
+    productId: product.id, brandId: product.brand_id, maxRank, windowStart: '0001-01-01', windowEnd: '9999-12-31', regencies: null,
+  });
+  const total = rows.find((r) => r.level === 3);
+  const perRank = new Map(rows.filter((r) => r.level === 1).map((r) => [r.rank as number, r]));
+  return {
+    productId: product.id,
+    brandId: product.brand_id,
+    spotG: total?.spot_g ?? 0,
+    forwardG: total?.forward_g ?? 0,
+    byGrade: grades.map((g) => ({ grade: g.code, rank: g.rank, spotG: perRank.get(g.rank)?.spot_g ?? 0, forwardG: perRank.get(g.rank)?.forward_g ?? 0 })),
+  };
 }

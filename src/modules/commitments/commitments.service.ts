@@ -16,6 +16,7 @@ import { assertApprovedMember } from '../memberships/memberships.service.js';
 import * as plotsRepo from '../plots/plots.repo.js';
 import { assertCanManageProducer } from '../producers/access.js';
 import * as provenance from '../provenance/provenance.repo.js';
+import { emit, globalId, producerAudience } from '../outbox/outbox.js';
 import * as repo from './commitments.repo.js';
 import { inTransaction } from '../../platform/transaction.js';
 
@@ -119,6 +120,7 @@ export async function commitVolume(db: Kysely<DB>, actor: Principal | null, inpu
         eudrReady: commitment.eudr_ready,
       },
     });
+    await emitCommitmentChanged(trx, 'COMMITTED', commitment);
     return commitment;
   });
 }
@@ -184,6 +186,7 @@ export async function amendCommitment(db: Kysely<DB>, actor: Principal | null, i
         after: { committedG: after.committed_g, windowStart: after.window_start, windowEnd: after.window_end },
       },
     });
+    await emitCommitmentChanged(trx, 'AMENDED', after);
     return after;
   });
 }
@@ -208,7 +211,24 @@ export async function withdrawCommitment(db: Kysely<DB>, actor: Principal | null
       actorUserId: actor.userId,
       payload: { reason: parsed.reason, committedG: before.committed_g },
     });
+    await emitCommitmentChanged(trx, 'WITHDRAWN', after);
     return after;
+  });
+}
+
+/** commitment.changed in the outbox (the brand, the producer, the producer's cooperative). */
+async function emitCommitmentChanged(trx: Transaction<DB>, change: 'COMMITTED' | 'AMENDED' | 'WITHDRAWN', c: repo.CommitmentRow) {
+  await emit(trx, {
+    type: 'commitment.changed',
+    subject: { type: 'Commitment', id: c.id },
+    audience: await producerAudience(trx, c.brand_id, c.producer_id),
+    data: {
+      change,
+      commitment: {
+        id: globalId('Commitment', c.id), producer: globalId('Producer', c.producer_id), product: globalId('Product', c.product_id),
+        committedKg: gramsToKg(c.committed_g), minGrade: c.min_grade_code, windowStart: c.window_start, windowEnd: c.window_end, status: c.status,
+      },
+    },
   });
 }
 

@@ -6,7 +6,8 @@ import { NotFoundError } from '../../platform/errors.js';
 import { IdempotencyKey, idempotent } from '../../platform/idempotency.js';
 import type { TxOptions } from '../../platform/transaction.js';
 import { parseInput } from '../../platform/validate.js';
-import { positiveWeight } from '../../platform/weight.js';
+import { gramsToKg, positiveWeight } from '../../platform/weight.js';
+import { audience, emit, globalId } from '../outbox/outbox.js';
 import {
   allocateWhatFits, brandSettings, candidateSupply, type CandidateExclusions, lockSupply, shortLine, sourcesOf,
 } from '../allocation/allocation.service.js';
@@ -139,6 +140,23 @@ export async function shortfallInTransaction(
   const uncoveredG = weightG - coveredG;
   const updated = uncoveredG > 0 ? await ordersRepo.updateOrder(trx, order.id, { uncovered_g: order.uncovered_g + uncoveredG }) : order;
   await checkLedger(trx, order.id, sourcesOf([line]), sourcesOf(lines));
+  await emit(trx, {
+    type: 'allocation.changed',
+    subject: { type: 'Order', id: order.id },
+    audience: [audience.buyer(order.buyer_org_id), audience.brand(order.brand_id)],
+    data: {
+      order: { id: globalId('Order', order.id), status: updated.status, quantityKg: gramsToKg(order.quantity_g), uncoveredKg: gramsToKg(updated.uncovered_g) },
+      cause: options.cause, shortfallKg: gramsToKg(weightG), coveredKg: gramsToKg(coveredG), uncoveredKg: gramsToKg(uncoveredG),
+    },
+    restricted: {
+      shortLine: { line: globalId('AllocationLine', line.id), producer: globalId('Producer', line.producer_id), weightKg: gramsToKg(weightG) },
+      lines: lines.map((l) => ({
+        line: globalId('AllocationLine', l.id), producer: globalId('Producer', l.producer_id),
+        lot: l.lot_id === null ? null : globalId('Lot', l.lot_id), commitment: l.commitment_id === null ? null : globalId('Commitment', l.commitment_id),
+        weightKg: gramsToKg(l.weight_g),
+      })),
+    },
+  });
   return { line: after, shortfallG: weightG, coveredG, uncoveredG, replacementLines: lines, order: updated };
 }
 

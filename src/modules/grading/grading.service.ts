@@ -9,6 +9,7 @@ import * as brandsRepo from '../brands/brands.repo.js';
 import { currentScheme, gradeRowToDefinition } from '../brands/brands.service.js';
 import * as lotsRepo from '../lots/lots.repo.js';
 import * as provenance from '../provenance/provenance.repo.js';
+import { emit, globalId, producerAudience } from '../outbox/outbox.js';
 import {
   type AssessmentResult, DEFECT_CODES, type DefectCode, type GradeDefinition, gradeAssessment, isDefectCode, MEASUREMENT_LIMITS,
   type MeasurementsInput, validateMeasurements,
@@ -198,6 +199,15 @@ export async function applyAssessmentToLot(
       (lot.off_grade && !before.off_grade) ||
       (lot.grade_rank !== null && before.grade_rank !== null && lot.grade_rank > before.grade_rank),
   };
+  await emit(trx, {
+    type: 'lot.graded',
+    subject: { type: 'Lot', id: lot.id },
+    audience: await producerAudience(trx, lot.brand_id, lot.producer_id),
+    data: {
+      lot: { id: globalId('Lot', lot.id), producer: globalId('Producer', lot.producer_id), product: globalId('Product', lot.product_id) },
+      grade: assessment.grade_code, offGrade: assessment.off_grade, previousGrade: before.grade_code, defectValue: assessment.defect_value,
+    },
+  });
   for (const handler of regradeHandlers) await handler(trx, change);
   return change;
 }

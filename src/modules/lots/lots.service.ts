@@ -6,7 +6,8 @@ import { type Issue, NotFoundError, UnauthenticatedError, ValidationError } from
 import { addDaysIso, EARLIEST_DATE, IsoDate, todayIso } from '../../platform/dates.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
 import { parseInput } from '../../platform/validate.js';
-import { positiveWeight } from '../../platform/weight.js';
+import { gramsToKg, positiveWeight } from '../../platform/weight.js';
+import { audience, emit, globalId } from '../outbox/outbox.js';
 import * as brandsRepo from '../brands/brands.repo.js';
 import { PROCESSES } from '../brands/brands.service.js';
 import { assertApprovedMember } from '../memberships/memberships.service.js';
@@ -113,6 +114,17 @@ export async function declareLot(db: Kysely<DB>, actor: Principal | null, input:
         process: lot.process,
         storageLocation: lot.storage_location,
         eudrReady: lot.eudr_ready,
+      },
+    });
+    await emit(trx, {
+      type: 'lot.declared',
+      subject: { type: 'Lot', id: lot.id },
+      audience: [audience.brand(lot.brand_id), audience.producer(lot.producer_id), audience.coop(producer.cooperative_id)],
+      data: {
+        lot: {
+          id: globalId('Lot', lot.id), producer: globalId('Producer', lot.producer_id), product: globalId('Product', lot.product_id),
+          netKg: gramsToKg(lot.net_g), harvestStart: lot.harvest_start, harvestEnd: lot.harvest_end, eudrReady: lot.eudr_ready,
+        },
       },
     });
     return lot;

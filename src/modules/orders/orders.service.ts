@@ -21,6 +21,8 @@ import type { OrderRow } from './orders.repo.js';
 import { canSeeOrder, rolesOn } from './access.js';
 import { canTransition, HOLDS_ALLOCATION, REASON_REQUIRED, refusal } from './state.js';
 import { appendEvent } from '../provenance/provenance.repo.js';
+import { audience, emit, globalId } from '../outbox/outbox.js';
+import type { EventType } from '../outbox/catalogue.js';
 
 /**
  * Orders: a buyer's request for a quantity of a product at a minimum grade.
@@ -143,6 +145,7 @@ export async function placeOrder(db: Kysely<DB>, actor: Principal | null, input:
           placed_by: principal.userId,
         });
         await repo.insertOrderEvent(trx, { orderId: order.id, from: null, to: 'REQUESTED', actorUserId: principal.userId, reason: null });
+        await emitOrderEvent(trx, 'order.placed', order, null, null);
         return { result: order, response: { orderId: order.id } };
       },
       replay: replayOrder(db),
@@ -228,7 +231,38 @@ export async function transitionInTransaction(
   }
   const updated = await repo.updateOrder(trx, order.id, { ...changes, status: to });
   await repo.insertOrderEvent(trx, { orderId: order.id, from: order.status, to, actorUserId: actor.userId, reason });
+  const type = ORDER_EVENT[to];
+  if (type) await emitOrderEvent(trx, type, updated, order.status, reason);
   return updated;
+}
+
+/** The outbox event of each status an order can reach (IN_FULFILLMENT is not announced). */
+const ORDER_EVENT: Partial<Record<OrderStatus, EventType>> = {
+  ACCEPTED: 'order.accepted', REJECTED: 'order.rejected', CANCELLED: 'order.cancelled', SHIPPED: 'order.shipped', COMPLETED: 'order.completed',
+};
+
+/** What an order event says about the order (buyer and brand see the same; no producer in it). */
+export function orderEventData(order: OrderRow, previousStatus: OrderStatus | null, reason: string | null) {
+  return {
+    id: globalId('Order', order.id),
+    status: order.status,
+    previousStatus,
+    product: globalId('Product', order.product_id),
+    brand: globalId('Brand', order.brand_id),
+    buyerOrganization: globalId('BuyerOrganization', order.buyer_org_id),
+    quantityKg: gramsToKg(order.quantity_g),
+    uncoveredKg: gramsToKg(order.uncovered_g),
+    reason,
+  };
+}
+
+async function emitOrderEvent(trx: Transaction<DB>, type: EventType, order: OrderRow, previousStatus: OrderStatus | null, reason: string | null) {
+  await emit(trx, {
+    type,
+    subject: { type: 'Order', id: order.id },
+    audience: [audience.buyer(order.buyer_org_id), audience.brand(order.brand_id)],
+    data: { order: orderEventData(order, previousStatus, reason) },
+  });
 }
 
 /**

@@ -21,6 +21,7 @@ import { explainLine } from './explain.js';
 import { Ratio } from './ratio.js';
 import * as repo from './settlement.repo.js';
 import type { CostKind } from './settlement.tables.js';
+import { audience, emit, globalId } from '../outbox/outbox.js';
 
 /**
  * Settlement: the rules and records that turn a shipped order's payment into exact payouts.
@@ -598,7 +599,7 @@ export async function settleInTransaction(trx: Transaction<DB>, principal: Princ
   const settledOn = jakartaTodayIso();
   const n = (v: bigint) => Number(v);
   const facts = new Map(basis.lines.map((l) => [l.key, l]));
-  return repo.insertRun(trx, {
+  const settlement = await repo.insertRun(trx, {
     settlement: {
       order_id: order.id,
       run_no: runNo,
@@ -652,5 +653,18 @@ export async function settleInTransaction(trx: Transaction<DB>, principal: Princ
       }),
     ),
   });
+  await emit(trx, {
+    type: 'settlement.settled',
+    subject: { type: 'Order', id: order.id },
+    audience: [audience.brand(order.brand_id), ...run.statements.map((st) => audience.coop(st.cooperativeId))],
+    data: {
+      order: { id: globalId('Order', order.id) },
+      settlement: {
+        runNo, settledOn, receivedIdr: fromMinorUnits(n(run.received), 'IDR'), payoutsIdr: fromMinorUnits(n(run.payouts), 'IDR'),
+        statementCount: run.statements.length,
+      },
+    },
+  });
+  return settlement;
 }
 

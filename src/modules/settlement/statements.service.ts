@@ -13,6 +13,7 @@ import { canSeeOrder, managesOrder } from '../orders/access.js';
 import * as ordersRepo from '../orders/orders.repo.js';
 import { inTransaction } from '../../platform/transaction.js';
 import { Ratio } from './ratio.js';
+import { audience, emit, globalId } from '../outbox/outbox.js';
 import * as repo from './settlement.repo.js';
 import type { PaymentMethod } from './settlement.tables.js';
 
@@ -87,7 +88,20 @@ export async function markStatementPaid(db: Kysely<DB>, actor: Principal | null,
     if (!st || !canSeeStatement(principal, st)) throw new NotFoundError('PayoutStatement', 'input.statementId');
     if (!canMarkPaid(principal, st)) throw new ForbiddenError('Only the brand manager or the producer\'s cooperative manager records a payout');
     if (st.status === 'PAID') throw new InvalidTransitionError('PayoutStatement', 'PAID', 'PAID', 'This statement is already paid');
-    return repo.markPaid(trx, st.id, { method: parsed.method, reference: parsed.reference ?? null, paidAt: parsed.paidAt ?? new Date(), paidBy: principal.userId });
+    const paid = await repo.markPaid(trx, st.id, { method: parsed.method, reference: parsed.reference ?? null, paidAt: parsed.paidAt ?? new Date(), paidBy: principal.userId });
+    await emit(trx, {
+      type: 'payout.paid',
+      subject: { type: 'PayoutStatement', id: paid.id },
+      audience: [audience.brand(paid.brand_id), audience.producer(paid.producer_id), audience.coop(paid.cooperative_id)],
+      data: {
+        statement: {
+          id: globalId('PayoutStatement', paid.id), order: globalId('Order', paid.order_id), producer: globalId('Producer', paid.producer_id),
+          amountIdr: fromMinorUnits(paid.amount_idr_minor, 'IDR'), method: paid.paid_method, reference: paid.paid_reference,
+          paidAt: paid.paid_at instanceof Date ? paid.paid_at.toISOString() : paid.paid_at,
+        },
+      },
+    });
+    return paid;
   });
 }
 

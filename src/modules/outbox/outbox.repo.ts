@@ -1,0 +1,69 @@
+import { sql, type Transaction } from 'kysely';
+import type { DB, Db, Row } from '../../platform/db-types.js';
+
+/** SQL of the outbox (events, availability_marks). */
+
+export type EventRow = Row<'events'>;
+
+export interface NewEventRow {
+  publicId: string;
+  type: string;
+  version: number;
+  subjectId: string;
+  audience: readonly string[];
+  payload: Record<string, unknown>;
+}
+
+/** Append events. Must run in the transaction that makes the change they announce. */
+export async function insertEvents(trx: Transaction<DB>, events: readonly NewEventRow[]): Promise<void> {
+  if (events.length === 0) return;
+  await trx
+    .insertInto('events')
+    .values(events.map((e) => ({
+      public_id: e.publicId, type: e.type, version: e.version, subject_id: e.subjectId,
+      audience: sql<string[]>`${[...e.audience]}::text[]`, payload: JSON.stringify(e.payload),
+    })))
+    .execute();
+}
+
+/** The cooperative of each producer (for audiences). */
+export const cooperativesOfProducers = (db: Db, producerIds: readonly number[]) =>
+  producerIds.length === 0
+    ? Promise.resolve([] as Array<{ id: number; cooperative_id: number | null }>)
+    : db.selectFrom('producers').select(['id', 'cooperative_id']).where('id', 'in', producerIds).execute();
+
+export const findEvent = (db: Db, id: number) => db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+export const findEventByPublicId = (db: Db, publicId: string) =>
+  db.selectFrom('events').selectAll().where('public_id', '=', publicId).executeTakeFirst();
+
+/** Events not yet dispatched, oldest first (the embedded poller, the worker's start-up sweep). */
+export const undispatchedEventIds = (db: Db, limit: number) =>
+  db.selectFrom('events').select('id').where('dispatched_at', 'is', null).orderBy('id').limit(limit).execute();
+
+/** Lock an undispatched event (skip it when another dispatcher holds it). */
+export const lockUndispatched = (trx: Transaction<DB>, id: number) =>
+  trx.selectFrom('events').selectAll().where('id', '=', id).where('dispatched_at', 'is', null).forUpdate().skipLocked().executeTakeFirst();
+
+export const markDispatched = (trx: Transaction<DB>, id: number) =>
+  trx.updateTable('events').set({ dispatched_at: new Date() }).where('id', '=', id).execute();
+
+/**
+ * Products with availability marks older than the window, and the marks taken (deleted) for them:
+ * one statement, rows another coalescer holds are skipped.
+ */
+export async function takeDueAvailabilityMarks(trx: Transaction<DB>, windowMs: number): Promise<number[]> {
+  const { rows } = await sql<{ product_id: number }>`
+    with due as (
+      select product_id from availability_marks group by product_id
+      having min(at) <= now() - make_interval(secs => ${windowMs / 1000})
+    ), taken as (
+      delete from availability_marks m using due where m.product_id = due.product_id
+      and m.id in (select id from availability_marks where product_id = due.product_id for update skip locked)
+      returning m.product_id
+    )
+    select distinct product_id from taken order by product_id`.execute(trx);
+  return rows.map((r) => Number(r.product_id));
+}
+
+export const brandOfProduct = (db: Db, productId: number) =>
+  db.selectFrom('products').select(['id', 'brand_id']).where('id', '=', productId).executeTakeFirst();
