@@ -305,6 +305,28 @@ describe('lots: a page costs a constant number of SQL statements', () => {
     expect(hundred).toBeLessThanOrEqual(12);
   });
 
+  // Issue 13: "a page of 100 lots with producer, plots and latest assessment: <= 4 statements" (it was
+  // 6-7: producers read twice, and brand roles added a memberships lookup). The four: lots, producers
+  // with their membership brands (the access check reads them), plots, assessments; plus the
+  // principal's own lookup, which every authenticated request makes.
+  it.each(['admin', 'brandManager', 'curator', 'producer', 'coopManager'] as const)(
+    'as %s: a page of 100 lots with producer, plots and latest assessment is 4 statements after the principal',
+    async (role) => {
+      const productId = gid('Product', (globalThis as { productId?: number }).productId!);
+      t.queries.length = 0;
+      const res = await t.gql(/* GraphQL */ `
+        query Page($productId: ID) {
+          lots(first: 100, productId: $productId) { edges { node { id producer { displayName } plots { name } latestAssessment { defectValue } } } }
+        }`, { productId }, w.as[role].token);
+      expect(res.errors).toBeUndefined();
+      expect(res.data.lots.edges.length).toBe(role === 'producer' || role === 'coopManager' ? 50 : 100);
+      const [principal, ...page] = t.queries;
+      expect(principal).toMatch(/from "users"/);
+      expect(page, page.join('\n')).toHaveLength(4);
+      expect(page.filter((q) => /from "producers"/.test(q))).toHaveLength(1);
+    },
+  );
+
   it('nested: a page of producers with their plots, lots and commitments costs a constant number of statements', async () => {
     const db = t.database.db;
     const coop = await insertCooperative(db, 'Situbondo');

@@ -3,6 +3,8 @@ import type { Kysely } from 'kysely';
 import { isAdmin, orgIdsWithRole, type Principal } from '../../platform/auth.js';
 import type { DB, Db } from '../../platform/db-types.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../platform/errors.js';
+import type { Context } from '../../platform/graphql/context.js';
+import { ProducerRef, type ProducerNode } from '../refs.js';
 import * as repo from './producers.repo.js';
 import type { ProducerVisibility } from './producers.repo.js';
 
@@ -26,47 +28,57 @@ export interface ProducerAccess {
 const NONE: ProducerAccess = Object.freeze({ view: false, manage: false, contact: false });
 const ALL: ProducerAccess = Object.freeze({ view: true, manage: true, contact: true });
 
+/** What access depends on: the producer's cooperative and the brands it holds a membership in. */
+export interface ProducerTies {
+  id: number;
+  cooperative_id: number | null;
+  membership_brand_ids: readonly number[];
+}
+
+/** The principal's supply-side roles, or null when it may see no producer at all (buyers, anonymous). */
+function supplyRoles(principal: Principal | null) {
+  if (!principal) return null;
+  const roles = {
+    admin: isAdmin(principal),
+    own: new Set(orgIdsWithRole(principal, 'PRODUCER')),
+    coops: new Set(orgIdsWithRole(principal, 'COOP_MANAGER')),
+    managed: new Set(orgIdsWithRole(principal, 'BRAND_MANAGER')),
+    curated: new Set(orgIdsWithRole(principal, 'CURATOR')),
+  };
+  const any = roles.own.size + roles.coops.size + roles.managed.size + roles.curated.size > 0;
+  return roles.admin || any ? roles : null;
+}
+
+/** Access of the principal to each producer, from the producers' ties (pure). Producers not given map to no access. */
+export function accessFromTies(principal: Principal | null, producers: readonly ProducerTies[]): Map<number, ProducerAccess> {
+  const result = new Map<number, ProducerAccess>();
+  const roles = supplyRoles(principal);
+  for (const p of producers) {
+    if (!roles) result.set(p.id, NONE);
+    else if (roles.admin) result.set(p.id, ALL);
+    else {
+      const manage = roles.own.has(p.id) || (p.cooperative_id !== null && roles.coops.has(p.cooperative_id));
+      const contact = manage || p.membership_brand_ids.some((b) => roles.managed.has(b));
+      const view = contact || p.membership_brand_ids.some((b) => roles.curated.has(b));
+      result.set(p.id, { view, manage, contact });
+    }
+  }
+  return result;
+}
+
 /**
- * Access of the principal to each producer, in at most two queries for the whole batch.
- * Unknown producer ids map to no access.
+ * Access of the principal to each producer, in at most one query for the whole batch (none for a
+ * caller without supply-side roles). Unknown producer ids map to no access.
  */
 export async function producerAccess(
   db: Db,
   principal: Principal | null,
   producerIds: readonly number[],
 ): Promise<Map<number, ProducerAccess>> {
-  const result = new Map<number, ProducerAccess>();
   const ids = [...new Set(producerIds)];
-  for (const id of ids) result.set(id, NONE);
-  if (!principal || ids.length === 0) return result;
-
-  const own = new Set(orgIdsWithRole(principal, 'PRODUCER'));
-  const coops = new Set(orgIdsWithRole(principal, 'COOP_MANAGER'));
-  const managed = new Set(orgIdsWithRole(principal, 'BRAND_MANAGER'));
-  const curated = new Set(orgIdsWithRole(principal, 'CURATOR'));
-  // Buyers (and users without supply-side roles) see no producer: no query needed.
-  if (!isAdmin(principal) && own.size + coops.size + managed.size + curated.size === 0) return result;
-
-  const producers = await repo.producerCooperatives(db, ids);
-  if (isAdmin(principal)) {
-    for (const p of producers) result.set(p.id, ALL);
-    return result;
-  }
-  const brandIds = [...new Set([...managed, ...curated])];
-
-  const pairs = await repo.membershipBrandPairs(db, producers.map((p) => p.id), brandIds);
-  const viaManager = new Set<number>();
-  const viaCurator = new Set<number>();
-  for (const m of pairs) {
-    if (managed.has(m.brand_id)) viaManager.add(m.producer_id);
-    if (curated.has(m.brand_id)) viaCurator.add(m.producer_id);
-  }
-  for (const p of producers) {
-    const manage = own.has(p.id) || (p.cooperative_id !== null && coops.has(p.cooperative_id));
-    const contact = manage || viaManager.has(p.id);
-    const view = contact || viaCurator.has(p.id);
-    result.set(p.id, { view, manage, contact });
-  }
+  const ties = ids.length === 0 || !supplyRoles(principal) ? [] : await repo.producerTies(db, ids);
+  const result = accessFromTies(principal, ties);
+  for (const id of ids) if (!result.has(id)) result.set(id, NONE);
   return result;
 }
 
@@ -132,18 +144,34 @@ interface AccessContext {
 
 const loaders = new WeakMap<object, DataLoader<number, ProducerAccess>>();
 
-/** A per-request loader: all producers checked during one request cost one batch (≤ 2 queries). */
+/**
+ * A per-request loader: all producers checked during one request cost one batch. In a GraphQL
+ * request the batch goes through the Producer loader, whose rows carry the membership brands, so
+ * resolving a producer and checking access to it read producers once (none when already resolved).
+ */
 export function producerAccessLoader(ctx: AccessContext): DataLoader<number, ProducerAccess> {
   let loader = loaders.get(ctx);
   if (!loader) {
     loader = new DataLoader<number, ProducerAccess>(async (ids) => {
-      const map = await producerAccess(ctx.db, ctx.principal, ids);
+      if (!supplyRoles(ctx.principal)) return ids.map(() => NONE);
+      // The Producer loader only needs ctx.db; it caches per context object.
+      const rows = await ProducerRef.getDataloader(ctx as Context).loadMany(ids.map(String));
+      const found = rows.filter((r): r is ProducerNode => r != null && !(r instanceof Error));
+      const withBrands = found.filter((r) => r.membership_brand_ids !== undefined);
+      const without = found.filter((r) => r.membership_brand_ids === undefined).map((r) => r.id);
+      const ties: ProducerTies[] = [
+        ...withBrands.map((r) => ({ id: r.id, cooperative_id: r.cooperative_id, membership_brand_ids: r.membership_brand_ids! })),
+        // A row primed from a list query carries no brands: read its ties (not the case today).
+        ...(without.length > 0 ? await repo.producerTies(ctx.db, without) : []),
+      ];
+      const map = accessFromTies(ctx.principal, ties);
       return ids.map((id) => map.get(id) ?? NONE);
     });
     loaders.set(ctx, loader);
   }
   return loader;
 }
+
 
 /** Batched access of the request's principal to one producer. */
 export const loadProducerAccess = (ctx: AccessContext, producerId: number): Promise<ProducerAccess> =>

@@ -57,6 +57,17 @@ export const producerCooperatives = (db: Db, producerIds: readonly number[]) =>
     ? Promise.resolve([] as Array<{ id: number; cooperative_id: number | null }>)
     : db.selectFrom('producers').select(['id', 'cooperative_id']).where('id', 'in', producerIds).execute();
 
+/** Each producer's cooperative and the brands it holds a membership in (any status), in one statement. */
+export const producerTies = (db: Db, producerIds: readonly number[]) =>
+  producerIds.length === 0
+    ? Promise.resolve([] as Array<{ id: number; cooperative_id: number | null; membership_brand_ids: number[] }>)
+    : db
+        .selectFrom('producers')
+        .select(['id', 'cooperative_id'])
+        .select(sql<number[]>`coalesce((select json_agg(m.brand_id) from memberships m where m.producer_id = producers.id), '[]'::json)`.as('membership_brand_ids'))
+        .where('id', 'in', producerIds)
+        .execute();
+
 /** Memberships (any status) of these producers in these brands. */
 export const membershipBrandPairs = (db: Db, producerIds: readonly number[], brandIds: readonly number[]) =>
   producerIds.length === 0 || brandIds.length === 0
