@@ -4,6 +4,7 @@ import type { Context } from '../../platform/graphql/context.js';
 import { commonErrors, ErrorInterface, idempotencyErrors } from '../../platform/graphql/errors.js';
 import { BusyError, ConflictError, InvalidTransitionError } from '../../platform/errors.js';
 import { decodeId, globalId } from '../../platform/graphql/ids.js';
+import { childPage } from '../../platform/graphql/loaders.js';
 import { connectionComplexity, resolveKeysetConnection } from '../../platform/graphql/pagination.js';
 import { canSeeOrder, managesOrder } from '../orders/access.js';
 import { CurrencyEnum, MoneyInput, MoneyRef } from '../orders/orders.graphql.js';
@@ -27,6 +28,17 @@ const groupBy = <T>(ids: readonly number[], rows: readonly T[], key: (r: T) => n
   }
   return ids.map((id) => by.get(id) ?? []);
 };
+/**
+ * A list per parent id for a field whose visibility depends on the parent row (so it cannot be a
+ * loadableList, whose loader sees only ids): the resolver checks the caller, then loads through a
+ * per-request DataLoader (platform childPage), so a page of N parents costs one query.
+ */
+const listPerParent = <R>(ctx: Context, field: string, load: (ids: number[]) => Promise<readonly R[]>, key: (r: R) => number) =>
+  childPage<R>(ctx, field, async (ids) => {
+    const by = new Map<number, R[]>();
+    for (const r of await load(ids)) by.set(key(r), [...(by.get(key(r)) ?? []), r]);
+    return by;
+  });
 /** sen (numeric text) → rupiah decimal text with `digits` decimals. */
 const rupiahText = (sen: string, digits = 4) => Ratio.parse(sen).div(100).toFixed(digits);
 
@@ -143,7 +155,12 @@ const PremiumRuleVersionRef = builder.objectRef<VersionView>('PremiumRuleVersion
     version: t.int({ description: 'Version number, from 1.', resolve: (v) => v.version.version }),
     note: t.string({ nullable: true, description: 'Why this version was made.', resolve: (v) => v.version.note }),
     createdAt: t.field({ type: 'DateTime', description: 'When it was defined.', resolve: (v) => v.version.created_at }),
-    rules: t.field({ type: [PremiumRuleRef], description: 'The rules, in order.', resolve: (v, _a, ctx) => repo.premiumRules(ctx.db, v.version.id) }),
+    rules: t.loadableList({
+      type: PremiumRuleRef,
+      description: 'The rules, in order.',
+      load: async (ids: number[], ctx) => groupBy(ids, await repo.premiumRulesOfVersions(ctx.db, ids), (r) => r.version_id),
+      resolve: (v) => v.version.id,
+    }),
   }),
 });
 
@@ -169,22 +186,26 @@ const CooperativeFeeRef = builder.objectRef<repo.CooperativeFeeRow>('Cooperative
 });
 
 builder.objectFields(BrandRef, (t) => ({
-  premiumRules: t.field({
+  premiumRules: t.loadable({
     type: PremiumRuleVersionRef,
     nullable: true,
     description: 'The brand\'s current premium rules (latest version); null when none were defined or you are not on the supply side.',
-    resolve: async (b, _a, ctx) => {
-      if (!seesSupplyPricing(ctx, b.id)) return null;
-      const version = await repo.latestPremiumVersion(ctx.db, b.id);
-      return version ? { version } : null;
+    load: async (brandIds: number[], ctx) => {
+      const latest = await repo.latestPremiumVersionsOfBrands(ctx.db, brandIds);
+      return brandIds.map((id) => {
+        const version = latest.find((v) => v.brand_id === id);
+        return version ? { version } : null;
+      });
     },
+    resolve: (b, _a, ctx) => (seesSupplyPricing(ctx, b.id) ? b.id : null),
   }),
   premiumRuleVersions: t.field({
     type: [PremiumRuleVersionRef],
-    description: 'Every version of the premium rules, newest first (brand manager and admins; empty for others).',
+    description: 'Every version of the premium rules, newest first, at most 100 (brand manager and admins; empty for others).',
     resolve: async (b, _a, ctx) =>
       isAdmin(ctx.principal) || hasRole(ctx.principal, 'BRAND_MANAGER', b.id)
-        ? (await repo.premiumVersionsOfBrand(ctx.db, b.id)).map((version) => ({ version }))
+        ? (await listPerParent(ctx, 'Brand.premiumRuleVersions', (ids) => repo.premiumVersionsOfBrands(ctx.db, ids), (v) => v.brand_id).load(b.id))
+            .map((version) => ({ version }))
         : [],
   }),
 }));
@@ -270,20 +291,24 @@ const SettlementTermsRef = builder.objectRef<{ orderId: number; terms: repo.Term
   description: 'What the order snapshotted at acceptance for its settlement.',
   fields: (t) => ({
     brandFeePct: t.field({ type: 'Decimal', description: 'Brand fee in %.', resolve: (s) => s.terms.brand_fee_pct }),
-    premiumRules: t.field({
+    premiumRules: t.loadable({
       type: PremiumRuleVersionRef,
       nullable: true,
       description: 'The premium rule version in force at acceptance; null when the brand had none.',
-      resolve: async (s, _a, ctx) => {
-        if (s.terms.premium_version_id === null) return null;
-        const version = await repo.premiumVersion(ctx.db, s.terms.premium_version_id);
-        return version ? { version } : null;
+      load: async (versionIds: number[], ctx) => {
+        const versions = await repo.premiumVersions(ctx.db, versionIds);
+        return versionIds.map((id) => {
+          const version = versions.find((v) => v.id === id);
+          return version ? { version } : null;
+        });
       },
+      resolve: (s) => s.terms.premium_version_id,
     }),
-    cooperativeFees: t.field({
-      type: [SnapshotFeeRef],
+    cooperativeFees: t.loadableList({
+      type: SnapshotFeeRef,
       description: 'Every cooperative\'s service fee at acceptance.',
-      resolve: (s, _a, ctx) => repo.orderCooperativeFees(ctx.db, s.orderId),
+      load: async (orderIds: number[], ctx) => groupBy(orderIds, await repo.cooperativeFeesOfOrders(ctx.db, orderIds), (f) => f.order_id),
+      resolve: (s) => s.orderId,
     }),
   }),
 });
@@ -318,56 +343,82 @@ const SettlementRef = builder.objectRef<repo.SettlementRow>('Settlement').implem
     brandFee: t.field({ type: MoneyRef, description: 'Brand fee of this run.', resolve: (s) => idr(s.brand_fee_idr_minor) }),
     costs: t.field({ type: MoneyRef, description: 'Costs deducted in this run.', resolve: (s) => idr(s.costs_idr_minor) }),
     cooperativeFees: t.field({ type: MoneyRef, description: 'Cooperatives\' fees of this run, in total.', resolve: (s) => idr(s.coop_fees_idr_minor) }),
-    cooperativeFeeCharges: t.field({ type: [CooperativeFeeChargeRef], description: 'Each cooperative\'s fee of this run.', resolve: (s, _a, ctx) => repo.settlementCooperativeFees(ctx.db, s.id) }),
+    cooperativeFeeCharges: t.loadableList({
+      type: CooperativeFeeChargeRef,
+      description: 'Each cooperative\'s fee of this run.',
+      load: async (ids: number[], ctx) => groupBy(ids, await repo.cooperativeFeesOfSettlements(ctx.db, ids), (f) => f.settlement_id),
+      resolve: (s) => s.id,
+    }),
     payouts: t.field({ type: MoneyRef, description: 'Paid to contributors in this run. received = brandFee + costs + cooperativeFees + payouts.', resolve: (s) => idr(s.payouts_idr_minor) }),
     premiumsTotal: t.field({ type: 'Decimal', description: 'IDR premiums owed on the whole order (exact, 4 decimals shown).', resolve: (s) => rupiahText(s.premiums_total_minor) }),
     baseRatePerKg: t.field({ type: 'Decimal', description: 'IDR base rate per kg after this run (cumulative, 4 decimals shown).', resolve: (s) => rupiahText(s.base_rate_minor_per_kg) }),
-    statements: t.field({
-      type: [PayoutStatementRef],
+    statements: t.loadableList({
+      type: PayoutStatementRef,
       description: 'The payout statements of this run.',
-      resolve: (s, _a, ctx) => repo.statementsOfSettlement(ctx.db, s.id),
+      load: async (ids: number[], ctx) => groupBy(ids, await repo.statementsOfSettlements(ctx.db, ids), (st) => st.settlement_id),
+      resolve: (s) => s.id,
     }),
   }),
 });
 
 const managerOf = (ctx: Context, o: OrderRow) => managesOrder(ctx.principal, o);
 
+/*
+ * The order's money fields are read on pages of orders (`orders(first: 50) { … invoice payments … }`):
+ * each loads through a per-request loader, so a page costs one query per table, not one per order.
+ * Whoever may not see a field gets null or an empty list without a query.
+ */
 builder.objectFields(OrderRef, (t) => ({
-  invoice: t.field({
+  invoice: t.loadable({
     type: InvoiceRef,
     nullable: true,
     description: 'The invoice once shipped, a pro-forma before (from the allocated weight); null before acceptance.',
-    resolve: (o, _a, ctx) => (canSeeOrder(ctx.principal, o) ? settlement.invoiceOf(ctx.db, o) : null),
+    load: async (orderIds: number[], ctx) => {
+      const orders = await OrderRef.getDataloader(ctx).loadMany(orderIds.map(String));
+      const rows = orders.map((o) => {
+        if (o instanceof Error) throw o;
+        return o;
+      });
+      return settlement.invoicesOf(ctx.db, rows);
+    },
+    resolve: (o, _a, ctx) => (canSeeOrder(ctx.principal, o) ? o.id : null),
   }),
   payments: t.field({
     type: [OrderPaymentRef],
     description: 'Payments received from the buyer.',
-    resolve: (o, _a, ctx) => (canSeeOrder(ctx.principal, o) ? repo.paymentsOfOrder(ctx.db, o.id) : []),
+    resolve: (o, _a, ctx) =>
+      canSeeOrder(ctx.principal, o) ? listPerParent(ctx, 'Order.payments', (ids) => repo.paymentsOfOrders(ctx.db, ids), (p) => p.order_id).load(o.id) : [],
   }),
   costs: t.field({
     type: [OrderCostRef],
     description: 'Shared costs recorded against the order (brand manager; empty for the buyer).',
-    resolve: (o, _a, ctx) => (managerOf(ctx, o) ? repo.costsOfOrder(ctx.db, o.id) : []),
+    resolve: (o, _a, ctx) =>
+      managerOf(ctx, o) ? listPerParent(ctx, 'Order.costs', (ids) => repo.costsOfOrders(ctx.db, ids), (c) => c.order_id).load(o.id) : [],
   }),
   exchangeRates: t.field({
     type: [ExchangeRateRef],
     description: 'Exchange rates to IDR recorded for the order (brand manager; empty for the buyer).',
-    resolve: (o, _a, ctx) => (managerOf(ctx, o) ? repo.ratesOfOrder(ctx.db, o.id) : []),
+    resolve: (o, _a, ctx) =>
+      managerOf(ctx, o) ? listPerParent(ctx, 'Order.exchangeRates', (ids) => repo.ratesOfOrders(ctx.db, ids), (r) => r.order_id).load(o.id) : [],
   }),
-  settlementTerms: t.field({
+  settlementTerms: t.loadable({
     type: SettlementTermsRef,
     nullable: true,
     description: 'The acceptance snapshot used to settle (brand manager; null for the buyer or before acceptance).',
-    resolve: async (o, _a, ctx) => {
-      if (!managerOf(ctx, o)) return null;
-      const terms = await repo.findTerms(ctx.db, o.id);
-      return terms ? { orderId: o.id, terms } : null;
+    load: async (orderIds: number[], ctx) => {
+      const terms = await repo.termsOfOrders(ctx.db, orderIds);
+      return orderIds.map((orderId) => {
+        const found = terms.find((row) => row.order_id === orderId);
+        return found ? { orderId, terms: found } : null;
+      });
     },
+    resolve: (o, _a, ctx) => (managerOf(ctx, o) ? o.id : null),
   }),
   settlements: t.field({
     type: [SettlementRef],
     description: 'The settlement runs (brand manager; empty for the buyer).',
-    resolve: (o, _a, ctx) => (managerOf(ctx, o) ? repo.settlementsOfOrder(ctx.db, o.id) : []),
+    resolve: (o, _a, ctx) =>
+      managerOf(ctx, o) ? listPerParent(ctx, 'Order.settlements', (ids) => repo.settlementsOfOrders(ctx.db, ids), (s) => s.order_id).load(o.id) : [],
   }),
 }));
 

@@ -32,12 +32,6 @@ export const lockBrand = (trx: Transaction<DB>, brandId: number) =>
 export const latestPremiumVersion = (db: Db, brandId: number) =>
   s(db).selectFrom('premium_rule_versions').selectAll().where('brand_id', '=', brandId).orderBy('version', 'desc').limit(1).executeTakeFirst();
 
-export const premiumVersionsOfBrand = (db: Db, brandId: number) =>
-  s(db).selectFrom('premium_rule_versions').selectAll().where('brand_id', '=', brandId).orderBy('version', 'desc').limit(100).execute();
-
-export const premiumVersion = (db: Db, id: number) =>
-  s(db).selectFrom('premium_rule_versions').selectAll().where('id', '=', id).executeTakeFirst();
-
 export const premiumRules = (db: Db, versionId: number) =>
   s(db).selectFrom('premium_rules').selectAll().where('version_id', '=', versionId).orderBy('position').execute();
 
@@ -194,17 +188,6 @@ export const deliveredLines = (db: Db, orderId: number) =>
     .execute(db)
     .then((r) => r.rows);
 
-/** Σ weight of the order's ACTIVE lines (the allocated weight a pro-forma invoice is made from). */
-export const allocatedG = async (db: Db, orderId: number): Promise<number> =>
-  (
-    await db
-      .selectFrom('allocation_lines')
-      .select(sql<number>`coalesce(sum(weight_g), 0)::int8`.as('g'))
-      .where('order_id', '=', orderId)
-      .where('status', '=', 'ACTIVE')
-      .executeTakeFirstOrThrow()
-  ).g;
-
 // Invoices, costs, payments, rates ------------------------------------------------------------------
 
 export const insertInvoice = (trx: Transaction<DB>, i: Omit<SettlementTables['invoices'], 'id' | 'issued_at'>) =>
@@ -225,9 +208,6 @@ export const insertCost = (
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-
-export const costsOfOrder = (db: Db, orderId: number) =>
-  s(db).selectFrom('order_costs').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
 
 export const unsettledCosts = (db: Db, orderId: number) =>
   s(db)
@@ -376,19 +356,6 @@ export async function insertRun(trx: Transaction<DB>, run: RunWrite): Promise<Se
   return result.rows[0]!;
 }
 
-export const settlementCooperativeFees = (db: Db, settlementId: number) =>
-  s(db).selectFrom('settlement_cooperative_fees').selectAll().where('settlement_id', '=', settlementId).orderBy('cooperative_id').execute();
-
-export const settledPayments = (db: Db, settlementIds: readonly number[]) =>
-  settlementIds.length === 0
-    ? Promise.resolve([])
-    : s(db).selectFrom('settlement_payments').selectAll().where('settlement_id', 'in', [...settlementIds]).execute();
-
-export const settledCosts = (db: Db, settlementIds: readonly number[]) =>
-  settlementIds.length === 0
-    ? Promise.resolve([])
-    : s(db).selectFrom('settlement_costs').selectAll().where('settlement_id', 'in', [...settlementIds]).execute();
-
 // Statements --------------------------------------------------------------------------------------
 
 export const statementsOfSettlement = (db: Db, settlementId: number) =>
@@ -460,3 +427,94 @@ export const producerNames = (db: Db, ids: readonly number[]) =>
 
 export const cooperativeNames = (db: Db, ids: readonly number[]) =>
   ids.length === 0 ? Promise.resolve([]) : db.selectFrom('cooperatives').select(['id', 'name']).where('id', 'in', [...ids]).execute();
+
+// Batched reads for the GraphQL fields (one query per page of parents, see settlement.graphql.ts) ----
+
+const ids = (values: readonly number[]) => [...new Set(values)];
+
+export const invoicesOfOrders = (db: Db, orderIds: readonly number[]) =>
+  orderIds.length === 0 ? Promise.resolve([] as InvoiceRow[]) : s(db).selectFrom('invoices').selectAll().where('order_id', 'in', ids(orderIds)).execute();
+
+export const paymentsOfOrders = (db: Db, orderIds: readonly number[]) =>
+  orderIds.length === 0
+    ? Promise.resolve([] as PaymentRow[])
+    : s(db).selectFrom('order_payments').selectAll().where('order_id', 'in', ids(orderIds)).orderBy('id').execute();
+
+export const costsOfOrders = (db: Db, orderIds: readonly number[]) =>
+  orderIds.length === 0
+    ? Promise.resolve([] as CostRow[])
+    : s(db).selectFrom('order_costs').selectAll().where('order_id', 'in', ids(orderIds)).orderBy('id').execute();
+
+export const ratesOfOrders = (db: Db, orderIds: readonly number[]) =>
+  orderIds.length === 0
+    ? Promise.resolve([] as RateRow[])
+    : s(db).selectFrom('exchange_rates').selectAll().where('order_id', 'in', ids(orderIds)).orderBy('id').execute();
+
+export const termsOfOrders = (db: Db, orderIds: readonly number[]) =>
+  orderIds.length === 0
+    ? Promise.resolve([] as TermsRow[])
+    : s(db).selectFrom('order_settlement_terms').selectAll().where('order_id', 'in', ids(orderIds)).execute();
+
+export const cooperativeFeesOfOrders = (db: Db, orderIds: readonly number[]) =>
+  orderIds.length === 0
+    ? Promise.resolve([] as SRow<'order_cooperative_fees'>[])
+    : s(db).selectFrom('order_cooperative_fees').selectAll().where('order_id', 'in', ids(orderIds)).orderBy('order_id').orderBy('cooperative_id').execute();
+
+export const settlementsOfOrders = (db: Db, orderIds: readonly number[]) =>
+  orderIds.length === 0
+    ? Promise.resolve([] as SettlementRow[])
+    : s(db).selectFrom('settlements').selectAll().where('order_id', 'in', ids(orderIds)).orderBy('order_id').orderBy('run_no').execute();
+
+export const cooperativeFeesOfSettlements = (db: Db, settlementIds: readonly number[]) =>
+  settlementIds.length === 0
+    ? Promise.resolve([] as SRow<'settlement_cooperative_fees'>[])
+    : s(db)
+        .selectFrom('settlement_cooperative_fees')
+        .selectAll()
+        .where('settlement_id', 'in', ids(settlementIds))
+        .orderBy('settlement_id')
+        .orderBy('cooperative_id')
+        .execute();
+
+export const statementsOfSettlements = (db: Db, settlementIds: readonly number[]) =>
+  settlementIds.length === 0
+    ? Promise.resolve([] as StatementRow[])
+    : s(db).selectFrom('payout_statements').selectAll().where('settlement_id', 'in', ids(settlementIds)).orderBy('id').execute();
+
+export const premiumVersions = (db: Db, versionIds: readonly number[]) =>
+  versionIds.length === 0
+    ? Promise.resolve([] as PremiumVersionRow[])
+    : s(db).selectFrom('premium_rule_versions').selectAll().where('id', 'in', ids(versionIds)).execute();
+
+export const premiumRulesOfVersions = (db: Db, versionIds: readonly number[]) =>
+  versionIds.length === 0
+    ? Promise.resolve([] as PremiumRuleRow[])
+    : s(db).selectFrom('premium_rules').selectAll().where('version_id', 'in', ids(versionIds)).orderBy('version_id').orderBy('position').execute();
+
+/** Each brand's latest premium rule version (brands without one are absent). */
+export const latestPremiumVersionsOfBrands = (db: Db, brandIds: readonly number[]) =>
+  brandIds.length === 0
+    ? Promise.resolve([] as PremiumVersionRow[])
+    : s(db)
+        .selectFrom('premium_rule_versions')
+        .distinctOn('brand_id')
+        .selectAll()
+        .where('brand_id', 'in', ids(brandIds))
+        .orderBy('brand_id')
+        .orderBy('version', 'desc')
+        .execute();
+
+/** Every brand's versions, newest first, at most 100 per brand. */
+export const premiumVersionsOfBrands = (db: Db, brandIds: readonly number[]) =>
+  brandIds.length === 0
+    ? Promise.resolve([] as PremiumVersionRow[])
+    : s(db)
+        .selectFrom('premium_rule_versions')
+        .selectAll()
+        .where('brand_id', 'in', ids(brandIds))
+        .where('version', '>', (eb) =>
+          eb.selectFrom('premium_rule_versions as v').select(sql<number>`coalesce(max(v.version), 0) - 100`.as('floor')).whereRef('v.brand_id', '=', 'premium_rule_versions.brand_id'),
+        )
+        .orderBy('brand_id')
+        .orderBy('version', 'desc')
+        .execute();

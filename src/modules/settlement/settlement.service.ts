@@ -8,6 +8,7 @@ import { jakartaTodayIso } from '../../platform/dates.js';
 import { canSeeOrder, managesOrder } from '../orders/access.js';
 import { onOrderTransition, type OrderTransitionEvent } from '../orders/hooks.js';
 import { CURRENCIES, type Currency, fromMinorUnits, isCurrency, toMinorUnits } from '../orders/money.js';
+import * as allocationRepo from '../allocation/allocation.repo.js';
 import * as ordersRepo from '../orders/orders.repo.js';
 import type { OrderRow } from '../orders/orders.repo.js';
 import { IdempotencyKey, idempotent } from '../../platform/idempotency.js';
@@ -33,7 +34,7 @@ import { audience, emit, globalId } from '../outbox/outbox.js';
  *   brand's latest premium rule version and every cooperative's current fee. Settlement reads only
  *   the snapshot: later edits never change an accepted order.
  * - At SHIPPED (hook) the invoice is written: shipped weight × price per kg, rounded half up to the
- *   currency's minor unit. Before, `invoiceOf` shows a pro-forma from the allocated weight.
+ *   currency's minor unit. Before, `invoicesOf` shows a pro-forma from the allocated weight.
  * - The brand manager records costs, payments (partial allowed, never above the invoice) and
  *   exchange rates to IDR; settleOrder (idempotent) settles the payments received since the last
  *   run (core.ts), stores every figure and writes one payout statement per contributor.
@@ -301,22 +302,32 @@ export interface InvoiceView {
   issuedAt: Date | null;
 }
 
-/** The order's invoice once shipped; before, a pro-forma from the allocated weight; null when nothing is allocated. */
-export async function invoiceOf(db: Kysely<DB>, order: OrderRow): Promise<InvoiceView | null> {
-  const invoice = await repo.findInvoice(db, order.id);
-  if (invoice) {
+const PRO_FORMA_STATUSES = new Set(['ACCEPTED', 'IN_FULFILLMENT']);
+
+/**
+ * Each order's invoice once shipped; before, a pro-forma from the allocated weight; null when
+ * nothing is allocated. Batched: one query for the invoices and one for the allocated weights of
+ * the orders that need a pro-forma, however many orders.
+ */
+export async function invoicesOf(db: Kysely<DB>, orders: readonly OrderRow[]): Promise<Array<InvoiceView | null>> {
+  const invoices = new Map((await repo.invoicesOfOrders(db, orders.map((o) => o.id))).map((i) => [i.order_id, i]));
+  const proForma = orders.filter((o) => !invoices.has(o.id) && PRO_FORMA_STATUSES.has(o.status));
+  const allocated = new Map((await allocationRepo.allocatedOfOrders(db, proForma.map((o) => o.id))).map((r) => [r.order_id, r.g]));
+  return orders.map((order) => {
+    const invoice = invoices.get(order.id);
+    if (invoice) {
+      return {
+        proForma: false, number: invoice.number, weightG: invoice.shipped_g, priceMinorPerKg: invoice.price_minor_per_kg,
+        currency: invoice.currency, amountMinor: invoice.amount_minor, issuedAt: invoice.issued_at,
+      };
+    }
+    const weightG = allocated.get(order.id) ?? 0;
+    if (!PRO_FORMA_STATUSES.has(order.status) || weightG === 0) return null;
     return {
-      proForma: false, number: invoice.number, weightG: invoice.shipped_g, priceMinorPerKg: invoice.price_minor_per_kg,
-      currency: invoice.currency, amountMinor: invoice.amount_minor, issuedAt: invoice.issued_at,
+      proForma: true, number: null, weightG, priceMinorPerKg: order.price_minor_per_kg, currency: order.currency,
+      amountMinor: invoiceAmount(weightG, order.price_minor_per_kg), issuedAt: null,
     };
-  }
-  if (!['ACCEPTED', 'IN_FULFILLMENT'].includes(order.status)) return null;
-  const weightG = await repo.allocatedG(db, order.id);
-  if (weightG === 0) return null;
-  return {
-    proForma: true, number: null, weightG, priceMinorPerKg: order.price_minor_per_kg, currency: order.currency,
-    amountMinor: invoiceAmount(weightG, order.price_minor_per_kg), issuedAt: null,
-  };
+  });
 }
 
 // Costs, payments, rates --------------------------------------------------------------------------
