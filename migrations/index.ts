@@ -10,6 +10,7 @@ import * as createShipments from './20261201_0040_create_shipments.js';
 import * as createEpcisIdentifiers from './20261201_0050_create_epcis_identifiers.js';
 import * as createPartnerClients from './20261201_0100_create_partner_clients.js';
 import * as createEvents from './20261202_0110_create_events.js';
+import * as createWebhookEnqueue from './20261202_0111_create_webhook_enqueue.js';
 
 /**
  * Every migration, by name, in order. Imported statically so the same list works under tsx,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '20261201_0050_create_epcis_identifiers': createEpcisIdentifiers,
   '20261201_0100_create_partner_clients': createPartnerClients,
   '20261202_0110_create_events': createEvents,
+  '20261202_0111_create_webhook_enqueue': createWebhookEnqueue,
 };

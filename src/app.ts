@@ -29,6 +29,7 @@ import { exportRoutes } from './modules/shipments/exports.routes.js';
 import { buildSchema } from './schema.js';
 import { shuExports } from './modules/shu/shu.http.js';
 import { settlementExports } from './modules/settlement/settlement.http.js';
+import { startWorkers, workerOptionsFrom, type Workers } from './modules/webhooks/engine.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -112,5 +113,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(settlementExports);
   await app.register(exportRoutes);
   await app.register(epcisRoutes);
+  // The event workers (outbox → webhooks, subscriptions) start with the server unless WORKERS=false
+  // (then `npm run worker` runs them on their own).
+  if (config.events.workers) {
+    let workers: Workers | null = null;
+    app.addHook('onReady', async () => {
+      workers = await startWorkers(database, workerOptionsFrom(config, { log: app.log }));
+    });
+    app.addHook('onClose', async () => {
+      await workers?.stop();
+    });
+  }
   return app;
 }

@@ -64,6 +64,17 @@ const EnvSchema = z.object({
   PRESSURE_MAX_RSS_BYTES: z.coerce.number().int().min(0).default(0),
   PRESSURE_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).default(10),
   OAUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
+  // Events and webhooks (issue 12).
+  WORKERS: bool.default(true),
+  EVENTS_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  AVAILABILITY_COALESCE_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(15_000),
+  WEBHOOK_RETRY_SCHEDULE_MS: z
+    .string()
+    .regex(/^\d{1,10}(,\d{1,10}){0,20}$/, 'must be comma-separated delays in milliseconds, e.g. 5000,300000')
+    .optional(),
+  WEBHOOK_ALLOW_HTTP: bool.default(false),
+  WEBHOOK_ALLOW_LOOPBACK: bool.default(false),
 });
 
 export type DatabaseConfig =
@@ -95,6 +106,17 @@ export interface Config {
   /** Load shedding (@fastify/under-pressure); 0 disables a threshold. */
   pressure: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; maxRssBytes: number; retryAfterSeconds: number };
   oauth: { tokenTtlSeconds: number };
+  events: {
+    /** Start the event workers with the server (false: run them with `npm run worker`). */
+    workers: boolean;
+    pollMs: number;
+    coalesceMs: number;
+    webhookTimeoutMs: number;
+    /** Delays after attempt 1, 2, …; null: the Standard Webhooks schedule (retry.ts). */
+    retryScheduleMs: number[] | null;
+    allowHttp: boolean;
+    allowLoopback: boolean;
+  };
 }
 
 export class ConfigError extends Error {
@@ -166,5 +188,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retryAfterSeconds: e.PRESSURE_RETRY_AFTER_SECONDS,
     },
     oauth: { tokenTtlSeconds: e.OAUTH_TOKEN_TTL_SECONDS },
+    events: {
+      workers: e.WORKERS,
+      pollMs: e.EVENTS_POLL_MS,
+      coalesceMs: e.AVAILABILITY_COALESCE_MS,
+      webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retryScheduleMs: e.WEBHOOK_RETRY_SCHEDULE_MS ? e.WEBHOOK_RETRY_SCHEDULE_MS.split(',').map(Number) : null,
+      allowHttp: e.WEBHOOK_ALLOW_HTTP,
+      allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK,
+    },
   };
 }

@@ -60,6 +60,8 @@ export function testConfig(overrides: Record<string, string> = {}) {
     COST_BUDGET_MAX: '100000000', COST_BUDGET_RESTORE_PER_SECOND: '1000000',
     LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000000', LOGIN_MAX_FAILURES_PER_IP: '1000000',
     PASSWORD_HASH_QUEUE: '1000', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
+    // The event workers run only where a test asks for them (test/events).
+    WORKERS: 'false',
     ...overrides,
   });
 }

@@ -23,7 +23,7 @@ export const SCOPES = {
   'commitments:write': 'Commit, amend and withdraw forward volumes.',
   'members:write': 'Apply for, decide, suspend and reinstate brand memberships.',
   'brands:write': 'Update the brand, create products and set grade schemes.',
-  'webhooks:manage': 'Manage webhook subscriptions (reserved for the webhooks feature).',
+  'webhooks:manage': 'Register, change, rotate, disable, test and replay the organisation\'s webhook endpoints; read their delivery log.',
   'settlement:read': 'Read payout statements (also as CSV exports), capital records and SHU years.',
   'settlement:write': 'Record payments, costs, exchange rates, certifications, fees, capital and SHU; settle orders.',
 } as const;
@@ -86,6 +86,7 @@ export const ROOT_FIELD_SCOPES: { query: Record<string, FieldRule>; mutation: Re
     capitalRecords: 'settlement:read',
     shuYear: 'settlement:read',
     shuMemberLines: 'settlement:read',
+    webhookEndpoints: 'webhooks:manage',
   },
   mutation: {
     login: PUBLIC,
@@ -145,6 +146,13 @@ export const ROOT_FIELD_SCOPES: { query: Record<string, FieldRule>; mutation: Re
     revokePartnerClientSecret: USERS_ONLY,
     setPartnerClientDisabled: USERS_ONLY,
     setPartnerClientTrustedDocuments: USERS_ONLY,
+    registerWebhookEndpoint: 'webhooks:manage',
+    updateWebhookEndpoint: 'webhooks:manage',
+    rotateWebhookSecret: 'webhooks:manage',
+    revokeWebhookSecret: 'webhooks:manage',
+    setWebhookEndpointDisabled: 'webhooks:manage',
+    replayEvent: 'webhooks:manage',
+    sendTestWebhook: 'webhooks:manage',
   },
 };
 

@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { DB, Db, DeliveryStatus, Row, WebhookOwnerKind } from '../../platform/db-types.js';
+import type { KeysetPage } from '../../platform/graphql/pagination.js';
 
 /** SQL of webhook endpoints, secrets, deliveries and attempts. */
 
@@ -37,9 +38,10 @@ export const lockEndpoint = (trx: Transaction<DB>, id: number) =>
 export interface OwnerScope { all: boolean; owners: Array<{ kind: WebhookOwnerKind; id: number }> }
 
 /** Endpoints of these owners (or all), by id, keyset-paged. */
-export function listEndpoints(db: Db, scope: OwnerScope, page: { after: number | null; limit: number }) {
-  let q = db.selectFrom('webhook_endpoints').selectAll().orderBy('id').limit(page.limit);
-  if (page.after !== null) q = q.where('id', '>', page.after);
+export function listEndpoints(db: Db, scope: OwnerScope, page: KeysetPage) {
+  let q = db.selectFrom('webhook_endpoints').selectAll().orderBy('id', page.inverted ? 'desc' : 'asc').limit(page.limit);
+  if (page.afterId !== null) q = q.where('id', '>', page.afterId);
+  if (page.beforeId !== null) q = q.where('id', '<', page.beforeId);
   if (!scope.all) {
     if (scope.owners.length === 0) return Promise.resolve([] as EndpointRow[]);
     q = q.where((eb) => eb.or(scope.owners.map((o) => eb.and([eb('owner_kind', '=', o.kind), eb('owner_id', '=', o.id)]))));
@@ -131,3 +133,14 @@ export const attemptsOf = (db: Db, deliveryIds: readonly number[]) =>
   deliveryIds.length === 0
     ? Promise.resolve([] as AttemptRow[])
     : db.selectFrom('webhook_attempts').selectAll().where('delivery_id', 'in', deliveryIds).orderBy('delivery_id').orderBy('attempt_no').execute();
+
+/** Enqueue an attempt (graphile-worker when installed; a no-op for the embedded poller). In the caller's transaction. */
+export const enqueueDelivery = (trx: Transaction<DB>, deliveryId: number, at: Date | null = null) =>
+  sql`select webhook_enqueue_delivery(${deliveryId}::int8, ${at ?? new Date()}::timestamptz)`.execute(trx);
+
+/** A ping event: concerns only the endpoint's owner and is never fanned out (dispatched at once). */
+export const insertPingEvent = (trx: Transaction<DB>, e: { publicId: string; subjectId: string; audience: string; data: Record<string, unknown> }) =>
+  trx.insertInto('events').values({
+    public_id: e.publicId, type: 'webhook.ping', version: 1, subject_id: e.subjectId, audience: textArray([e.audience]),
+    payload: JSON.stringify({ data: e.data }), dispatched_at: new Date(),
+  }).returningAll().executeTakeFirstOrThrow();

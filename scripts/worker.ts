@@ -1,0 +1,39 @@
+/**
+ * `npm run worker`: the event workers alone (outbox → webhook deliveries, availability coalescing),
+ * for a deployment that scales them apart from the API (run the API with WORKERS=false). Same
+ * configuration as the server; SIGTERM stops after the attempts in flight.
+ */
+import closeWithGrace from 'close-with-grace';
+import { composeModules } from '../src/composition.js';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { startWorkers, workerOptionsFrom } from '../src/modules/webhooks/engine.js';
+import { createDatabase } from '../src/platform/db.js';
+import { migrateToLatest } from '../src/platform/migrate.js';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  composeModules();
+  const database = await createDatabase(config.database);
+  await migrateToLatest(database.db);
+  const log = { error: (obj: unknown, msg?: string) => process.stderr.write(`${msg ?? 'error'} ${JSON.stringify(obj, (_k, v) => (v instanceof Error ? v.message : v))}\n`) };
+  const workers = await startWorkers(database, workerOptionsFrom(config, { log }));
+  process.stdout.write(`Lumbung event workers running (${workers.engine}) on ${database.describe}\n`);
+  closeWithGrace({ delay: config.shutdownGraceMs }, async () => {
+    await workers.stop();
+    await database.close();
+  });
+}
+
+main().catch((error) => {
+  process.stderr.write(`Lumbung worker failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
