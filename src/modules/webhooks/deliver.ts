@@ -44,7 +44,8 @@ export function receiverOf(kind: WebhookOwnerKind, id: number | null): Receiver 
 export type AttemptOutcome = 'delivered' | 'retry' | 'failed' | 'disabled' | 'skipped';
 
 export async function attemptDelivery(db: Kysely<DB>, deliveryId: number, options: DeliveryOptions): Promise<AttemptOutcome> {
-  const leaseMs = options.timeoutMs + 10_000;
+  // Longer than an attempt can take (timeout + recording it): a lease that runs out means the worker died.
+  const leaseMs = options.timeoutMs + 5_000;
   const delivery = await repo.claimDelivery(db, deliveryId, leaseMs);
   if (!delivery) return 'skipped';
   const [endpoint, eventRow, secrets] = await Promise.all([
