@@ -151,7 +151,10 @@ describe('EPCIS 2.0 document of a shipment', () => {
   });
   afterAll(async () => { await t?.close(); });
 
-  it('given a shipped order, when its buyer asks for the document, then it validates against the EPCIS 2.0 schema and tells the whole chain', async () => {
+  it('given a shipped order, when its buyer asks for the document, then it validates against the EPCIS 2.0 schema and tells the whole chain, its invoice included', async () => {
+    const invoice = await t.gql(`query Invoice($id: ID!) { node(id: $id) { ... on Order { invoice { proForma number } } } }`, { id: gid('Order', order.id) }, w.as.buyer.token);
+    expect(invoice.data.node.invoice).toEqual({ proForma: false, number: `INV-${String(order.id).padStart(6, '0')}` });
+    const invoiceNumber = invoice.data.node.invoice.number as string;
     // when
     const res = await doc(w.as.buyer.token);
     // then
@@ -201,6 +204,8 @@ describe('EPCIS 2.0 document of a shipment', () => {
       bizTransactionList: [
         { type: 'po', bizTransaction: `https://id.lumbung.id/brands/${w.brand.id}/epcis/orders/${order.id}` },
         { type: 'bol', bizTransaction: `https://id.lumbung.id/brands/${w.brand.id}/epcis/bills-of-lading/MEDUJK123456` },
+        // the settlement invoice written when the order shipped (the same number the buyer reads on Order.invoice)
+        { type: 'inv', bizTransaction: `https://id.lumbung.id/brands/${w.brand.id}/epcis/invoices/${invoiceNumber}` },
       ],
       sourceList: [expect.objectContaining({ type: 'owning_party' }), { type: 'location', source: expect.stringContaining('/unlocode/IDSUB') }],
       destinationList: [

@@ -18,7 +18,7 @@ import { JAKARTA_OFFSET, isOffset, localTime } from './time.js';
  * - the shipment's containers → one AggregationEvent ADD, loading per container (parent = container
  *                             BIC, children = the lots loaded, in KGM).
  * - SHIPPED                 → ObjectEvent OBSERVE, shipping, in_transit: containers and lots, the
- *                             purchase order, bill of lading and (once settled) invoice, brand → buyer
+ *                             purchase order, bill of lading and the invoice (written at shipping), brand → buyer
  *                             as owning parties, ports as locations, the DDS numbers once recorded.
  * The log holds no processing steps (hulling, drying are not recorded as events: a lot is declared
  * in its traded form), so no TransformationEvent is produced.
@@ -109,6 +109,7 @@ export interface ChainShipment {
   /** Time of the order's SHIPPED events. */
   shippedAt: Date;
   timeZoneOffset?: string | null;
+  /** The settlement invoice's number (written when the order ships); null for an order shipped without one. */
   invoiceNumber: string | null;
   dds: { referenceNumber: string; verificationNumber: string } | null;
   containers: ChainContainer[];

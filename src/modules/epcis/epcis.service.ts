@@ -8,6 +8,7 @@ import { parseInput } from '../../platform/validate.js';
 import { findBrand } from '../brands/brands.repo.js';
 import { assessmentsOfLots } from '../grading/grading.repo.js';
 import { contributorLabel } from '../consent/consent.service.js';
+import { invoiceNumberOf } from '../settlement/settlement.service.js';
 import { shipmentForExport, type ShipmentExport } from '../shipments/shipments.service.js';
 import { buildEpcisDocument, type ChainInspection, type ChainOrderBinding, type EpcisDocument, type ShipmentChain } from './document.js';
 import { settingsIssues, type BrandIdentity, type IdentifierSyntax } from './identifiers.js';
@@ -142,13 +143,14 @@ const BINDING_KINDS = new Set(['ALLOCATED', 'REALLOCATED', 'FULFILLED']);
 export async function shipmentChain(db: Kysely<DB>, ex: ShipmentExport): Promise<ShipmentChain> {
   const { shipment, order } = ex;
   const lotIds = [...new Set(ex.containers.flatMap((c) => c.lots.map((l) => l.lotId)))].sort((a, b) => a - b);
-  const [brand, lots, plots, assessments, events, serving] = await Promise.all([
+  const [brand, lots, plots, assessments, events, serving, invoiceNumber] = await Promise.all([
     findBrand(db, shipment.brand_id),
     repo.lotsByIds(db, lotIds),
     repo.plotsOfLots(db, lotIds),
     assessmentsOfLots(db, lotIds),
     repo.eventsOfLots(db, lotIds),
     repo.servingOfOrder(db, order.id),
+    invoiceNumberOf(db, order.id),
   ]);
   if (!brand) throw new NotFoundError('Brand');
   const identity = (await identitiesOf(db, [brand])).get(brand.id) as BrandIdentity;
@@ -230,8 +232,8 @@ export async function shipmentChain(db: Kysely<DB>, ex: ShipmentExport): Promise
       departureDate: shipment.departure_date,
       loadedAt: shipment.created_at,
       shippedAt: shippedAt ?? shipment.created_at,
-      // Settlement (issue 9) is not on this branch: no invoice is known, so no `inv` transaction yet.
-      invoiceNumber: null,
+      // The settlement invoice, written when the order shipped: the shipping event's `inv` transaction.
+      invoiceNumber,
       dds: shipment.dds_reference && shipment.dds_verification
         ? { referenceNumber: shipment.dds_reference, verificationNumber: shipment.dds_verification }
         : null,

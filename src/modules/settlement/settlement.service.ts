@@ -302,6 +302,9 @@ export interface InvoiceView {
   issuedAt: Date | null;
 }
 
+/** The number of the order's invoice, once it shipped (for the EPCIS shipping event's `inv` transaction); null before. */
+export const invoiceNumberOf = async (db: Kysely<DB>, orderId: number): Promise<string | null> => (await repo.findInvoice(db, orderId))?.number ?? null;
+
 const PRO_FORMA_STATUSES = new Set(['ACCEPTED', 'IN_FULFILLMENT']);
 
 /**
