@@ -101,11 +101,13 @@ describe('commitments', () => {
     });
 
     it.each(['otherProducer', 'otherCoopManager', 'buyer', 'curator', 'brandManager'] as const)(
-      'refuses the %s with ForbiddenError and writes nothing',
+      'refuses the %s (NotFound when it may not see the producer, else Forbidden) and writes nothing',
       async (role) => {
         const before = await supplyCounts(t.database.db);
         const res = await commit(w.as[role]);
-        expect(res.data.commitVolume).toMatchObject({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
+        // Who may not see the producer (other producers, other cooperatives' managers) is answered as for an unknown producer.
+        const hidden = role === 'otherProducer' || role === 'otherCoopManager';
+        expect(res.data.commitVolume).toMatchObject(hidden ? { __typename: 'NotFoundError', code: 'NOT_FOUND', path: 'input.producerId' } : { __typename: 'ForbiddenError', code: 'FORBIDDEN' });
         expect(await supplyCounts(t.database.db)).toEqual(before);
       },
     );
@@ -191,8 +193,13 @@ describe('commitments', () => {
 
     it('refuses other producers and their managers, and amending a withdrawn commitment', async () => {
       const c = await fixture();
-      for (const actor of [w.as.otherProducer, w.as.otherCoopManager, w.as.curator, w.as.buyer]) {
+      // The brand's curator sees the commitment and is refused; a buyer fails the field's scope.
+      for (const actor of [w.as.curator, w.as.buyer]) {
         expect((await amend(actor, c.id, { weight: '1' })).data.amendCommitment.__typename).toBe('ForbiddenError');
+      }
+      // Other producers and their managers may not see it: answered as for an unknown commitment.
+      for (const actor of [w.as.otherProducer, w.as.otherCoopManager]) {
+        expect((await amend(actor, c.id, { weight: '1' })).data.amendCommitment).toMatchObject({ __typename: 'NotFoundError', path: 'input.commitmentId' });
       }
       const gone = await fixture({ status: 'WITHDRAWN' });
       expect((await amend(w.as.producer, gone.id, { weight: '1' })).data.amendCommitment.__typename).toBe('ConflictError');
@@ -225,7 +232,7 @@ describe('commitments', () => {
     it('needs a reason and the right caller', async () => {
       const c = await fixture();
       expect((await withdraw(w.as.producer, c.id, ' ')).data.withdrawCommitment.issues[0].path).toBe('input.reason');
-      expect((await withdraw(w.as.otherProducer, c.id)).data.withdrawCommitment.__typename).toBe('ForbiddenError');
+      expect((await withdraw(w.as.otherProducer, c.id)).data.withdrawCommitment).toMatchObject({ __typename: 'NotFoundError', path: 'input.commitmentId' });
       expect((await withdraw(w.as.brandManager, c.id)).data.withdrawCommitment.__typename).toBe('ForbiddenError');
       expect((await withdraw(w.as.admin, 999_999)).data.withdrawCommitment).toMatchObject({ __typename: 'NotFoundError', path: 'input.commitmentId' });
     });

@@ -192,12 +192,13 @@ describe('quality assessments', () => {
     });
 
     it.each(['otherBrandCurator', 'brandManager', 'producer', 'coopManager', 'buyer'] as const)(
-      'the %s may not (ForbiddenError), and nothing is written',
+      'the %s may not (NotFoundError when it may not see the lot, else ForbiddenError), and nothing is written',
       async (role) => {
         const lotId = await newLot();
         const before = await supplyCounts(t.database.db);
         const res = await record(w.as[role], lotId, black(3));
-        expect(res.data.recordAssessment).toMatchObject({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
+        const hidden = role === 'otherBrandCurator';
+        expect(res.data.recordAssessment).toMatchObject(hidden ? { __typename: 'NotFoundError', code: 'NOT_FOUND', path: 'input.lotId' } : { __typename: 'ForbiddenError', code: 'FORBIDDEN' });
         expect(await supplyCounts(t.database.db)).toEqual(before);
       },
     );

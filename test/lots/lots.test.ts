@@ -83,15 +83,16 @@ describe('lots', () => {
     });
 
     it.each([
-      ['otherProducer', 'FORBIDDEN'],
-      ['otherCoopManager', 'FORBIDDEN'],
-      ['buyer', 'FORBIDDEN'],
-      ['curator', 'FORBIDDEN'],
-      ['brandManager', 'FORBIDDEN'],
-    ] as const)('refuses the %s (%s) and writes nothing', async (role, code) => {
+      // Who may not see the producer is answered as for an unknown producer.
+      ['otherProducer', 'NotFoundError', 'NOT_FOUND'],
+      ['otherCoopManager', 'NotFoundError', 'NOT_FOUND'],
+      ['buyer', 'ForbiddenError', 'FORBIDDEN'],
+      ['curator', 'ForbiddenError', 'FORBIDDEN'],
+      ['brandManager', 'ForbiddenError', 'FORBIDDEN'],
+    ] as const)('refuses the %s (%s) and writes nothing', async (role, typename, code) => {
       const before = await supplyCounts(t.database.db);
       const res = await declare(w.as[role]);
-      expect(res.data.declareLot.__typename).toBe('ForbiddenError');
+      expect(res.data.declareLot.__typename).toBe(typename);
       expect(res.data.declareLot.code).toBe(code);
       expect(await supplyCounts(t.database.db)).toEqual(before);
     });
@@ -123,7 +124,6 @@ describe('lots', () => {
       ['harvest far in the future', () => ({ harvestStart: '2030-01-01', harvestEnd: '2030-02-01' }), 'input.harvestEnd', /not be later/],
       ['no plots', () => ({ plotIds: [] }), 'input.plotIds', /at least one plot/],
       ['the same plot twice', () => ({ plotIds: [gid('Plot', plotId), gid('Plot', plotId)] }), 'input.plotIds.1', /same plot/],
-      ['a plot of another producer', () => ({ plotIds: [gid('Plot', plotId), gid('Plot', otherPlotId)] }), 'input.plotIds.1', /belongs to another producer/],
       ['a process that is not the product\'s', () => ({ process: 'NATURAL' }), 'input.process', /WASHED/],
       ['an ID of the wrong type', () => ({ productId: gid('Brand', w.brand.id) }), 'input.productId', /Product/],
       ['an empty storage location', () => ({ storageLocation: '  ' }), 'input.storageLocation'],
@@ -144,6 +144,15 @@ describe('lots', () => {
       const before = await supplyCounts(t.database.db);
       const res = await declare(w.as.producer, { plotIds: [gid('Plot', plotId), gid('Plot', 999_999)] });
       expect(res.data.declareLot).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND', path: 'input.plotIds.1' });
+      expect(await supplyCounts(t.database.db)).toEqual(before);
+    });
+
+    it('a plot of another producer is answered exactly like an unknown plot, and nothing is written', async () => {
+      const before = await supplyCounts(t.database.db);
+      const others = await declare(w.as.producer, { plotIds: [gid('Plot', plotId), gid('Plot', otherPlotId)] });
+      const unknown = await declare(w.as.producer, { plotIds: [gid('Plot', plotId), gid('Plot', 999_999)] });
+      expect(others.data.declareLot).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND', message: 'Plot not found (input.plotIds.1)', path: 'input.plotIds.1' });
+      expect(JSON.stringify(unknown).replace(gid('Plot', 999_999), '<id>')).toBe(JSON.stringify(others).replace(gid('Plot', otherPlotId), '<id>'));
       expect(await supplyCounts(t.database.db)).toEqual(before);
     });
 
@@ -219,12 +228,12 @@ describe('lots', () => {
       expect(next.data.lots.edges[0].node.id).not.toBe(first.data.lots.edges[0].node.id);
     });
 
-    it('a producer cannot read another producer\'s lot by ID (lot and node)', async () => {
+    it('a producer cannot read another producer\'s lot by ID (lot and node): answered like an unknown ID', async () => {
       const own = await t.gql(LOT, { id: gid('Lot', ownLot) }, w.as.producer.token);
       expect(own.data.lot.id).toBe(gid('Lot', ownLot));
       const byLot = await t.gql(LOT, { id: gid('Lot', otherLot) }, w.as.producer.token);
-      expect(byLot.data?.lot ?? null).toBeNull();
-      expect(byLot.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(byLot).toEqual({ statusCode: 200, data: { lot: null }, errors: undefined });
+      expect(await t.gql(LOT, { id: gid('Lot', 987_654_321) }, w.as.producer.token)).toEqual(byLot);
       const byNode = await t.gql(NODE, { id: gid('Lot', otherLot) }, w.as.producer.token);
       expect(byNode.data?.node ?? null).toBeNull();
       const buyer = await t.gql(NODE, { id: gid('Lot', ownLot) }, w.as.buyer.token);

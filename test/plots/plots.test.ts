@@ -75,11 +75,13 @@ describe('plots', () => {
     });
 
     it.each(['otherProducer', 'otherCoopManager', 'buyer', 'curator', 'brandManager'] as const)(
-      'refuses the %s with ForbiddenError and writes nothing',
+      'refuses the %s (NotFound when it may not see the producer, else Forbidden) and writes nothing',
       async (role) => {
         const before = await countRows(t.database.db, 'plots');
         const res = await register(w.as[role]);
-        expect(res.data.registerPlot).toMatchObject({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
+        // Who may not see the producer (other producers, other cooperatives' managers) is answered as for an unknown producer.
+        const hidden = role === 'otherProducer' || role === 'otherCoopManager';
+        expect(res.data.registerPlot).toMatchObject(hidden ? { __typename: 'NotFoundError', code: 'NOT_FOUND', path: 'input.producerId' } : { __typename: 'ForbiddenError', code: 'FORBIDDEN' });
         expect(await countRows(t.database.db, 'plots')).toBe(before);
       },
     );
@@ -134,13 +136,14 @@ describe('plots', () => {
       expect(res.data.updatePlot).toMatchObject({ __typename: 'ConflictError', path: 'input.geolocation' });
     });
 
-    it('re-validates the geolocation against a new area, and refuses other producers', async () => {
+    it('re-validates the geolocation against a new area, and answers other producers as for an unknown plot', async () => {
       const plot = await insertPlot(t.database.db, w.producer.id);
       const bigger = await t.gql(UPDATE_PLOT, { input: { plotId: gid('Plot', plot.id), areaHa: '6' } }, w.as.producer.token);
       expect(bigger.data.updatePlot.__typename).toBe('ValidationError');
       expect(bigger.data.updatePlot.issues[0].message).toMatch(/^\[POLYGON_REQUIRED\]/);
       const other = await t.gql(UPDATE_PLOT, { input: { plotId: gid('Plot', plot.id), name: 'x' } }, w.as.otherProducer.token);
-      expect(other.data.updatePlot.__typename).toBe('ForbiddenError');
+      // Another producer may not see the plot: answered as for an unknown plot.
+      expect(other.data.updatePlot).toMatchObject({ __typename: 'NotFoundError', message: 'Plot not found (input.plotId)', path: 'input.plotId' });
       const none = await t.gql(UPDATE_PLOT, { input: { plotId: gid('Plot', plot.id) } }, w.as.producer.token);
       expect(none.data.updatePlot.__typename).toBe('ValidationError');
     });

@@ -182,11 +182,19 @@ describe('orderTrace: order → lines → lots → plots, producers, assessments
       }
     });
 
-    it.each(['otherBuyer', 'producer', 'otherProducer', 'curator', 'coopManager', 'otherBrandManager', 'otherBrandCurator'] as const)(
-      'the %s gets ForbiddenError',
+    it.each(['producer', 'otherProducer', 'curator', 'coopManager', 'otherBrandCurator'] as const)(
+      'the %s (no role that reads traces) gets ForbiddenError',
       async (role) => {
         const res = await trace(w.as[role]);
         expect(res.data.orderTrace).toMatchObject({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
+      },
+    );
+
+    it.each(['otherBuyer', 'otherBrandManager'] as const)(
+      'the %s (who may not see the order) gets NotFoundError, exactly as for an unknown order',
+      async (role) => {
+        const res = await trace(w.as[role]);
+        expect(res.data.orderTrace).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND', message: 'Order not found (orderId)', path: 'orderId' });
       },
     );
 

@@ -105,7 +105,11 @@ export async function revokeRole(db: Kysely<DB>, actor: Principal | null, grantI
   const grant = await repo.findGrant(db, grantId);
   if (!grant) throw new NotFoundError('RoleGrant', 'input.grantId');
   const orgId = grant.brand_id ?? grant.cooperative_id ?? grant.producer_id ?? grant.buyer_org_id ?? null;
-  if (!mayGrant(principal, grant.role, orgId)) throw new ForbiddenError(`You may not revoke ${grant.role} here`);
+  if (!mayGrant(principal, grant.role, orgId)) {
+    // Someone else's grant you may not manage looks like an unknown one; your own is yours to know.
+    if (grant.user_id !== principal.userId) throw new NotFoundError('RoleGrant', 'input.grantId');
+    throw new ForbiddenError(`You may not revoke ${grant.role} here`);
+  }
   if (grant.role === 'ADMIN' && grant.user_id === principal.userId) {
     throw new ConflictError('An admin cannot revoke their own admin role', 'input.grantId');
   }

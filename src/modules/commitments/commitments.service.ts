@@ -1,9 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
-import type { Principal } from '../../platform/auth.js';
+import { hasRole, type Principal } from '../../platform/auth.js';
 import type { DB, Db } from '../../platform/db-types.js';
 import {
-  AppError, ConflictError, InvalidTransitionError, NotFoundError, UnauthenticatedError, ValidationError,
+  AppError, ConflictError, ForbiddenError, InvalidTransitionError, NotFoundError, UnauthenticatedError, ValidationError,
 } from '../../platform/errors.js';
 import { addDaysIso, EARLIEST_DATE, IsoDate, MAX_WINDOW_START_DAYS, todayIso } from '../../platform/dates.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
@@ -14,7 +14,7 @@ import { requireGrade } from '../brands/brands.service.js';
 import * as lotsRepo from '../lots/lots.repo.js';
 import { assertApprovedMember } from '../memberships/memberships.service.js';
 import * as plotsRepo from '../plots/plots.repo.js';
-import { assertCanManageProducer } from '../producers/access.js';
+import { accessToProducer, assertCanManageProducer } from '../producers/access.js';
 import * as provenance from '../provenance/provenance.repo.js';
 import { emit, globalId, producerAudience } from '../outbox/outbox.js';
 import * as repo from './commitments.repo.js';
@@ -135,8 +135,12 @@ const AmendCommitmentInput = z.object({
 async function lockOwnCommitment(trx: Transaction<DB>, actor: Principal, commitmentId: number) {
   const commitment = await repo.lockCommitment(trx, commitmentId);
   if (!commitment) throw new NotFoundError('Commitment', 'input.commitmentId');
-  await assertCanManageProducer(trx, actor, commitment.producer_id, 'input.commitmentId');
-  return commitment;
+  if ((await accessToProducer(trx, actor, commitment.producer_id)).manage) return commitment;
+  // The commitment's brand sees it (and is refused); anyone else is answered as for an unknown commitment.
+  if (hasRole(actor, 'BRAND_MANAGER', commitment.brand_id) || hasRole(actor, 'CURATOR', commitment.brand_id)) {
+    throw new ForbiddenError('Only the producer, their cooperative manager or an admin may act for this producer');
+  }
+  throw new NotFoundError('Commitment', 'input.commitmentId');
 }
 
 /** Change the weight and/or window of an OPEN commitment; never below what is allocated. */

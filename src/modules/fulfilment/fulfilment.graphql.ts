@@ -81,7 +81,8 @@ export const FulfilmentRef = builder.objectRef<FulfilmentView>('Fulfilment').imp
 builder.objectFields(AllocationLineRef, (t) => ({
   fulfilments: t.loadableList({
     type: FulfilmentRef,
-    description: 'The delivered lots linked to this line (forward lines), oldest first, in any status. Not shown to the buyer (see orderTrace).',
+    nullable: true,
+    description: 'The delivered lots linked to this line (forward lines), oldest first, in any status. Null for the buyer (see orderTrace).',
     complexity: { field: 1, multiplier: 5 },
     authScopes: async (line, _args, ctx) => seesSupplySide(ctx, (await orderOfLine(ctx, line)).brand_id, line.producer_id),
     load: async (lineIds: number[], ctx) => {

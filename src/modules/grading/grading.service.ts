@@ -8,6 +8,7 @@ import { ConflictError, ForbiddenError, type Issue, NotFoundError, Unauthenticat
 import * as brandsRepo from '../brands/brands.repo.js';
 import { currentScheme, gradeRowToDefinition } from '../brands/brands.service.js';
 import * as lotsRepo from '../lots/lots.repo.js';
+import { accessToProducer } from '../producers/access.js';
 import * as provenance from '../provenance/provenance.repo.js';
 import { emit, globalId, producerAudience } from '../outbox/outbox.js';
 import {
@@ -86,6 +87,11 @@ export function toMeasurements(input: RecordAssessmentInput): MeasurementsInput 
 /** Curators of the lot's brand record assessments; admins may too. */
 export const mayAssess = (actor: Principal | null, brandId: number) => isAdmin(actor) || hasRole(actor, 'CURATOR', brandId);
 
+async function seesLot(db: Kysely<DB>, actor: Principal, lot: { brand_id: number; producer_id: number }): Promise<boolean> {
+  if (hasRole(actor, 'BRAND_MANAGER', lot.brand_id)) return true;
+  return (await accessToProducer(db, actor, lot.producer_id)).manage;
+}
+
 export async function recordAssessment(db: Kysely<DB>, actor: Principal | null, input: RecordAssessmentInput) {
   if (!actor) throw new UnauthenticatedError();
   const measurements = toMeasurements(input);
@@ -94,6 +100,8 @@ export async function recordAssessment(db: Kysely<DB>, actor: Principal | null, 
   return inTransaction(db, async (trx) => {
     const lot = await lotsRepo.lockLot(trx, input.lotId);
     if (!lot) throw new NotFoundError('Lot', 'input.lotId');
+    // A lot you may not see (not of your brand, not your own or your member's) looks unknown.
+    if (!mayAssess(actor, lot.brand_id) && !(await seesLot(trx, actor, lot))) throw new NotFoundError('Lot', 'input.lotId');
     if (!mayAssess(actor, lot.brand_id)) throw new ForbiddenError('Only a curator of the lot\'s brand records its assessments');
     const scheme = await currentScheme(trx, lot.product_id);
     if (!scheme || scheme.grades.length === 0) throw new ConflictError('The lot\'s product has no grade scheme yet', 'input.lotId');

@@ -86,7 +86,7 @@ builder.queryFields((t) => ({
   lot: t.field({
     type: LotRef,
     nullable: true,
-    description: 'One lot by ID; an error when it is not yours to see.',
+    description: 'One lot by ID; null when unknown or not yours to see (the two look the same).',
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true, description: 'Global ID of the lot.' }) },
     resolve: (_root, args) => String(decodeId(args.id, 'Lot', 'id')),

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Principal } from '../../platform/auth.js';
 import type { DB } from '../../platform/db-types.js';
-import { type Issue, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
+import { NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
 import { addDaysIso, EARLIEST_DATE, IsoDate, todayIso } from '../../platform/dates.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
 import { parseInput } from '../../platform/validate.js';
@@ -76,13 +76,11 @@ export async function declareLot(db: Kysely<DB>, actor: Principal | null, input:
 
     const plots = await plotsRepo.findPlots(trx, parsed.plotIds);
     const byId = new Map(plots.map((p) => [p.id, p]));
-    const issues: Issue[] = [];
+    // Another producer's plot is answered exactly like an unknown plot: it must not reveal that it exists.
     for (const [i, id] of parsed.plotIds.entries()) {
       const plot = byId.get(id);
-      if (!plot) throw new NotFoundError('Plot', `input.plotIds.${i}`);
-      if (plot.producer_id !== parsed.producerId) issues.push({ path: `input.plotIds.${i}`, message: 'plot belongs to another producer' });
+      if (!plot || plot.producer_id !== parsed.producerId) throw new NotFoundError('Plot', `input.plotIds.${i}`);
     }
-    if (issues.length > 0) throw new ValidationError(issues);
 
     const lot = await repo.insertLot(trx, {
       producer_id: parsed.producerId,

@@ -83,7 +83,9 @@ MembershipRef.implement({
 builder.objectFields(BrandRef, (t) => ({
   memberships: t.connection({
     type: MembershipRef,
-    description: 'Memberships of the brand, optionally in one status (its manager, its curators, admins).',
+    // Nullable: for anyone else it is null with a FORBIDDEN error on this field only, and the rest of the answer survives.
+    nullable: true,
+    description: 'Memberships of the brand, optionally in one status (its manager, its curators, admins); null for anyone else.',
     authScopes: (brand) => ({ admin: true, brandManager: brand.id, curator: brand.id }),
     complexity: connectionComplexity,
     args: { status: t.arg({ type: MembershipStatusEnum, required: false, description: 'Only memberships in this status.' }) },

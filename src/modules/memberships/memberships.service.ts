@@ -5,7 +5,7 @@ import type { DB, Db, MembershipStatus } from '../../platform/db-types.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/errors.js';
 import { parseInput } from '../../platform/validate.js';
 import * as brandsRepo from '../brands/brands.repo.js';
-import { assertCanManageProducer } from '../producers/access.js';
+import { accessToProducer, assertCanManageProducer } from '../producers/access.js';
 import { NotApprovedMemberError } from './errors.js';
 import * as repo from './memberships.repo.js';
 import { type MembershipAction, REASON_REQUIRED, transition } from './state.js';
@@ -87,6 +87,9 @@ async function act(
     const membership = await repo.lockMembership(trx, membershipId);
     if (!membership) throw new NotFoundError('Membership', 'input.membershipId');
     if (!mayAct(principal, action, membership.brand_id)) {
+      // A membership you may not see (not of your brand, not your own or your member's) looks unknown.
+      const sees = seesBrandMemberships(principal, membership.brand_id) || (await accessToProducer(trx, principal, membership.producer_id)).manage;
+      if (!sees) throw new NotFoundError('Membership', 'input.membershipId');
       throw new ForbiddenError(
         action === 'APPROVE' || action === 'REJECT'
           ? 'Only a curator or the manager of this brand decides its membership applications'

@@ -202,7 +202,7 @@ builder.queryFields((t) => ({
   order: t.field({
     type: OrderRef,
     nullable: true,
-    description: 'One order by ID; an error when it is not yours to see.',
+    description: 'One order by ID; null when unknown or not yours to see (the two look the same).',
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true, description: 'Global ID of the order.' }) },
     resolve: (_root, args) => String(decodeId(args.id, 'Order', 'id')),

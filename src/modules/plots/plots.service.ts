@@ -81,7 +81,7 @@ export async function updatePlot(db: Kysely<DB>, actor: Principal | null, input:
   return inTransaction(db, async (trx) => {
     const plot = await repo.lockPlot(trx, parsed.plotId);
     if (!plot) throw new NotFoundError('Plot', 'input.plotId');
-    await assertCanManageProducer(trx, actor, plot.producer_id, 'input.plotId');
+    await assertCanManageProducer(trx, actor, plot.producer_id, 'input.plotId', 'Plot');
     const set: Parameters<typeof repo.updatePlot>[2] = {};
     if (parsed.name !== undefined) set.name = parsed.name;
     if (parsed.altitudeM !== undefined) set.altitude_m = parsed.altitudeM;

@@ -89,22 +89,22 @@ export async function accessToProducer(db: Db, principal: Principal | null, prod
 
 /**
  * Throws unless the principal may act for the producer (themself, their cooperative manager, admin).
- * Anonymous → UnauthenticatedError; unknown producer → NotFoundError(path); any other producer the
- * caller may not act for (visible or not) → ForbiddenError.
+ * Anonymous → UnauthenticatedError; a producer the caller may not see, known or not, → NotFoundError(path)
+ * (what you may not see looks like what does not exist); a producer the caller sees but may not act for
+ * → ForbiddenError.
  */
 export async function assertCanManageProducer(
   db: Db,
   principal: Principal | null,
   producerId: number,
   path: string,
+  /** What the path refers to (a plot's ID names the plot, not its producer). */
+  entity = 'Producer',
 ): Promise<void> {
   if (!principal) throw new UnauthenticatedError();
   const access = await accessToProducer(db, principal, producerId);
   if (access.manage) return;
-  if (!access.view) {
-    const exists = (await repo.producerCooperatives(db, [producerId])).length > 0;
-    if (!exists) throw new NotFoundError('Producer', path);
-  }
+  if (!access.view) throw new NotFoundError(entity, path);
   throw new ForbiddenError('Only the producer, their cooperative manager or an admin may act for this producer');
 }
 

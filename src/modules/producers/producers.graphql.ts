@@ -37,7 +37,8 @@ CooperativeRef.implement({
     createdAt: t.expose('created_at', { type: 'DateTime', description: 'When it was registered.' }),
     producers: t.connection({
       type: ProducerRef,
-      description: 'Member producers you may see (its manager sees all; brand managers those with a membership in their brands).',
+      nullable: true,
+      description: 'Member producers you may see (its manager sees all; brand managers those with a membership in their brands); null for anyone else.',
       authScopes: (coop) => ({ admin: true, coopManager: coop.id, brandManager: 'any' }),
       complexity: connectionComplexity,
       resolve: (coop, args, ctx) =>

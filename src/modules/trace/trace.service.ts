@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Principal } from '../../platform/auth.js';
 import type { DB, Row } from '../../platform/db-types.js';
-import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../platform/errors.js';
+import { NotFoundError, UnauthenticatedError } from '../../platform/errors.js';
 import { linesOfOrders } from '../allocation/allocation.repo.js';
 import { fulfilmentsOfLines } from '../fulfilment/fulfilment.repo.js';
 import { assessmentsOfLots } from '../grading/grading.repo.js';
@@ -20,7 +20,7 @@ export * from './tree.js';
  * and an EUDR due-diligence summary.
  *
  * Who: the order's buyer, the brand managers of its brand, admins (the order visibility rule);
- * anyone else gets ForbiddenError. The tree uses its own plain types, built here from a constant
+ * anyone else gets NotFoundError, as for an unknown order. The tree uses its own plain types, built here from a constant
  * number of queries (10, whatever the size of the order).
  *
  * Producers: a buyer learns where the coffee was grown (village, district, regency: the supplier
@@ -40,8 +40,8 @@ export * from './tree.js';
 export async function orderTrace(db: Kysely<DB>, actor: Principal | null, orderId: number): Promise<OrderTrace> {
   if (!actor) throw new UnauthenticatedError();
   const order = await ordersRepo.findOrder(db, orderId);
-  if (!order) throw new NotFoundError('Order', 'orderId');
-  if (!canSeeOrder(actor, order)) throw new ForbiddenError('Only the order\'s buyer, its brand\'s managers and admins see its trace');
+  // An order you may not see is answered exactly like an unknown one.
+  if (!order || !canSeeOrder(actor, order)) throw new NotFoundError('Order', 'orderId');
   return buildTrace(order, await loadTraceRows(db, order, !managesOrder(actor, order)));
 }
 

@@ -9,6 +9,7 @@ import { ForbiddenError, UnauthenticatedError } from '../errors.js';
 import type { Context } from './context.js';
 import { decodeGlobalIdLeniently, isRowKey } from './ids.js';
 import TextInputGuardPlugin from './input-guards.js';
+import VisibilityPlugin from './visibility.js';
 
 /**
  * The schema builder and its plugins; no types are defined here.
@@ -17,7 +18,9 @@ import TextInputGuardPlugin from './input-guards.js';
  * ForbiddenError that scope-auth throws and returns it as a typed union member), then scope-auth
  * (so authorization runs before dataloading and the resolver). The text input guard sits between errors
  * and scope-auth: control characters and lone surrogates in any argument are refused as a typed
- * ValidationError (input-guards.ts) before anything else runs. Input validation is zod in the
+ * ValidationError (input-guards.ts) before anything else runs. The visibility plugin sits between
+ * scope-auth and the dataloader: a root field returning one nullable object answers null, like an
+ * unknown ID, when the loaded object fails its type's scopes (visibility.ts). Input validation is zod in the
  * services (platform/validate.ts), so there is no Pothos validation plugin.
  *
  * Scopes are role-on-organisation checks; `*: 'any'` asks for the role on any organisation.
@@ -53,7 +56,7 @@ export const builder = new SchemaBuilder<{
   DefaultInputFieldRequiredness: true;
   Connection: { totalCount?: never };
 }>({
-  plugins: [RelayPlugin, ErrorsPlugin, TextInputGuardPlugin, ScopeAuthPlugin, DataloaderPlugin, ComplexityPlugin],
+  plugins: [RelayPlugin, ErrorsPlugin, TextInputGuardPlugin, ScopeAuthPlugin, VisibilityPlugin, DataloaderPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
   relay: {

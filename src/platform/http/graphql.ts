@@ -4,6 +4,7 @@ import { type DocumentNode, GraphQLError, type GraphQLSchema, NoSchemaIntrospect
 import mercurius from 'mercurius';
 import type { Config } from '../../config.js';
 import type { Database } from '../db.js';
+import { AppError, ValidationError } from '../errors.js';
 import type { Context } from '../graphql/context.js';
 import { pickLanguage } from '../language.js';
 import { aliasLimitRule, checkComplexity } from '../graphql/limits.js';
@@ -101,6 +102,9 @@ export const graphqlPlugin = fp<GraphqlOptions>(
   { name: 'lumbung-graphql', dependencies: ['lumbung-auth', 'lumbung-limits'] },
 );
 
+/** Domain error codes a field without a result union may end in (scope checks, ID decoding, lookups). */
+const EXPECTED_OUTSIDE_UNIONS = new Set(['FORBIDDEN', 'UNAUTHENTICATED', 'VALIDATION_FAILED', 'NOT_FOUND']);
+
 /** HTTP status of the limit errors raised before execution. */
 const GRAPHQL_STATUS: Record<string, number> = { THROTTLED: 429, INSUFFICIENT_SCOPE: 403, UNTRUSTED_DOCUMENT: 403 };
 const RETRYABLE_STATUS: Record<string, number> = { SERVICE_BUSY: 503, TOO_MANY_ATTEMPTS: 429, RATE_LIMITED: 429 };
@@ -163,9 +167,17 @@ function maskError(
     const status = original.statusCode && original.statusCode < 500 ? original.statusCode : 400;
     return { message: excerptMessage(error.message), ...base, extensions: { code: 'BAD_REQUEST' }, status };
   }
-  const appCode = typeof original.code === 'string' ? original.code : null;
-  if (appCode && ['FORBIDDEN', 'UNAUTHENTICATED', 'VALIDATION_FAILED', 'NOT_FOUND'].includes(appCode)) {
-    return { message: excerptMessage(original.message), ...base, extensions: { code: appCode }, status: 200 };
+  // Domain errors keep their code. The common ones are expected outside result unions (a query
+  // field has none); any other reached here because its field's union forgot it: a schema bug, logged,
+  // but the client still gets the refusal's own code (and issues), never "Internal error".
+  if (original instanceof AppError) {
+    const code = original.code;
+    if (!EXPECTED_OUTSIDE_UNIONS.has(code)) {
+      log.error({ code, path: error.path, errorName: original.name }, 'schema bug: a domain error is not in its field\'s result union');
+    }
+    const issues = original instanceof ValidationError ? { issues: original.issues } : {};
+    const retryable = code === 'ALLOCATION_BUSY' ? { retryable: true } : {};
+    return { message: excerptMessage(original.message), ...base, extensions: { code, ...issues, ...retryable }, status: code === 'ALLOCATION_BUSY' ? 503 : 200 };
   }
   log.error({ err: original, path: error.path }, 'unexpected error in GraphQL resolver');
   return { message: `Internal error (request ${requestId ?? 'unknown'})`, ...base, extensions: { code: 'INTERNAL', requestId }, status: 500 };
