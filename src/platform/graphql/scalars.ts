@@ -3,6 +3,7 @@ import { isIsoDate } from '../dates.js';
 import { jsonSourceOf, rememberJsonSource } from '../json-source.js';
 import { gramsToKg, kgToGrams } from '../weight.js';
 import { builder } from './builder.js';
+import { keepNode } from './input-paths.js';
 
 function parseDate(value: unknown): string {
   if (typeof value !== 'string' || !isIsoDate(value)) {
@@ -15,7 +16,7 @@ builder.scalarType('Date', {
   description: 'A calendar date, ISO-8601 YYYY-MM-DD.',
   serialize: (v) => String(v),
   parseValue: parseDate,
-  parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),
+  parseLiteral: keepNode((ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined)),
 });
 
 function parseDateTime(value: unknown): Date {
@@ -28,7 +29,7 @@ builder.scalarType('DateTime', {
   description: 'An instant, ISO-8601 with time zone, e.g. 2027-06-30T08:00:00Z.',
   serialize: (v) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString()),
   parseValue: parseDateTime,
-  parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),
+  parseLiteral: keepNode((ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined)),
 });
 
 function parseWeight(value: unknown): number {
@@ -43,8 +44,8 @@ builder.scalarType('Weight', {
   description: 'An exact weight in kilograms as a decimal string with up to 3 decimals (grams), e.g. "19200" or "12.345".',
   serialize: (grams) => gramsToKg(Number(grams)),
   parseValue: parseWeight,
-  parseLiteral: (ast) =>
-    parseWeight(ast.kind === Kind.STRING || ast.kind === Kind.INT || ast.kind === Kind.FLOAT ? ast.value : undefined),
+  parseLiteral: keepNode((ast) =>
+    parseWeight(ast.kind === Kind.STRING || ast.kind === Kind.INT || ast.kind === Kind.FLOAT ? ast.value : undefined)),
 });
 
 const DECIMAL = /^-?\d{1,12}(\.\d{1,6})?$/;
@@ -60,8 +61,8 @@ builder.scalarType('Decimal', {
   description: 'An exact decimal number as a string, e.g. "12.50"; also accepted as a JSON number on input.',
   serialize: (v) => String(v),
   parseValue: parseDecimal,
-  parseLiteral: (ast) =>
-    parseDecimal(ast.kind === Kind.STRING || ast.kind === Kind.INT || ast.kind === Kind.FLOAT ? ast.value : undefined),
+  parseLiteral: keepNode((ast) =>
+    parseDecimal(ast.kind === Kind.STRING || ast.kind === Kind.INT || ast.kind === Kind.FLOAT ? ast.value : undefined)),
 });
 
 function literalToJson(ast: import('graphql').ValueNode, variables?: Record<string, unknown> | null): unknown {
@@ -114,9 +115,11 @@ builder.scalarType('GeoJSON', {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new GraphQLError('GeoJSON must be a JSON object');
     return v;
   },
-  parseLiteral: (ast, variables) => {
+  // A string (e.g. GeoJSON text sent as "{...}") is refused like parseValue refuses it.
+  parseLiteral: keepNode((ast, variables?: Record<string, unknown> | null) => {
     const value = literalToJson(ast, variables);
-    if (value !== null && typeof value === 'object') rememberJsonSource(value, literalToJsonText(ast, variables));
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new GraphQLError('GeoJSON must be a JSON object');
+    rememberJsonSource(value, literalToJsonText(ast, variables));
     return value;
-  },
+  }),
 });

@@ -7,6 +7,7 @@ import type { Database } from '../db.js';
 import { AppError, ValidationError } from '../errors.js';
 import type { Context } from '../graphql/context.js';
 import { pickLanguage } from '../language.js';
+import { inputPathOf, inputPathRule } from '../graphql/input-paths.js';
 import { aliasLimitRule, checkComplexity } from '../graphql/limits.js';
 import { persistedQueryProvider } from '../graphql/persisted-queries.js';
 import './limits.js';
@@ -57,6 +58,7 @@ export const graphqlPlugin = fp<GraphqlOptions>(
       queryDepth: config.limits.maxDepth,
       graphql: { parseOptions: { maxTokens: config.limits.maxTokens } },
       validationRules: [
+        inputPathRule,
         aliasLimitRule(config.limits.maxAliases),
         ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
       ],
@@ -149,9 +151,12 @@ function maskError(
   const original = error.originalError as (Error & { code?: string; statusCode?: number }) | undefined;
   const base = { ...(error.locations ? { locations: error.locations } : {}), ...(error.path ? { path: error.path } : {}) };
   // Errors GraphQL itself raises (syntax, validation, variable coercion, limits) carry no internal detail.
+  // An input value GraphQL refused (enum, scalar, missing or unknown input field) is BAD_USER_INPUT with its input path.
   if (!original || original instanceof GraphQLError) {
-    const code = (error.extensions?.code as string | undefined) ?? 'BAD_REQUEST';
-    return { message: excerptMessage(error.message), ...base, extensions: { ...error.extensions, code }, status: GRAPHQL_STATUS[code] ?? 400 };
+    const inputPath = error.extensions?.code ? null : inputPathOf(error);
+    const code = (error.extensions?.code as string | undefined) ?? (inputPath !== null ? 'BAD_USER_INPUT' : 'BAD_REQUEST');
+    const path = inputPath !== null ? { path: inputPath } : {};
+    return { message: excerptMessage(error.message), ...base, extensions: { ...error.extensions, code, ...path }, status: GRAPHQL_STATUS[code] ?? 400 };
   }
   // Retryable limits (the request rate, or thrown where no result union can carry them, e.g. a
   // mutation that hashes a password) keep their code and status.
