@@ -9,7 +9,10 @@ import {
  * argument, and a selection that shows what the answer is without depending on the data.
  */
 
-/** The GraphQL type(s) an ID argument refers to, by its name. A new ID argument must be named here (the walk fails otherwise). */
+/**
+ * The GraphQL type(s) an ID argument refers to, by its name, or by `field.name` where one name means
+ * different types. A new ID argument must be named here (the walk fails otherwise).
+ */
 export const ID_SLOT_TYPES: Record<string, readonly string[]> = {
   productId: ['Product'], cooperativeId: ['Cooperative'], producerId: ['Producer'], shipmentId: ['Shipment'], orderId: ['Order'],
   brandId: ['Brand'], commitmentId: ['Commitment'], shuYearId: ['ShuYear'], membershipId: ['Membership'], plotIds: ['Plot'],
@@ -17,7 +20,11 @@ export const ID_SLOT_TYPES: Record<string, readonly string[]> = {
   buyerOrganizationId: ['BuyerOrganization'], capitalRecordId: ['CapitalRecord'], clientId: ['PartnerClient'],
   secretId: ['PartnerClientSecret'], grantId: ['RoleGrant'],
   organizationId: ['Brand', 'Cooperative', 'BuyerOrganization'],
+  endpointId: ['WebhookEndpoint'], 'revokeWebhookSecret.secretId': ['WebhookSecret'],
 };
+
+export const slotTypesOf = (fieldName: string, name: string): readonly string[] | undefined =>
+  ID_SLOT_TYPES[`${fieldName}.${name}`] ?? ID_SLOT_TYPES[name];
 
 /** `id` arguments of direct fields: the field's own type (node: any Node type). */
 export const idArgType = (field: GraphQLField<unknown, unknown>, nodeTypes: readonly string[]): readonly string[] => {
@@ -42,7 +49,7 @@ export function idSlots(field: GraphQLField<unknown, unknown>, nodeTypes: readon
     const named = getNamedType(type);
     if (named.name === 'ID') {
       const name = path.filter((p) => p !== '0').at(-1)!;
-      const types = path.length === 1 && name === 'id' ? idArgType(field, nodeTypes) : ID_SLOT_TYPES[name];
+      const types = path.length === 1 && name === 'id' ? idArgType(field, nodeTypes) : slotTypesOf(field.name, name);
       if (!types) throw new Error(`${field.name}: ID argument ${path.join('.')} has no entry in ID_SLOT_TYPES`);
       slots.push({ path, types, list: path.at(-1) === '0' });
       return;

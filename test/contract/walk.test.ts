@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSchema } from '../../src/schema.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { gid } from '../support/supply-fixtures.js';
-import { argumentsFor, documentFor, ID_SLOT_TYPES, idSlots, type Slot } from './schema-walk.js';
+import { argumentsFor, documentFor, idSlots, type Slot, slotTypesOf } from './schema-walk.js';
 import { createContractWorld, type ContractWorld } from './world.js';
 
 /**
@@ -56,7 +56,7 @@ async function visibleTo(token: string | null, type: string): Promise<boolean> {
 async function call(op: 'query' | 'mutation', field: GraphQLField<unknown, unknown>, slot: Slot | null, id: string | null, token: string | null, all = false) {
   const idFor = (name: string, path: string[]) => {
     if (slot && id !== null && path.join('.') === slot.path.join('.')) return id;
-    const type = name === 'id' ? (field.name === 'node' ? 'Lot' : String(field.type).replace(/[![\]]/g, '')) : (slotType(name) ?? 'Lot');
+    const type = name === 'id' ? (field.name === 'node' ? 'Lot' : String(field.type).replace(/[![\]]/g, '')) : (slotTypesOf(field.name, name)?.[0] ?? 'Lot');
     return encode(type, world.existing[type] ?? MISSING_KEY);
   };
   const args = argumentsFor(field, slot?.path ?? null, idFor, all);
@@ -64,7 +64,6 @@ async function call(op: 'query' | 'mutation', field: GraphQLField<unknown, unkno
   return res;
 }
 
-const slotType = (name: string): string | undefined => ID_SLOT_TYPES[name]?.[0];
 
 describe('the walk: exists-but-invisible answers exactly like unknown, for every root field', () => {
   it('knows the type of every ID argument of every root field', () => {

@@ -64,6 +64,11 @@ export async function createContractWorld(t: TestApp): Promise<ContractWorld> {
   }) as never).returning('id').executeTakeFirstOrThrow();
   const memberLine = (await sql<{ id: number }>`select id from shu_year_members where year_id = ${keyOf(year.id)} limit 1`.execute(db)).rows[0]!;
 
+  const endpoint = (await sql<{ id: number }>`insert into webhook_endpoints (owner_kind, owner_id, url, event_types, created_by)
+    values ('buyer', ${w.buyerOrg.id}, 'https://hooks.example.test/lumbung', '{order.placed}', ${w.as.buyer.id}) returning id`.execute(db)).rows[0]!;
+  const webhookSecret = (await sql<{ id: number }>`insert into webhook_secrets (endpoint_id, secret, last4)
+    values (${endpoint.id}, ${`whsec_${'A'.repeat(44)}`}, 'AAAA') returning id`.execute(db)).rows[0]!;
+
   // Outsiders: organisations that share nothing with the world above, and one user with every role on them.
   const outBrand = await insertBrand(db);
   await insertProduct(db, outBrand.id);
@@ -100,6 +105,8 @@ export async function createContractWorld(t: TestApp): Promise<ContractWorld> {
       GradeScheme: scheme.id,
       Assessment: assessment.id,
       ShuMemberLine: memberLine.id,
+      WebhookEndpoint: Number(endpoint.id),
+      WebhookSecret: Number(webhookSecret.id),
     },
   };
 }
