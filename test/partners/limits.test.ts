@@ -144,6 +144,26 @@ describe('limits that protect the service', () => {
     });
   });
 
+  describe('while Redis is down', () => {
+    it('given REDIS_URL pointing at nothing, when callers query and fail logins, then answers are 200 and typed refusals, counted per node', async () => {
+      // Port 9 (discard) on loopback: nothing listens, every Redis command fails.
+      const app = await open({
+        REDIS_URL: 'redis://127.0.0.1:9', REDIS_KEY_PREFIX: `lumbung-test-${randomUUID().slice(0, 8)}:`,
+        LOGIN_MAX_FAILURES_PER_ACCOUNT: '2', LOGIN_MAX_FAILURES_PER_IP: '100',
+      });
+      const user = await createUser(asTestApp(app));
+      const ok = await gql(app, BRANDS, {}, user.token);
+      expect(ok.status).toBe(200);
+      expect(ok.body.extensions.cost.budget).toMatchObject({ max: expect.any(Number) });
+      for (let i = 0; i < 2; i++) {
+        const r = await gql(app, LOGIN, { input: { email: user.email, password: 'wrong password 123' } });
+        expect(r.body.data.login.__typename).toBe('InvalidCredentialsError');
+      }
+      const blocked = await gql(app, LOGIN, { input: { email: user.email, password: TEST_PASSWORD } });
+      expect(blocked.body.data.login.__typename).toBe('TooManyAttemptsError');
+    });
+  });
+
   describe('query cost budget (leaky bucket)', () => {
     it('reports extensions.cost { requested, actual, budget } on every response', async () => {
       const app = await open({ COST_BUDGET_MAX: '1000', COST_BUDGET_RESTORE_PER_SECOND: '50' });

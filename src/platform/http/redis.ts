@@ -16,10 +16,18 @@ export const redisPlugin = fp<{ config: Config }>(
       app.decorate('redis', null);
       return;
     }
-    // Fail fast instead of queueing commands forever when Redis is down; limits then fail open/closed per plugin.
-    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+    // While Redis is unreachable, commands fail at once instead of waiting in a queue for reconnects
+    // (which made each request take seconds): the rate limit then skips, and the cost budget and the
+    // login throttle count in this node's memory (platform/limits/stores.ts, Fallback*Store).
+    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
     redis.on('error', (err) => app.log.warn({ err }, 'redis error'));
     app.decorate('redis', redis);
+    // Start with the shared counts when Redis is there; don't hold the start-up when it is not.
+    const ready = await Promise.race([
+      new Promise<boolean>((resolve) => redis.once('ready', () => resolve(true))),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2_000).unref()),
+    ]);
+    if (!ready) app.log.warn('redis not ready after 2 s: limits count in memory until it is');
     app.addHook('onClose', async () => {
       await redis.quit().catch(() => redis.disconnect());
     });

@@ -181,3 +181,70 @@ export class RedisCounterStore implements CounterStore {
     await this.redis.del(this.prefix + key);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// While the shared store is down
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Calls the shared (Redis) store, and while it fails, this node's own memory store: a Redis outage
+ * makes the limits per node for a while instead of failing requests (or letting everything
+ * through). After a failure the shared store is left alone for `pauseMs`, so a request does not
+ * wait for a connection timeout each time; then it is tried again.
+ */
+class Fallback<S extends object> {
+  private downUntil = 0;
+  constructor(
+    private readonly shared: S,
+    private readonly local: S,
+    private readonly onError: (error: unknown) => void,
+    private readonly pauseMs = 5_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async call<T>(use: (store: S) => Promise<T>): Promise<T> {
+    if (this.now() < this.downUntil) return use(this.local);
+    try {
+      return await use(this.shared);
+    } catch (error) {
+      this.downUntil = this.now() + this.pauseMs;
+      this.onError(error);
+      return use(this.local);
+    }
+  }
+}
+
+export interface FallbackOptions {
+  onError: (error: unknown) => void;
+  pauseMs?: number;
+  now?: () => number;
+}
+
+export class FallbackBucketStore implements BucketStore {
+  private readonly stores: Fallback<BucketStore>;
+  constructor(shared: BucketStore, local: BucketStore, o: FallbackOptions) {
+    this.stores = new Fallback(shared, local, o.onError, o.pauseMs, o.now);
+  }
+  take(key: string, cost: number, capacity: number, ratePerSecond: number) {
+    return this.stores.call((s) => s.take(key, cost, capacity, ratePerSecond));
+  }
+  refund(key: string, points: number, capacity: number, ratePerSecond: number) {
+    return this.stores.call((s) => s.refund(key, points, capacity, ratePerSecond));
+  }
+}
+
+export class FallbackCounterStore implements CounterStore {
+  private readonly stores: Fallback<CounterStore>;
+  constructor(shared: CounterStore, local: CounterStore, o: FallbackOptions) {
+    this.stores = new Fallback(shared, local, o.onError, o.pauseMs, o.now);
+  }
+  increment(key: string, windowMs: number) {
+    return this.stores.call((s) => s.increment(key, windowMs));
+  }
+  get(key: string) {
+    return this.stores.call((s) => s.get(key));
+  }
+  reset(key: string) {
+    return this.stores.call((s) => s.reset(key));
+  }
+}
