@@ -11,6 +11,7 @@ import * as createEpcisIdentifiers from './20261201_0050_create_epcis_identifier
 import * as createPartnerClients from './20261201_0100_create_partner_clients.js';
 import * as createEvents from './20261202_0110_create_events.js';
 import * as createWebhookEnqueue from './20261202_0111_create_webhook_enqueue.js';
+import * as createAvailabilityAggregates from './20261202_0200_create_availability_aggregates.js';
 
 /**
  * Every migration, by name, in order. Imported statically so the same list works under tsx,
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '20261201_0100_create_partner_clients': createPartnerClients,
   '20261202_0110_create_events': createEvents,
   '20261202_0111_create_webhook_enqueue': createWebhookEnqueue,
+  '20261202_0200_create_availability_aggregates': createAvailabilityAggregates,
 };

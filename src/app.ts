@@ -27,6 +27,7 @@ import { migrateToLatest } from './platform/migrate.js';
 import { epcisRoutes } from './modules/epcis/epcis.routes.js';
 import { exportRoutes } from './modules/shipments/exports.routes.js';
 import { buildSchema } from './schema.js';
+import { startAvailabilityCompactor } from './modules/availability/availability.service.js';
 import { shuExports } from './modules/shu/shu.http.js';
 import { settlementExports } from './modules/settlement/settlement.http.js';
 import { startWorkers, workerOptionsFrom, type Workers } from './modules/webhooks/engine.js';
@@ -82,6 +83,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (!options.database) app.addHook('onClose', async () => database.close());
   if (options.migrate !== false) await migrateToLatest(database.db);
   composeModules();
+  // Availability's maintained aggregates: fold changed producers into the counters in the background.
+  const stopCompactor = startAvailabilityCompactor(database.db, config.availabilityCompactMs, (err) =>
+    app.log.error({ err }, 'availability compaction failed'),
+  );
+  app.addHook('preClose', stopCompactor);
 
   await app.register(errorsPlugin);
   await app.register(jsonBodyPlugin);

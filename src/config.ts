@@ -42,6 +42,7 @@ const EnvSchema = z.object({
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).default(30),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(5000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  AVAILABILITY_COMPACT_MS: z.coerce.number().int().min(0).max(3_600_000).default(1_000),
   // Partner access and limits (issue 11).
   REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a URL of the form redis://host:port').optional(),
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1–64 characters of A-Z a-z 0-9 : _ -').default('lumbung:'),
@@ -94,6 +95,8 @@ export interface Config {
   logLevel: string;
   limits: { maxDepth: number; maxComplexity: number; maxAliases: number; maxTokens: number };
   shutdownGraceMs: number;
+  /** How often the availability compactor folds changed producers into the counters; 0: never (tests). */
+  availabilityCompactMs: number;
   /** Redis shared by every node (rate limits, cost budgets, login throttling); null: in-memory. */
   redisUrl: string | null;
   /** Prefix of every Redis key this app writes (several deployments or test runs can share one Redis). */
@@ -165,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxTokens: e.GRAPHQL_MAX_TOKENS,
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    availabilityCompactMs: e.AVAILABILITY_COMPACT_MS,
     redisUrl: e.REDIS_URL ?? null,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((o) => o.trim()) : [],

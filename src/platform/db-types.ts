@@ -168,6 +168,13 @@ export interface WebhookAttemptsTable {
   id: Id; delivery_id: number; attempt_no: number; at: CreatedAt; status_code: number | null; error: string | null; latency_ms: number;
   response_excerpt: string | null;
 }
+export interface AvailabilityCounterColumns {
+  product_id: number; gran: 'A' | 'M' | 'D' | 'G'; d1: string; metric: number; rank_lo: number; rank_hi: number; regency: string; d2: string; value: number;
+}
+export type AvailabilityCountersTable = AvailabilityCounterColumns;
+export interface AvailabilityContributionsTable extends AvailabilityCounterColumns { producer_id: number }
+export interface AvailabilityLiveTable { product_id: number; producer_id: number }
+export interface AvailabilityDirtyTable { id: Id; producer_id: number }
 
 export interface DB {
   users: UsersTable;
@@ -210,6 +217,10 @@ export interface DB {
   webhook_secrets: WebhookSecretsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  availability_counters: AvailabilityCountersTable;
+  availability_contributions: AvailabilityContributionsTable;
+  availability_live: AvailabilityLiveTable;
+  availability_dirty: AvailabilityDirtyTable;
 }
 
 export type Row<T extends keyof DB> = Selectable<DB[T]>;

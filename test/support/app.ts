@@ -62,6 +62,8 @@ export function testConfig(overrides: Record<string, string> = {}) {
     PASSWORD_HASH_QUEUE: '1000', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
     // The event workers run only where a test asks for them (test/events).
     WORKERS: 'false',
+    // No background availability compaction (statement-count tests count every statement); tests compact explicitly.
+    AVAILABILITY_COMPACT_MS: '0',
     ...overrides,
   });
 }

@@ -1,5 +1,6 @@
 import { type RawBuilder, sql, type Transaction } from 'kysely';
 import type { DB, Db } from '../../platform/db-types.js';
+import { BAND_METRICS, END_METRICS, type Gran, type LiveRow, monthStart, START_METRICS, type StoredCell, type SummedRow, type SupplyItem } from './aggregates.js';
 
 /**
  * The availability question as SQL; every statement reads only partial covering indexes (index-only
@@ -59,9 +60,10 @@ const producerBound = (column: RawBuilder<unknown>, bounds: ProducerBound[]) =>
   );
 
 /** Spot (graded lots with weight left) and forward (open commitments overlapping the window) supply rows. */
-function supply(f: SupplyFilter, bounds: ProducerBound[] = []) {
+function supply(f: SupplyFilter, bounds: ProducerBound[] = [], only: ((producer: RawBuilder<unknown>) => RawBuilder<unknown>) | null = null) {
   const lp = sql.ref('l.producer_id');
   const cp = sql.ref('c.producer_id');
+  const onlyThese = (col: RawBuilder<unknown>) => (only === null ? sql`` : sql`and ${only(col)}`);
   return sql`
     select l.grade_rank as rank, l.regency, l.producer_id, l.net_g - l.allocated_g as spot_g, 0::int8 as forward_g
     from lots l
@@ -70,6 +72,7 @@ function supply(f: SupplyFilter, bounds: ProducerBound[] = []) {
       and l.grade_rank is not null and not l.off_grade and l.allocated_g < l.net_g
       ${regencyFilter(sql.ref('l.regency'), f.regencies)}
       ${producerBound(lp, bounds)}
+      ${onlyThese(lp)}
       and ${approvedMember(lp, f.brandId)}
     union all
     select c.min_grade_rank as rank, c.regency, c.producer_id, 0::int8 as spot_g, c.committed_g - c.allocated_g as forward_g
@@ -80,6 +83,7 @@ function supply(f: SupplyFilter, bounds: ProducerBound[] = []) {
       and c.window_start <= ${f.windowEnd}::date and c.window_end >= ${f.windowStart}::date
       ${regencyFilter(sql.ref('c.regency'), f.regencies)}
       ${producerBound(cp, bounds)}
+      ${onlyThese(cp)}
       and ${approvedMember(cp, f.brandId)}`;
 }
 
@@ -184,3 +188,179 @@ export async function contributorsByProbe(db: Db, f: SupplyFilter, page: Contrib
 export const findProduct = (db: Db, id: number) =>
   db.selectFrom('products').select(['id', 'brand_id', 'name']).where('id', '=', id).executeTakeFirst();
 
+
+// ---------------------------------------------------------------------------------------------
+// Maintained aggregates (see aggregates.ts for what the counters mean, and the migration
+// 20261202_0200 for the tables and the triggers that mark changed producers dirty).
+
+const inList = (xs: readonly number[]) => sql.join(xs.map((x) => sql.lit(x)));
+const START_IN = inList(START_METRICS);
+const END_IN = inList(END_METRICS);
+const BAND_IN = inList(BAND_METRICS);
+
+/** Producers computed live by the read: marked dirty (anywhere) or with supply in several regencies. */
+const liveProducers = (productId: number) => sql`
+  select producer_id from availability_dirty
+  union
+  select producer_id from availability_live where product_id = ${productId}`;
+
+/**
+ * The read of the counters for one question, one statement (one snapshot): the counters' rows the
+ * question needs (a few range scans on the key (product_id, gran, d1)), minus the contributions of
+ * the producers computed live, summed per metric and rank and per metric and regency; then the
+ * live producers' supply rows, filtered as the scan would.
+ */
+export function aggregatesQuery(f: SupplyFilter) {
+  const p = f.productId;
+  const qs = sql`${f.windowStart}::date`;
+  const qe = sql`${f.windowEnd}::date`;
+  const qsMonth = sql`${monthStart(f.windowStart)}::date`;
+  const qeMonth = sql`${monthStart(f.windowEnd)}::date`;
+  const common = (t: string) => sql`${sql.ref(`${t}.rank_lo`)} <= ${f.maxRank} ${regencyFilter(sql.ref(`${t}.regency`), f.regencies)}`;
+  const counters = (where: RawBuilder<unknown>) => sql`
+    select k.metric, k.rank_lo, k.rank_hi, k.regency, k.value from availability_counters k
+    where k.product_id = ${p} and ${where} and ${common('k')}`;
+  const wanted = sql`(c.gran = 'A'
+      or (c.gran = 'M' and ((c.metric in (${START_IN}) and c.d1 < ${qeMonth}) or (c.metric in (${END_IN}) and c.d1 < ${qsMonth})))
+      or (c.gran = 'D' and ((c.metric in (${START_IN}) and c.d1 >= ${qeMonth} and c.d1 <= ${qe}) or (c.metric in (${END_IN}) and c.d1 >= ${qsMonth} and c.d1 < ${qs})))
+      or (c.gran = 'G' and c.d1 >= ${qs} and c.d2 <= ${qe}))`;
+  const only = (col: RawBuilder<unknown>) => sql`${col} in (select producer_id from live)`;
+  return sql<{ part: number; level: number; metric: number | null; rank: number | null; regency: string | null; value: number; producer_id: number | null; spot_g: number; forward_g: number }>`
+    with live as (${liveProducers(p)}),
+    k as (
+      ${counters(sql`k.gran = 'A'`)}
+      union all ${counters(sql`k.gran = 'M' and k.d1 < ${qeMonth} and k.metric in (${START_IN})`)}
+      union all ${counters(sql`k.gran = 'M' and k.d1 < ${qsMonth} and k.metric in (${END_IN})`)}
+      union all ${counters(sql`k.gran = 'D' and k.d1 >= ${qeMonth} and k.d1 <= ${qe} and k.metric in (${START_IN})`)}
+      union all ${counters(sql`k.gran = 'D' and k.d1 >= ${qsMonth} and k.d1 < ${qs} and k.metric in (${END_IN})`)}
+      union all ${counters(sql`k.gran = 'G' and k.d1 >= ${qs} and k.d2 <= ${qe}`)}
+      union all
+      select c.metric, c.rank_lo, c.rank_hi, c.regency, -c.value from availability_contributions c
+      where c.producer_id in (select producer_id from live) and c.product_id = ${p} and ${wanted} and ${common('c')}
+    ),
+    summed as (
+      select metric, rank_lo, regency, sum(value)::int8 as value, grouping(rank_lo, regency)::int4 as level
+      from k
+      where metric not in (${BAND_IN}) or ${f.maxRank} < rank_hi
+      group by grouping sets ((metric, rank_lo), (metric, regency))
+    )
+    select 1 as part, level, metric, rank_lo::int4 as rank, regency, value, null::int8 as producer_id, 0::int8 as spot_g, 0::int8 as forward_g
+    from summed where value <> 0
+    union all
+    select 2, 0, null, s.rank, s.regency, 0, s.producer_id, s.spot_g, s.forward_g from (${supply(f, [], only)}) s`;
+}
+
+/** The counters' answer to one question, and the live producers' rows. */
+export async function readAggregates(db: Db, f: SupplyFilter): Promise<{ summed: SummedRow[]; live: LiveRow[] }> {
+  const rows = (await aggregatesQuery(f).execute(db)).rows;
+  const summed: SummedRow[] = [];
+  const live: LiveRow[] = [];
+  for (const r of rows) {
+    if (r.part === 1) summed.push({ level: r.level as 1 | 2, metric: r.metric!, rank: r.rank, regency: r.regency, value: r.value });
+    else live.push({ producerId: r.producer_id!, rank: r.rank!, regency: r.regency!, spotG: r.spot_g, forwardG: r.forward_g });
+  }
+  return { summed, live };
+}
+
+/** Take the compactor's lock if free (one compactor or repair at a time); false if another holds it. */
+const COMPACT_LOCK = 7_013_013;
+export const tryLockCompaction = async (trx: Transaction<DB>) =>
+  (await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${COMPACT_LOCK}) as ok`.execute(trx)).rows[0]!.ok;
+export const lockCompaction = (trx: Transaction<DB>) => sql`select pg_advisory_xact_lock(${COMPACT_LOCK})`.execute(trx).then(() => undefined);
+
+/** The oldest dirty markers. */
+export const dirtyMarkers = async (trx: Transaction<DB>, limit: number) =>
+  (await sql<{ id: number; producer_id: number }>`select id, producer_id from availability_dirty order by id limit ${limit}`.execute(trx)).rows;
+
+export const maxDirtyId = async (trx: Transaction<DB>) =>
+  (await sql<{ id: number | null }>`select max(id) as id from availability_dirty`.execute(trx)).rows[0]!.id;
+
+export const deleteMarkers = (trx: Transaction<DB>, ids: readonly number[]) =>
+  ids.length === 0 ? Promise.resolve() : sql`delete from availability_dirty where id = any(${sql.val(ids)}::int8[])`.execute(trx).then(() => undefined);
+
+export const deleteMarkersUpTo = (trx: Transaction<DB>, maxId: number) =>
+  sql`delete from availability_dirty where id <= ${maxId}`.execute(trx).then(() => undefined);
+
+/**
+ * The qualifying supply of these producers (all producers when null): graded, on-grade lots and
+ * open commitments with weight left, of producers approved in the product's brand. The same rules
+ * as supply() above, without the question's rank, window and regency.
+ */
+export async function supplyItems(db: Db, producerIds: readonly number[] | null): Promise<SupplyItem[]> {
+  const lp = producerIds === null ? sql`` : sql`and l.producer_id = any(${sql.val(producerIds)}::int8[])`;
+  const cp = producerIds === null ? sql`` : sql`and c.producer_id = any(${sql.val(producerIds)}::int8[])`;
+  const rows = (
+    await sql<{ producer_id: number; product_id: number; regency: string; rank: number; start: string | null; end: string | null; grams: number }>`
+      select l.producer_id, l.product_id, l.regency, l.grade_rank::int4 as rank, null::text as start, null::text as end, (l.net_g - l.allocated_g)::int8 as grams
+      from lots l join products p on p.id = l.product_id
+      where l.grade_rank is not null and not l.off_grade and l.allocated_g < l.net_g ${lp}
+        and exists (select 1 from memberships m where m.brand_id = p.brand_id and m.status = 'APPROVED' and m.producer_id = l.producer_id)
+      union all
+      select c.producer_id, c.product_id, c.regency, c.min_grade_rank::int4, c.window_start::text, c.window_end::text, (c.committed_g - c.allocated_g)::int8
+      from commitments c join products p on p.id = c.product_id
+      where c.status = 'OPEN' and c.allocated_g < c.committed_g ${cp}
+        and exists (select 1 from memberships m where m.brand_id = p.brand_id and m.status = 'APPROVED' and m.producer_id = c.producer_id)`.execute(db)
+  ).rows;
+  return rows.map((r) => ({ producerId: r.producer_id, productId: r.product_id, regency: r.regency, rank: r.rank, start: r.start, end: r.end, grams: r.grams }));
+}
+
+
+interface CellRow { product_id: number; gran: Gran; d1: string; metric: number; rank_lo: number; rank_hi: number; regency: string; d2: string; value: number }
+const toCell = (r: CellRow): StoredCell => ({ productId: r.product_id, gran: r.gran, d1: r.d1, metric: r.metric, rankLo: r.rank_lo, rankHi: r.rank_hi, regency: r.regency, d2: r.d2, value: r.value });
+const cellColumns = sql`product_id, gran::text as gran, d1::text as d1, metric::int4 as metric, rank_lo::int4 as rank_lo, rank_hi::int4 as rank_hi, regency, d2::text as d2, value`;
+const recordset = sql`product_id int8, gran "char", d1 date, metric int2, rank_lo int2, rank_hi int2, regency text, d2 date, value int8`;
+const json = (cells: readonly StoredCell[], producerId?: Map<StoredCell, number>) =>
+  JSON.stringify(cells.map((c) => ({
+    ...(producerId ? { producer_id: producerId.get(c) } : {}),
+    product_id: c.productId, gran: c.gran, d1: c.d1, metric: c.metric, rank_lo: c.rankLo, rank_hi: c.rankHi, regency: c.regency, d2: c.d2, value: c.value,
+  })));
+
+/** Delete these producers' contributions and live marks; returns the contributions as they were. */
+export async function takeContributions(trx: Transaction<DB>, producerIds: readonly number[]): Promise<StoredCell[]> {
+  await sql`delete from availability_live where producer_id = any(${sql.val(producerIds)}::int8[])`.execute(trx);
+  const rows = (await sql<CellRow>`delete from availability_contributions where producer_id = any(${sql.val(producerIds)}::int8[]) returning ${cellColumns}`.execute(trx)).rows;
+  return rows.map(toCell);
+}
+
+/** Store contributions (one list per producer) and live (product, producer) pairs. */
+export async function insertContributions(trx: Transaction<DB>, perProducer: ReadonlyArray<[number, readonly StoredCell[]]>, live: ReadonlyArray<[number, number]>) {
+  const CHUNK = 20_000;
+  const owner = new Map<StoredCell, number>();
+  const all: StoredCell[] = [];
+  for (const [producerId, cells] of perProducer) for (const c of cells) { owner.set(c, producerId); all.push(c); }
+  for (let i = 0; i < all.length; i += CHUNK) {
+    await sql`insert into availability_contributions (producer_id, product_id, gran, d1, metric, rank_lo, rank_hi, regency, d2, value)
+      select * from jsonb_to_recordset(${json(all.slice(i, i + CHUNK), owner)}::jsonb) as t(producer_id int8, ${recordset})`.execute(trx);
+  }
+  if (live.length > 0) {
+    await sql`insert into availability_live (product_id, producer_id)
+      select * from jsonb_to_recordset(${JSON.stringify(live.map(([product_id, producer_id]) => ({ product_id, producer_id })))}::jsonb) as t(product_id int8, producer_id int8)`.execute(trx);
+  }
+}
+
+/** Add deltas to the counters (one delta per key), dropping counters that reach zero. */
+export async function addToCounters(trx: Transaction<DB>, deltas: readonly StoredCell[]) {
+  const CHUNK = 20_000;
+  for (let i = 0; i < deltas.length; i += CHUNK) {
+    const chunk = json(deltas.slice(i, i + CHUNK));
+    await sql`insert into availability_counters as k (product_id, gran, d1, metric, rank_lo, rank_hi, regency, d2, value)
+      select * from jsonb_to_recordset(${chunk}::jsonb) as t(${recordset})
+      on conflict (product_id, gran, d1, metric, rank_lo, rank_hi, regency, d2) do update set value = k.value + excluded.value`.execute(trx);
+    await sql`delete from availability_counters k using jsonb_to_recordset(${chunk}::jsonb) as t(${recordset})
+      where k.value = 0 and (k.product_id, k.gran, k.d1, k.metric, k.rank_lo, k.rank_hi, k.regency, k.d2) = (t.product_id, t.gran, t.d1, t.metric, t.rank_lo, t.rank_hi, t.regency, t.d2)`.execute(trx);
+  }
+}
+
+/** Every counter (tests and the repair's check). */
+export const allCounters = async (db: Db): Promise<StoredCell[]> =>
+  (await sql<CellRow>`select ${cellColumns} from availability_counters`.execute(db)).rows.map(toCell);
+
+/** Forget every contribution, live mark and counter (the repair rebuilds them in the same transaction). */
+export async function clearAggregates(trx: Transaction<DB>) {
+  await sql`delete from availability_counters`.execute(trx);
+  await sql`delete from availability_contributions`.execute(trx);
+  await sql`delete from availability_live`.execute(trx);
+}
+
+export const allProducerIds = async (db: Db): Promise<number[]> =>
+  (await sql<{ id: number }>`select id from producers order by id`.execute(db)).rows.map((r) => r.id);

@@ -7,6 +7,7 @@ import { parseInput } from '../../platform/validate.js';
 import { currentScheme } from '../brands/brands.service.js';
 import * as repo from './availability.repo.js';
 import { inTransaction } from '../../platform/transaction.js';
+import { combine, contributionsOf, deltas, type StoredCell } from './aggregates.js';
 
 /**
  * Availability: how much of a product is on offer at a minimum grade, for a delivery window.
@@ -132,14 +133,15 @@ export async function getAvailability(db: Kysely<DB>, principal: Principal | nul
     windowEnd: parsed.windowEnd,
     regencies: regencies ? [...new Set(regencies.map((r) => r.toLowerCase()))] : null,
   };
-  const rows = await inTransaction(db, (trx) => repo.aggregate(trx, filter), { settings: repo.AGGREGATE_SETTINGS });
-  const figures = (r: repo.AggregateRow | undefined): AvailabilityFigures => ({
-    spotG: r?.spot_g ?? 0,
-    forwardG: r?.forward_g ?? 0,
-    contributorCount: r?.producers ?? 0,
+  // The maintained aggregates (one statement, no transaction: one snapshot); same answers as the
+  // scan of lots and commitments (repo.aggregateQuery), which they replace.
+  const { summed, live } = await repo.readAggregates(db, filter);
+  const answer = combine(summed, live);
+  const figures = (f: AvailabilityFigures | undefined): AvailabilityFigures => ({
+    spotG: f?.spotG ?? 0,
+    forwardG: f?.forwardG ?? 0,
+    contributorCount: f?.contributorCount ?? 0,
   });
-  const total = rows.find((r) => r.level === 3);
-  const perRank = new Map(rows.filter((r) => r.level === 1).map((r) => [r.rank as number, r]));
   return {
     productId: product.id,
     brandId: product.brand_id,
@@ -147,11 +149,10 @@ export async function getAvailability(db: Kysely<DB>, principal: Principal | nul
     windowStart: parsed.windowStart,
     windowEnd: parsed.windowEnd,
     regencies,
-    ...figures(total),
-    byGrade: grades.filter((g) => g.rank <= minGrade.rank).map((grade) => ({ grade, ...figures(perRank.get(grade.rank)) })),
-    byRegency: rows
-      .filter((r) => r.level === 2)
-      .map((r) => ({ regency: r.regency as string, ...figures(r) }))
+    ...figures(answer.total),
+    byGrade: grades.filter((g) => g.rank <= minGrade.rank).map((grade) => ({ grade, ...figures(answer.byRank.get(grade.rank)) })),
+    byRegency: [...answer.byRegency.entries()]
+      .map(([regency, f]) => ({ regency, ...figures(f) }))
       .sort((a, b) => (a.regency < b.regency ? -1 : a.regency > b.regency ? 1 : 0)),
     filter,
   };
@@ -205,5 +206,151 @@ export async function productTotals(trx: Transaction<DB>, productId: number) {
     spotG: total?.spot_g ?? 0,
     forwardG: total?.forward_g ?? 0,
     byGrade: grades.map((g) => ({ grade: g.code, rank: g.rank, spotG: perRank.get(g.rank)?.spot_g ?? 0, forwardG: perRank.get(g.rank)?.forward_g ?? 0 })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keeping the aggregates: the compactor folds dirty producers into the counters; the repair
+// recomputes everything. Neither changes an answer (the read is exact whatever is dirty); the
+// compactor keeps the read small.
+
+/** Producers folded per compaction transaction. */
+export const COMPACT_BATCH = 2_000;
+
+/** Fold these producers' current supply into the counters, replacing what they contributed before. */
+async function fold(trx: Transaction<DB>, producerIds: readonly number[]): Promise<void> {
+  const old = await repo.takeContributions(trx, producerIds);
+  // Read after the markers were read (a later statement, a later snapshot): it includes every change they mark.
+  const { perProducer, live } = contributionsOf(await repo.supplyItems(trx, producerIds));
+  await repo.insertContributions(trx, [...perProducer], live);
+  await repo.addToCounters(trx, deltas([...perProducer.values()].flat(), old));
+}
+
+/**
+ * One compaction step: fold the producers of the oldest dirty markers (up to COMPACT_BATCH) and
+ * delete those markers. Returns how many producers it folded; 0 when nothing was dirty or another
+ * compaction or repair is running.
+ */
+export async function compactAvailability(db: Kysely<DB>, batch = COMPACT_BATCH, options: { wait?: boolean } = {}): Promise<number> {
+  return inTransaction(db, async (trx) => {
+    if (options.wait) await repo.lockCompaction(trx);
+    else if (!(await repo.tryLockCompaction(trx))) return 0;
+    const markers = await repo.dirtyMarkers(trx, batch * 4);
+    if (markers.length === 0) return 0;
+    const producers = [...new Set(markers.map((m) => m.producer_id))].slice(0, batch);
+    const chosen = new Set(producers);
+    await fold(trx, producers);
+    await repo.deleteMarkers(trx, markers.filter((m) => chosen.has(m.producer_id)).map((m) => m.id));
+    return producers.length;
+  });
+}
+
+/** Compact until nothing is dirty, waiting for a running compaction (tests, scripts). */
+export async function compactAll(db: Kysely<DB>): Promise<number> {
+  let total = 0;
+  const step = () => compactAvailability(db, COMPACT_BATCH, { wait: true });
+  for (let n = await step(); n > 0; n = await step()) total += n;
+  return total;
+}
+
+export interface RepairReport {
+  producers: number;
+  counters: number;
+  /** Counters that differed from the recomputation before the repair (missing, extra or other value). */
+  wrongCounters: number;
+  ms: number;
+}
+
+/** Every counter recomputed from lots, commitments and memberships, keyed like storedKey. */
+async function recompute(db: Kysely<DB> | Transaction<DB>, producerIds: readonly number[], onBatch?: (perProducer: Map<number, StoredCell[]>, live: Array<[number, number]>) => Promise<void>) {
+  const counters = new Map<string, StoredCell>();
+  for (let i = 0; i < producerIds.length; i += COMPACT_BATCH) {
+    const { perProducer, live } = contributionsOf(await repo.supplyItems(db, producerIds.slice(i, i + COMPACT_BATCH)));
+    for (const c of deltas([...perProducer.values()].flat(), [])) {
+      const k = storedKeyOf(c);
+      const cur = counters.get(k);
+      if (cur) cur.value += c.value;
+      else counters.set(k, { ...c });
+    }
+    await onBatch?.(perProducer, live);
+  }
+  for (const [k, c] of counters) if (c.value === 0) counters.delete(k);
+  return counters;
+}
+
+const storedKeyOf = (c: StoredCell) => JSON.stringify([c.productId, c.gran, c.d1, c.metric, c.rankLo, c.rankHi, c.regency, c.d2]);
+
+/**
+ * How many stored counters differ from a full recomputation (0 = consistent), and how many dirty
+ * markers there are (the counters only match once those are folded). Reads only; call it when no
+ * writer is running (tests, after compactAll).
+ */
+export async function checkAvailabilityCounters(db: Kysely<DB>): Promise<{ wrong: number; counters: number; dirty: number }> {
+  return inTransaction(db, async (trx) => {
+    const dirty = (await repo.dirtyMarkers(trx, 1_000_000)).length;
+    const stored = await repo.allCounters(trx);
+    const fresh = await recompute(trx, await repo.allProducerIds(trx));
+    return { wrong: countDifferences(stored, fresh), counters: fresh.size, dirty };
+  });
+}
+
+function countDifferences(stored: readonly StoredCell[], fresh: Map<string, StoredCell>): number {
+  let wrong = 0;
+  const seen = new Set<string>();
+  for (const c of stored) {
+    const k = storedKeyOf(c);
+    seen.add(k);
+    if (fresh.get(k)?.value !== c.value) wrong++;
+  }
+  for (const k of fresh.keys()) if (!seen.has(k)) wrong++;
+  return wrong;
+}
+
+/**
+ * Recompute every contribution and counter from lots, commitments and memberships, in one
+ * transaction (readers keep the old figures until it commits). Markers present when it starts are
+ * folded by it; later ones stay for the compactor.
+ */
+export async function repairAvailability(db: Kysely<DB>): Promise<RepairReport> {
+  const t0 = Date.now();
+  return inTransaction(
+    db,
+    async (trx) => {
+      await repo.lockCompaction(trx);
+      const upTo = await repo.maxDirtyId(trx);
+      const stored = await repo.allCounters(trx);
+      await repo.clearAggregates(trx);
+      const producers = await repo.allProducerIds(trx);
+      const counters = await recompute(trx, producers, (perProducer, live) => repo.insertContributions(trx, [...perProducer], live));
+      await repo.addToCounters(trx, [...counters.values()]);
+      if (upTo !== null) await repo.deleteMarkersUpTo(trx, upTo);
+      return { producers: producers.length, counters: counters.size, wrongCounters: countDifferences(stored, counters), ms: Date.now() - t0 };
+    },
+    { lockTimeout: '60s' },
+  );
+}
+
+/**
+ * Compact in the background every `intervalMs` (0: never) while there are dirty markers; returns
+ * the stop function. Errors are reported and the next tick tries again.
+ */
+export function startAvailabilityCompactor(db: Kysely<DB>, intervalMs: number, onError: (e: unknown) => void): () => Promise<void> {
+  if (intervalMs <= 0) return async () => {};
+  let running: Promise<unknown> | null = null;
+  let stopped = false;
+  const tick = () => {
+    if (running || stopped) return;
+    running = (async () => {
+      for (let n = 1; n > 0 && !stopped; ) n = await compactAvailability(db);
+    })()
+      .catch(onError)
+      .finally(() => { running = null; });
+  };
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  return async () => {
+    stopped = true;
+    clearInterval(timer);
+    await running;
   };
 }
