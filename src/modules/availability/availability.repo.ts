@@ -3,8 +3,12 @@ import type { DB, Db } from '../../platform/db-types.js';
 import { BAND_METRICS, END_METRICS, type Gran, type LiveRow, monthStart, START_METRICS, type StoredCell, type SummedRow, type SupplyItem } from './aggregates.js';
 
 /**
- * The availability question as SQL; every statement reads only partial covering indexes (index-only
- * scans), whose predicates are repeated verbatim (literals, not parameters) so the planner can use them.
+ * The availability question as SQL. The answer itself is read from the maintained aggregates
+ * (aggregatesQuery, at the end of this file). The scan of lots and commitments below
+ * (aggregateQuery) is what they replace: kept as the reference the tests and bench:availability
+ * compare them with, and for scripts/explain-availability. Every scan statement reads only partial
+ * covering indexes (index-only scans), whose predicates are repeated verbatim (literals, not
+ * parameters) so the planner can use them.
  *
  * - The aggregate: one statement, GROUPING SETS over the union of spot and forward rows, giving per
  *   grade, per regency and total sums and distinct contributors. Reads
@@ -60,10 +64,9 @@ const producerBound = (column: RawBuilder<unknown>, bounds: ProducerBound[]) =>
   );
 
 /** Spot (graded lots with weight left) and forward (open commitments overlapping the window) supply rows. */
-function supply(f: SupplyFilter, bounds: ProducerBound[] = [], only: ((producer: RawBuilder<unknown>) => RawBuilder<unknown>) | null = null) {
+function supply(f: SupplyFilter, bounds: ProducerBound[] = []) {
   const lp = sql.ref('l.producer_id');
   const cp = sql.ref('c.producer_id');
-  const onlyThese = (col: RawBuilder<unknown>) => (only === null ? sql`` : sql`and ${only(col)}`);
   return sql`
     select l.grade_rank as rank, l.regency, l.producer_id, l.net_g - l.allocated_g as spot_g, 0::int8 as forward_g
     from lots l
@@ -72,7 +75,6 @@ function supply(f: SupplyFilter, bounds: ProducerBound[] = [], only: ((producer:
       and l.grade_rank is not null and not l.off_grade and l.allocated_g < l.net_g
       ${regencyFilter(sql.ref('l.regency'), f.regencies)}
       ${producerBound(lp, bounds)}
-      ${onlyThese(lp)}
       and ${approvedMember(lp, f.brandId)}
     union all
     select c.min_grade_rank as rank, c.regency, c.producer_id, 0::int8 as spot_g, c.committed_g - c.allocated_g as forward_g
@@ -83,7 +85,6 @@ function supply(f: SupplyFilter, bounds: ProducerBound[] = [], only: ((producer:
       and c.window_start <= ${f.windowEnd}::date and c.window_end >= ${f.windowStart}::date
       ${regencyFilter(sql.ref('c.regency'), f.regencies)}
       ${producerBound(cp, bounds)}
-      ${onlyThese(cp)}
       and ${approvedMember(cp, f.brandId)}`;
 }
 
@@ -100,12 +101,13 @@ export function aggregateQuery(f: SupplyFilter) {
     group by grouping sets ((rank), (regency), ())`;
 }
 
-/** Sorting ~300k supply rows for the distinct counts fits in memory at this size (the default 4MB spills to disk). */
+/** Sorting ~300k supply rows for the distinct counts fits in memory at this size (the default 4MB spills to disk; scripts/explain-availability). */
 export const AGGREGATE_WORK_MEM = '64MB';
 
 /**
- * Runs the aggregate. Call it in a transaction opened with `{ settings: AGGREGATE_SETTINGS }`, so
- * the larger work_mem holds for this transaction only.
+ * Runs the scan aggregate (productTotals for availability.changed events still uses it). Call it in
+ * a transaction opened with `{ settings: AGGREGATE_SETTINGS }`, so the larger work_mem holds for
+ * this transaction only.
  */
 export const AGGREGATE_SETTINGS = { work_mem: AGGREGATE_WORK_MEM } as const;
 export async function aggregate(trx: Transaction<DB>, f: SupplyFilter): Promise<AggregateRow[]> {
@@ -224,7 +226,6 @@ export function aggregatesQuery(f: SupplyFilter) {
       or (c.gran = 'M' and ((c.metric in (${START_IN}) and c.d1 < ${qeMonth}) or (c.metric in (${END_IN}) and c.d1 < ${qsMonth})))
       or (c.gran = 'D' and ((c.metric in (${START_IN}) and c.d1 >= ${qeMonth} and c.d1 <= ${qe}) or (c.metric in (${END_IN}) and c.d1 >= ${qsMonth} and c.d1 < ${qs})))
       or (c.gran = 'G' and c.d1 >= ${qs} and c.d2 <= ${qe}))`;
-  const only = (col: RawBuilder<unknown>) => sql`${col} in (select producer_id from live)`;
   return sql<{ part: number; level: number; metric: number | null; rank: number | null; regency: string | null; value: number; producer_id: number | null; spot_g: number; forward_g: number }>`
     with live as (${liveProducers(p)}),
     k as (
@@ -247,7 +248,30 @@ export function aggregatesQuery(f: SupplyFilter) {
     select 1 as part, level, metric, rank_lo::int4 as rank, regency, value, null::int8 as producer_id, 0::int8 as spot_g, 0::int8 as forward_g
     from summed where value <> 0
     union all
-    select 2, 0, null, s.rank, s.regency, 0, s.producer_id, s.spot_g, s.forward_g from (${supply(f, [], only)}) s`;
+    select 2, 0, null, s.rank, s.regency, 0, x.producer_id, s.spot_g, s.forward_g
+    from (select distinct producer_id from live) x
+    cross join lateral (${liveSupply(f, sql.ref('x.producer_id'))}) s`;
+}
+
+/**
+ * One producer's supply rows for the question (the scan's rules), probing the (product, producer)
+ * indexes: a per-producer lateral, so a few live producers never cost a pass over the memberships.
+ */
+function liveSupply(f: SupplyFilter, producer: RawBuilder<unknown>) {
+  const member = sql`exists (select 1 from memberships m where m.brand_id = ${f.brandId} and m.status = 'APPROVED' and m.producer_id = ${producer})`;
+  return sql`
+    select l.grade_rank::int4 as rank, l.regency, (l.net_g - l.allocated_g)::int8 as spot_g, 0::int8 as forward_g
+    from lots l
+    where l.product_id = ${f.productId} and l.producer_id = ${producer}
+      and l.grade_rank <= ${f.maxRank} and l.grade_rank is not null and not l.off_grade and l.allocated_g < l.net_g
+      ${regencyFilter(sql.ref('l.regency'), f.regencies)} and ${member}
+    union all
+    select c.min_grade_rank::int4, c.regency, 0::int8, (c.committed_g - c.allocated_g)::int8
+    from commitments c
+    where c.product_id = ${f.productId} and c.producer_id = ${producer}
+      and c.min_grade_rank <= ${f.maxRank} and c.status = 'OPEN' and c.allocated_g < c.committed_g
+      and c.window_start <= ${f.windowEnd}::date and c.window_end >= ${f.windowStart}::date
+      ${regencyFilter(sql.ref('c.regency'), f.regencies)} and ${member}`;
 }
 
 /** The counters' answer to one question, and the live producers' rows. */
@@ -286,9 +310,11 @@ export const deleteMarkersUpTo = (trx: Transaction<DB>, maxId: number) =>
  * open commitments with weight left, of producers approved in the product's brand. The same rules
  * as supply() above, without the question's rank, window and regency.
  */
-export async function supplyItems(db: Db, producerIds: readonly number[] | null): Promise<SupplyItem[]> {
-  const lp = producerIds === null ? sql`` : sql`and l.producer_id = any(${sql.val(producerIds)}::int8[])`;
-  const cp = producerIds === null ? sql`` : sql`and c.producer_id = any(${sql.val(producerIds)}::int8[])`;
+export async function supplyItems(db: Db, producers: readonly number[] | { from: number; to: number }): Promise<SupplyItem[]> {
+  const which = (col: RawBuilder<unknown>) =>
+    Array.isArray(producers) ? sql`and ${col} = any(${sql.val(producers)}::int8[])` : sql`and ${col} between ${(producers as { from: number }).from} and ${(producers as { to: number }).to}`;
+  const lp = which(sql.ref('l.producer_id'));
+  const cp = which(sql.ref('c.producer_id'));
   const rows = (
     await sql<{ producer_id: number; product_id: number; regency: string; rank: number; start: string | null; end: string | null; grams: number }>`
       select l.producer_id, l.product_id, l.regency, l.grade_rank::int4 as rank, null::text as start, null::text as end, (l.net_g - l.allocated_g)::int8 as grams

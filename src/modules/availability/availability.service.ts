@@ -34,6 +34,22 @@ import { combine, contributionsOf, deltas, type StoredCell } from './aggregates.
  *   buyer's question and would reveal competitors' positions.
  * - Buyers see aggregates only. The per-producer drill-down is for brand managers of the
  *   product's brand and admins.
+ *
+ * How it is computed (issue 13: exact at 100k producers / 1M lots)
+ * - From maintained counters per product (aggregates.ts says what they hold and why the
+ *   contributor counts are exact), not by scanning lots and commitments.
+ * - Maintenance: triggers on lots, commitments, memberships and products (a product's brand) mark
+ *   the producer dirty, in the transaction that changes the supply, whichever service made it (a
+ *   new write path cannot forget it, and the writers' services are untouched). A mark is an
+ *   append-only insert, so acceptances never queue on a shared aggregate row (bench:contention);
+ *   only the compactor (startAvailabilityCompactor, one at a time by an advisory lock) writes the
+ *   counters, folding dirty producers in from their lots and commitments with the rules below in
+ *   TypeScript.
+ * - Until folded, a dirty producer (and a producer whose supply of the product spans several
+ *   regencies) is computed from its own lots and commitments by the read, in the same statement
+ *   as the counters (one snapshot): answers are exact at every moment, the compactor only keeps
+ *   the read small. repairAvailability (npm run repair:availability) recomputes everything.
+ * - Plain SQL and PL/pgSQL, the same on PGlite and PostgreSQL.
  */
 
 export interface GradeLevel {
@@ -107,7 +123,7 @@ const Input = z
 
 export type AvailabilityInput = z.input<typeof Input>;
 
-/** Answer the availability question (aggregates only). One statement after the product and scheme lookups. */
+/** Answer the availability question (aggregates only). One statement (the maintained counters) after the product and scheme lookups. */
 export async function getAvailability(db: Kysely<DB>, principal: Principal | null, input: AvailabilityInput): Promise<Availability> {
   if (!principal) throw new UnauthenticatedError();
   const parsed = parseInput(Input, input);
@@ -216,6 +232,8 @@ export async function productTotals(trx: Transaction<DB>, productId: number) {
 
 /** Producers folded per compaction transaction. */
 export const COMPACT_BATCH = 2_000;
+/** Producers recomputed per pass of the repair. */
+const REPAIR_BATCH = 25_000;
 
 /** Fold these producers' current supply into the counters, replacing what they contributed before. */
 async function fold(trx: Transaction<DB>, producerIds: readonly number[]): Promise<void> {
@@ -264,8 +282,10 @@ export interface RepairReport {
 /** Every counter recomputed from lots, commitments and memberships, keyed like storedKey. */
 async function recompute(db: Kysely<DB> | Transaction<DB>, producerIds: readonly number[], onBatch?: (perProducer: Map<number, StoredCell[]>, live: Array<[number, number]>) => Promise<void>) {
   const counters = new Map<string, StoredCell>();
-  for (let i = 0; i < producerIds.length; i += COMPACT_BATCH) {
-    const { perProducer, live } = contributionsOf(await repo.supplyItems(db, producerIds.slice(i, i + COMPACT_BATCH)));
+  // By ranges of producer ids (ids ascending): one pass over lots and commitments per range.
+  for (let i = 0; i < producerIds.length; i += REPAIR_BATCH) {
+    const range = { from: producerIds[i]!, to: producerIds[Math.min(i + REPAIR_BATCH, producerIds.length) - 1]! };
+    const { perProducer, live } = contributionsOf(await repo.supplyItems(db, range));
     for (const c of deltas([...perProducer.values()].flat(), [])) {
       const k = storedKeyOf(c);
       const cur = counters.get(k);
