@@ -55,7 +55,7 @@ const statements = [
       id          int8 GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
       producer_id int8 NOT NULL
     )`,
-  `CREATE FUNCTION availability_mark_dirty() RETURNS trigger LANGUAGE plpgsql AS $$
+  `CREATE FUNCTION availability_aggregates_mark() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF TG_OP IN ('UPDATE', 'DELETE') THEN
         INSERT INTO availability_dirty (producer_id) VALUES (OLD.producer_id);
@@ -65,39 +65,39 @@ const statements = [
       END IF;
       RETURN NULL;
     END $$`,
-  `CREATE FUNCTION availability_mark_product_dirty() RETURNS trigger LANGUAGE plpgsql AS $$
+  `CREATE FUNCTION availability_aggregates_mark_product() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       INSERT INTO availability_dirty (producer_id)
         SELECT DISTINCT producer_id FROM lots WHERE product_id = NEW.id
         UNION SELECT DISTINCT producer_id FROM commitments WHERE product_id = NEW.id;
       RETURN NULL;
     END $$`,
-  `CREATE TRIGGER lots_availability_insert_delete AFTER INSERT OR DELETE ON lots
-      FOR EACH ROW EXECUTE FUNCTION availability_mark_dirty()`,
-  `CREATE TRIGGER lots_availability_update AFTER UPDATE ON lots FOR EACH ROW
+  `CREATE TRIGGER lots_aggregates_insert_delete AFTER INSERT OR DELETE ON lots
+      FOR EACH ROW EXECUTE FUNCTION availability_aggregates_mark()`,
+  `CREATE TRIGGER lots_aggregates_update AFTER UPDATE ON lots FOR EACH ROW
       WHEN (OLD.net_g IS DISTINCT FROM NEW.net_g OR OLD.allocated_g IS DISTINCT FROM NEW.allocated_g
          OR OLD.grade_rank IS DISTINCT FROM NEW.grade_rank OR OLD.off_grade IS DISTINCT FROM NEW.off_grade
          OR OLD.regency IS DISTINCT FROM NEW.regency OR OLD.product_id IS DISTINCT FROM NEW.product_id
          OR OLD.producer_id IS DISTINCT FROM NEW.producer_id)
-      EXECUTE FUNCTION availability_mark_dirty()`,
-  `CREATE TRIGGER commitments_availability_insert_delete AFTER INSERT OR DELETE ON commitments
-      FOR EACH ROW EXECUTE FUNCTION availability_mark_dirty()`,
-  `CREATE TRIGGER commitments_availability_update AFTER UPDATE ON commitments FOR EACH ROW
+      EXECUTE FUNCTION availability_aggregates_mark()`,
+  `CREATE TRIGGER commitments_aggregates_insert_delete AFTER INSERT OR DELETE ON commitments
+      FOR EACH ROW EXECUTE FUNCTION availability_aggregates_mark()`,
+  `CREATE TRIGGER commitments_aggregates_update AFTER UPDATE ON commitments FOR EACH ROW
       WHEN (OLD.committed_g IS DISTINCT FROM NEW.committed_g OR OLD.allocated_g IS DISTINCT FROM NEW.allocated_g
          OR OLD.status IS DISTINCT FROM NEW.status OR OLD.min_grade_rank IS DISTINCT FROM NEW.min_grade_rank
          OR OLD.window_start IS DISTINCT FROM NEW.window_start OR OLD.window_end IS DISTINCT FROM NEW.window_end
          OR OLD.regency IS DISTINCT FROM NEW.regency OR OLD.product_id IS DISTINCT FROM NEW.product_id
          OR OLD.producer_id IS DISTINCT FROM NEW.producer_id)
-      EXECUTE FUNCTION availability_mark_dirty()`,
-  `CREATE TRIGGER memberships_availability_insert_delete AFTER INSERT OR DELETE ON memberships
-      FOR EACH ROW EXECUTE FUNCTION availability_mark_dirty()`,
-  `CREATE TRIGGER memberships_availability_update AFTER UPDATE ON memberships FOR EACH ROW
+      EXECUTE FUNCTION availability_aggregates_mark()`,
+  `CREATE TRIGGER memberships_aggregates_insert_delete AFTER INSERT OR DELETE ON memberships
+      FOR EACH ROW EXECUTE FUNCTION availability_aggregates_mark()`,
+  `CREATE TRIGGER memberships_aggregates_update AFTER UPDATE ON memberships FOR EACH ROW
       WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.brand_id IS DISTINCT FROM NEW.brand_id
          OR OLD.producer_id IS DISTINCT FROM NEW.producer_id)
-      EXECUTE FUNCTION availability_mark_dirty()`,
-  `CREATE TRIGGER products_availability_brand AFTER UPDATE ON products FOR EACH ROW
+      EXECUTE FUNCTION availability_aggregates_mark()`,
+  `CREATE TRIGGER products_aggregates_brand AFTER UPDATE ON products FOR EACH ROW
       WHEN (OLD.brand_id IS DISTINCT FROM NEW.brand_id)
-      EXECUTE FUNCTION availability_mark_product_dirty()`,
+      EXECUTE FUNCTION availability_aggregates_mark_product()`,
   // Existing supply: every producer starts dirty (exact at once); the compactor folds them in.
   `INSERT INTO availability_dirty (producer_id) SELECT id FROM producers`,
 ];
@@ -107,11 +107,11 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await sql`DROP TRIGGER products_availability_brand ON products`.execute(db);
+  await sql`DROP TRIGGER products_aggregates_brand ON products`.execute(db);
   for (const t of ['lots', 'commitments', 'memberships']) {
-    await sql.raw(`DROP TRIGGER ${t}_availability_update ON ${t}`).execute(db);
-    await sql.raw(`DROP TRIGGER ${t}_availability_insert_delete ON ${t}`).execute(db);
+    await sql.raw(`DROP TRIGGER ${t}_aggregates_update ON ${t}`).execute(db);
+    await sql.raw(`DROP TRIGGER ${t}_aggregates_insert_delete ON ${t}`).execute(db);
   }
-  await sql`DROP FUNCTION availability_mark_product_dirty(), availability_mark_dirty()`.execute(db);
+  await sql`DROP FUNCTION availability_aggregates_mark_product(), availability_aggregates_mark()`.execute(db);
   await sql`DROP TABLE availability_dirty, availability_live, availability_contributions, availability_counters`.execute(db);
 }
