@@ -32,9 +32,6 @@ export const lockBrand = (trx: Transaction<DB>, brandId: number) =>
 export const latestPremiumVersion = (db: Db, brandId: number) =>
   s(db).selectFrom('premium_rule_versions').selectAll().where('brand_id', '=', brandId).orderBy('version', 'desc').limit(1).executeTakeFirst();
 
-export const premiumRules = (db: Db, versionId: number) =>
-  s(db).selectFrom('premium_rules').selectAll().where('version_id', '=', versionId).orderBy('position').execute();
-
 export async function insertPremiumVersion(
   trx: Transaction<DB>,
   v: { brandId: number; note: string | null; createdBy: number },
@@ -141,12 +138,6 @@ export async function insertTerms(
   }
 }
 
-export const findTerms = (db: Db, orderId: number) =>
-  s(db).selectFrom('order_settlement_terms').selectAll().where('order_id', '=', orderId).executeTakeFirst();
-
-export const orderCooperativeFees = (db: Db, orderId: number) =>
-  s(db).selectFrom('order_cooperative_fees').selectAll().where('order_id', '=', orderId).orderBy('cooperative_id').execute();
-
 export const brandFeePct = async (db: Db, brandId: number) =>
   (await db.selectFrom('brands').select(['fee_pct']).where('id', '=', brandId).executeTakeFirst())?.fee_pct ?? null;
 
@@ -209,15 +200,6 @@ export const insertCost = (
     .returningAll()
     .executeTakeFirstOrThrow();
 
-export const unsettledCosts = (db: Db, orderId: number) =>
-  s(db)
-    .selectFrom('order_costs')
-    .selectAll()
-    .where('order_id', '=', orderId)
-    .where('id', 'not in', (qb) => qb.selectFrom('settlement_costs').select('cost_id'))
-    .orderBy('id')
-    .execute();
-
 export const insertPayment = (
   trx: Transaction<DB>,
   p: { orderId: number; amountMinor: number; currency: string; receivedOn: string; reference: string; recordedBy: number },
@@ -235,15 +217,6 @@ export const insertPayment = (
 export const paymentsOfOrder = (db: Db, orderId: number) =>
   s(db).selectFrom('order_payments').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
 
-export const unsettledPayments = (db: Db, orderId: number) =>
-  s(db)
-    .selectFrom('order_payments')
-    .selectAll()
-    .where('order_id', '=', orderId)
-    .where('id', 'not in', (qb) => qb.selectFrom('settlement_payments').select('payment_id'))
-    .orderBy('id')
-    .execute();
-
 export const insertRate = (
   trx: Transaction<DB>,
   r: { orderId: number; currency: string; rate: string; source: string; rateDate: string; recordedBy: number },
@@ -254,13 +227,68 @@ export const insertRate = (
     .returningAll()
     .executeTakeFirstOrThrow();
 
-export const ratesOfOrder = (db: Db, orderId: number) =>
-  s(db).selectFrom('exchange_rates').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
+// What a settlement run reads, in one query ----------------------------------------------------------
+
+/** Everything settleOrder reads about an order besides its delivered lines (see settlementContext). */
+export interface SettlementContext {
+  invoice: { number: string; issuedAt: Date; currency: string; amountMinor: number } | null;
+  /** Earlier runs, by run number. */
+  runs: Array<{ id: number; run_no: number; received_total_idr_minor: number; costs_total_idr_minor: number }>;
+  /** Payments and costs no run has settled yet, in id order. */
+  payments: Array<{ id: number; amount_minor: number; currency: string; reference: string }>;
+  costs: Array<{ id: number; amount_minor: number; currency: string; reference: string }>;
+  /** Exchange rates in id order (the latest of a currency counts). */
+  rates: Array<{ id: number; currency: string; rate: string }>;
+  /** The acceptance snapshot, its premium rules (in order) and cooperative fees. */
+  terms: { brand_fee_pct: string; premium_version_id: number | null } | null;
+  rules: Array<Pick<PremiumRuleRow, 'applies_to' | 'grade_code' | 'certification' | 'per_kg_idr_minor' | 'price_pct'>>;
+  coopFees: Array<{ cooperative_id: number; fee_pct: string }>;
+}
+
+/**
+ * The order's invoice, earlier runs, unsettled payments and costs, rates and acceptance snapshot
+ * (terms, premium rules, cooperative fees) in one round trip: each part is a JSON value of its own
+ * subquery. Numeric columns travel as text (exact, as the driver returns them elsewhere) and the
+ * invoice's time as epoch milliseconds.
+ */
+export async function settlementContext(trx: Transaction<DB>, orderId: number): Promise<SettlementContext> {
+  const { rows } = await sql<{
+    invoice: { number: string; issued_at_ms: number; currency: string; amount_minor: number } | null;
+    runs: SettlementContext['runs']; payments: SettlementContext['payments']; costs: SettlementContext['costs'];
+    rates: SettlementContext['rates']; terms: SettlementContext['terms']; rules: SettlementContext['rules']; coop_fees: SettlementContext['coopFees'];
+  }>`
+    SELECT
+      (SELECT jsonb_build_object('number', i.number, 'issued_at_ms', (extract(epoch FROM i.issued_at) * 1000)::int8, 'currency', i.currency,
+          'amount_minor', i.amount_minor)
+         FROM invoices i WHERE i.order_id = ${orderId}) AS invoice,
+      (SELECT coalesce(jsonb_agg(jsonb_build_object('id', s.id, 'run_no', s.run_no, 'received_total_idr_minor', s.received_total_idr_minor,
+          'costs_total_idr_minor', s.costs_total_idr_minor) ORDER BY s.run_no), '[]')
+         FROM settlements s WHERE s.order_id = ${orderId}) AS runs,
+      (SELECT coalesce(jsonb_agg(jsonb_build_object('id', p.id, 'amount_minor', p.amount_minor, 'currency', p.currency, 'reference', p.reference) ORDER BY p.id), '[]')
+         FROM order_payments p
+        WHERE p.order_id = ${orderId} AND NOT EXISTS (SELECT 1 FROM settlement_payments sp WHERE sp.payment_id = p.id)) AS payments,
+      (SELECT coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'amount_minor', c.amount_minor, 'currency', c.currency, 'reference', c.reference) ORDER BY c.id), '[]')
+         FROM order_costs c
+        WHERE c.order_id = ${orderId} AND NOT EXISTS (SELECT 1 FROM settlement_costs sc WHERE sc.cost_id = c.id)) AS costs,
+      (SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'currency', r.currency, 'rate', r.rate::text) ORDER BY r.id), '[]')
+         FROM exchange_rates r WHERE r.order_id = ${orderId}) AS rates,
+      (SELECT jsonb_build_object('brand_fee_pct', t.brand_fee_pct::text, 'premium_version_id', t.premium_version_id)
+         FROM order_settlement_terms t WHERE t.order_id = ${orderId}) AS terms,
+      (SELECT coalesce(jsonb_agg(jsonb_build_object('applies_to', pr.applies_to, 'grade_code', pr.grade_code, 'certification', pr.certification,
+          'per_kg_idr_minor', pr.per_kg_idr_minor, 'price_pct', pr.price_pct::text) ORDER BY pr.position), '[]')
+         FROM order_settlement_terms t JOIN premium_rules pr ON pr.version_id = t.premium_version_id WHERE t.order_id = ${orderId}) AS rules,
+      (SELECT coalesce(jsonb_agg(jsonb_build_object('cooperative_id', f.cooperative_id, 'fee_pct', f.fee_pct::text) ORDER BY f.cooperative_id), '[]')
+         FROM order_cooperative_fees f WHERE f.order_id = ${orderId}) AS coop_fees`.execute(trx);
+  const r = rows[0]!;
+  return {
+    invoice: r.invoice
+      ? { number: r.invoice.number, issuedAt: new Date(Number(r.invoice.issued_at_ms)), currency: r.invoice.currency, amountMinor: r.invoice.amount_minor }
+      : null,
+    runs: r.runs, payments: r.payments, costs: r.costs, rates: r.rates, terms: r.terms, rules: r.rules, coopFees: r.coop_fees,
+  };
+}
 
 // Settlements -------------------------------------------------------------------------------------
-
-export const settlementsOfOrder = (db: Db, orderId: number) =>
-  s(db).selectFrom('settlements').selectAll().where('order_id', '=', orderId).orderBy('run_no').execute();
 
 export const findSettlement = (db: Db, id: number) =>
   s(db).selectFrom('settlements').selectAll().where('id', '=', id).executeTakeFirst();

@@ -161,7 +161,7 @@ export async function definePremiumRules(db: Kysely<DB>, actor: Principal | null
   });
 }
 
-export const toPremiumRule = (r: repo.PremiumRuleRow): PremiumRule => ({
+export const toPremiumRule = (r: repo.SettlementContext['rules'][number]): PremiumRule => ({
   appliesTo: r.applies_to,
   gradeCode: r.grade_code,
   certification: r.certification,
@@ -459,7 +459,7 @@ interface Basis {
   }>;
 }
 
-function rateFinder(rates: readonly repo.RateRow[]) {
+function rateFinder(rates: repo.SettlementContext['rates']) {
   return (currency: string, what: string): { rate: Ratio; text: string; id: number | null } => {
     if (currency === 'IDR') return { rate: Ratio.of(1), text: '1', id: null };
     const latest = rates.filter((r) => r.currency === currency).at(-1);
@@ -474,12 +474,12 @@ const premiumLabel = (r: PremiumRule) =>
 
 /** The delivered lines with their premium rate and cooperative fee, from the snapshot (first run). */
 async function firstBasis(
-  trx: Transaction<DB>, order: OrderRow, terms: repo.TermsRow | undefined, shipDate: string, rateOf: ReturnType<typeof rateFinder>,
+  trx: Transaction<DB>, order: OrderRow, context: repo.SettlementContext, shipDate: string, rateOf: ReturnType<typeof rateFinder>,
 ): Promise<Basis> {
   const delivered = await repo.deliveredLines(trx, order.id);
   if (delivered.length === 0) throw new SettlementNotReadyError('The order delivered nothing: there is nothing to settle', 'input.orderId');
-  const rules = terms?.premium_version_id ? (await repo.premiumRules(trx, terms.premium_version_id)).map(toPremiumRule) : [];
-  const coopFees = new Map((await repo.orderCooperativeFees(trx, order.id)).map((c) => [c.cooperative_id, c.fee_pct]));
+  const rules = context.rules.map(toPremiumRule);
+  const coopFees = new Map(context.coopFees.map((c) => [c.cooperative_id, c.fee_pct]));
   const priceIdr = rules.some((r) => r.pricePct !== null)
     ? priceIdrPerKg(order.price_minor_per_kg, order.currency as Currency, rateOf(order.currency, 'the percentage premiums').rate)
     : Ratio.ZERO;
@@ -577,19 +577,14 @@ export async function settleInTransaction(trx: Transaction<DB>, principal: Princ
   if (!SETTLEABLE.has(order.status)) {
     throw new SettlementNotReadyError(`The order is ${order.status}: an order is settled once it has shipped`, 'input.orderId');
   }
-  const invoice = await repo.findInvoice(trx, order.id);
+  const context = await repo.settlementContext(trx, order.id);
+  const { invoice, runs: previousRuns, payments, costs, terms } = context;
   if (!invoice) throw new SettlementNotReadyError('The order has no invoice: nothing shipped', 'input.orderId');
-  const [previousRuns, payments, costs, rates, terms] = await Promise.all([
-    repo.settlementsOfOrder(trx, order.id),
-    repo.unsettledPayments(trx, order.id),
-    repo.unsettledCosts(trx, order.id),
-    repo.ratesOfOrder(trx, order.id),
-    repo.findTerms(trx, order.id),
-  ]);
-  const rateOf = rateFinder(rates);
+  const rateOf = rateFinder(context.rates);
   const last = previousRuns.at(-1) ?? null;
-  const shipDate = invoice.issued_at.toISOString().slice(0, 10);
-  const basis = last ? await storedBasis(trx, previousRuns[0]!.id) : await firstBasis(trx, order, terms, shipDate, rateOf);
+  // Certifications count when valid on the shipping day, in Jakarta like every date of the platform.
+  const shipDate = jakartaTodayIso(invoice.issuedAt);
+  const basis = last ? await storedBasis(trx, previousRuns[0]!.id) : await firstBasis(trx, order, context, shipDate, rateOf);
 
   const convertedPayments = payments.map((p) => {
     const r = rateOf(p.currency, `payment ${p.reference}`);
