@@ -9,6 +9,8 @@ import { ConfigError, loadConfig } from '../src/config.js';
 import { startWorkers, workerOptionsFrom } from '../src/modules/webhooks/engine.js';
 import { createDatabase } from '../src/platform/db.js';
 import { migrateToLatest } from '../src/platform/migrate.js';
+import { createEmitter, publish, topicPrefix } from '../src/platform/pubsub.js';
+import { subscriptionTopics } from '../src/modules/webhooks/topics.js';
 
 async function main() {
   let config;
@@ -25,10 +27,21 @@ async function main() {
   const database = await createDatabase(config.database);
   await migrateToLatest(database.db);
   const log = { error: (obj: unknown, msg?: string) => process.stderr.write(`${msg ?? 'error'} ${JSON.stringify(obj, (_k, v) => (v instanceof Error ? v.message : v))}\n`) };
-  const workers = await startWorkers(database, workerOptionsFrom(config, { log }));
+  // With REDIS_URL the worker publishes to the API nodes' subscriptions through Redis; without it an
+  // embedded emitter would reach nobody, so subscriptions need the workers in the API process.
+  const emitter = config.redisUrl ? createEmitter(config) : null;
+  const prefix = topicPrefix(config);
+  const workers = await startWorkers(database, workerOptionsFrom(config, {
+    log,
+    onDispatched: ({ event }) => {
+      if (!emitter) return;
+      for (const { topic, payload } of subscriptionTopics(event)) void publish(emitter, `${prefix}${topic}`, payload).catch(() => {});
+    },
+  }));
   process.stdout.write(`Lumbung event workers running (${workers.engine}) on ${database.describe}\n`);
   closeWithGrace({ delay: config.shutdownGraceMs }, async () => {
     await workers.stop();
+    await new Promise<void>((resolve) => (emitter ? emitter.close(() => resolve()) : resolve()));
     await database.close();
   });
 }

@@ -31,6 +31,7 @@ import { startAvailabilityCompactor } from './modules/availability/availability.
 import { shuExports } from './modules/shu/shu.http.js';
 import { settlementExports } from './modules/settlement/settlement.http.js';
 import { startWorkers, workerOptionsFrom, type Workers } from './modules/webhooks/engine.js';
+import { subscriptionTopics } from './modules/webhooks/topics.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -107,6 +108,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     schema: buildSchema(),
     config,
     database,
+    clientTokens: clientPrincipalFromClaims,
     // Machine clients: scopes and trusted documents, checked before the cost is reserved.
     beforeExecution: [
       ({ schema, document, context, variables }) => enforceScopes(schema, document, context.principal, variables, undefined),
@@ -124,7 +126,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (config.events.workers) {
     let workers: Workers | null = null;
     app.addHook('onReady', async () => {
-      workers = await startWorkers(database, workerOptionsFrom(config, { log: app.log }));
+      workers = await startWorkers(database, workerOptionsFrom(config, {
+        log: app.log,
+        // Published after commit, from the outbox (to Redis when REDIS_URL is set: every node hears it).
+        onDispatched: ({ event }) => {
+          for (const { topic, payload } of subscriptionTopics(event)) app.publishToSubscribers(topic, payload);
+        },
+      }));
     });
     app.addHook('onClose', async () => {
       await workers?.stop();

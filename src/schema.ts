@@ -26,6 +26,7 @@ import './modules/shipments/shipments.graphql.js';
 import './modules/epcis/epcis.graphql.js';
 import './modules/partners/partners.graphql.js';
 import './modules/webhooks/webhooks.graphql.js';
+import './modules/webhooks/subscriptions.graphql.js';
 
 /**
  * The GraphQL schema: this file only imports. Each module defines its types and fields next to

@@ -55,7 +55,7 @@ export const BY_NODE_TYPE = 'by-node-type' as const;
 
 export type FieldRule = Scope | typeof PUBLIC | typeof USERS_ONLY | typeof BY_NODE_TYPE;
 
-export const ROOT_FIELD_SCOPES: { query: Record<string, FieldRule>; mutation: Record<string, FieldRule> } = {
+export const ROOT_FIELD_SCOPES: { query: Record<string, FieldRule>; mutation: Record<string, FieldRule>; subscription: Record<string, Scope> } = {
   query: {
     availability: 'availability:read',
     brand: 'catalog:read',
@@ -153,6 +153,12 @@ export const ROOT_FIELD_SCOPES: { query: Record<string, FieldRule>; mutation: Re
     setWebhookEndpointDisabled: 'webhooks:manage',
     replayEvent: 'webhooks:manage',
     sendTestWebhook: 'webhooks:manage',
+  },
+  // Checked when subscribing over WebSocket (modules/webhooks/subscriptions.graphql.ts).
+  subscription: {
+    orderUpdated: 'orders:read',
+    availabilityChanged: 'availability:read',
+    myLotsChanged: 'lots:read',
   },
 };
 
@@ -283,7 +289,7 @@ export function scopeViolation(
 /** The scope list as a Markdown table, with the root fields each scope opens (the README prints this). */
 export function scopeTableMarkdown(): string {
   const fieldsOf = (scope: Scope) =>
-    (['query', 'mutation'] as const).flatMap((kind) =>
+    (['query', 'mutation', 'subscription'] as const).flatMap((kind) =>
       Object.entries(ROOT_FIELD_SCOPES[kind]).filter(([, rule]) => rule === scope).map(([field]) => `\`${field}\``),
     );
   const roles = (scope: Scope) =>

@@ -129,3 +129,4 @@ export const builder = new SchemaBuilder<{
 
 builder.queryType({ description: 'Read the pooled supply, orders and their provenance.' });
 builder.mutationType({ description: 'Change the pooled supply and orders. Each mutation is one transaction.' });
+builder.subscriptionType({ description: 'Live changes over WebSocket (graphql-transport-ws), published after commit from the outbox.' });

@@ -97,3 +97,34 @@ async function authenticate(
   const principal = await loadPrincipal(database.db, Number(sub));
   return principal ?? 'Invalid token';
 }
+
+/**
+ * The principal of a bare token (a WebSocket's connection_init carries no Authorization header),
+ * with its expiry in ms, or why there is none. Same checks as the bearer header.
+ */
+export async function principalOfToken(
+  app: FastifyInstance,
+  token: string,
+  database: Database,
+  clientTokens: AuthOptions['clientTokens'],
+): Promise<{ principal: Principal; expiresAt: number } | string> {
+  if (!/^[A-Za-z0-9._~+/-]+=*$/.test(token)) return 'Invalid token';
+  let claims: Record<string, unknown>;
+  try {
+    claims = app.jwt.verify<Record<string, unknown>>(token);
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    return code.includes('EXPIRED') ? 'Token expired' : 'Invalid token';
+  }
+  const expiresAt = Number(claims.exp) * 1000;
+  const typ = app.jwt.decode<{ header: { typ?: unknown } }>(token, { complete: true })?.header?.typ;
+  if (isAccessTokenType(typ)) {
+    const principal = clientTokens ? await clientTokens(database.db, claims) : null;
+    return principal ? { principal, expiresAt } : 'Invalid token';
+  }
+  if ('client_id' in claims || 'scope' in claims) return 'Invalid token';
+  const sub = claims.sub;
+  if (typeof sub !== 'string' || !/^\d{1,15}$/.test(sub)) return 'Invalid token';
+  const principal = await loadPrincipal(database.db, Number(sub));
+  return principal ? { principal, expiresAt } : 'Invalid token';
+}

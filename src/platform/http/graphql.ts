@@ -12,6 +12,27 @@ import { aliasLimitRule, checkComplexity } from '../graphql/limits.js';
 import { persistedQueryProvider } from '../graphql/persisted-queries.js';
 import './limits.js';
 import { limitKey } from './rate-limit.js';
+import { type AuthOptions, principalOfToken } from './auth.js';
+import { createEmitter, topicPrefix } from '../pubsub.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Publish to subscriptions (topic without the deployment prefix); see platform/pubsub.ts. */
+    publishToSubscribers(topic: string, payload: unknown): void;
+  }
+}
+
+/** graphql-transport-ws close code for a refused or expired authentication. */
+export const CLOSE_FORBIDDEN = 4403;
+
+/** The token of a connection_init payload: { authorization: "Bearer …" }, { token }, or { headers: { authorization } }. */
+function tokenOf(payload: unknown): string | null {
+  if (!payload || typeof payload !== 'object') return null;
+  const p = payload as Record<string, unknown>;
+  const raw = p.authorization ?? p.Authorization ?? p.token ?? (p.headers as Record<string, unknown> | undefined)?.authorization;
+  if (typeof raw !== 'string') return null;
+  return raw.startsWith('Bearer ') ? raw.slice(7) : raw;
+}
 
 /** A check run before execution (and before the cost is reserved); it throws a GraphQLError to refuse. */
 export type BeforeExecution = (request: {
@@ -24,6 +45,8 @@ export type BeforeExecution = (request: {
 }) => void | Promise<void>;
 
 export interface GraphqlOptions {
+  /** Machine-client tokens for subscriptions' connection_init (the auth plugin's `clientTokens`). */
+  clientTokens?: AuthOptions['clientTokens'];
   /** The assembled schema (src/schema.ts: platform does not import the modules). */
   schema: GraphQLSchema;
   config: Config;
@@ -41,16 +64,74 @@ export interface GraphqlOptions {
  * carries `extensions.cost`. Needs the auth and limits plugins registered before it.
  */
 export const graphqlPlugin = fp<GraphqlOptions>(
-  async (app: FastifyInstance, { schema, config, database, beforeExecution = [] }) => {
+  async (app: FastifyInstance, { schema, config, database, beforeExecution = [], clientTokens }) => {
     const { costBudget, loginThrottle } = app.limits;
     const signToken = (userId: number) => {
       const token = app.jwt.sign({ sub: String(userId) });
       return { token, expiresAt: new Date(Date.now() + config.jwt.expiresInSeconds * 1000) };
     };
 
+    const emitter = createEmitter(config);
+    const prefix = topicPrefix(config);
+    app.addHook('onClose', (_app, done) => emitter.close(() => done()));
+    const baseContext = (request: FastifyRequest) => ({
+      db: database.db,
+      config,
+      requestId: request.id,
+      log: request.log,
+      language: pickLanguage(request.headers['accept-language']),
+      signToken,
+      clientIp: request.ip,
+      loginThrottle,
+    });
+
     await app.register(mercurius, {
       schema,
       path: '/graphql',
+      /**
+       * Subscriptions (graphql-transport-ws). connection_init carries the token; a missing, invalid or
+       * expired one closes the socket with 4403 (Mercurius would close without a code, seen as 1005),
+       * and so does the token's expiry once a subscription is open.
+       */
+      subscription: {
+        emitter,
+        keepAlive: 30_000,
+        context: (socket: { close(code?: number, reason?: string): void; send(data: unknown, ...rest: unknown[]): void }, request: FastifyRequest) => {
+          let acked = false;
+          let timer: NodeJS.Timeout | null = null;
+          const close = socket.close.bind(socket);
+          socket.close = (code?: number, reason?: string) => {
+            if (timer) clearTimeout(timer);
+            close(code ?? (acked ? 1000 : CLOSE_FORBIDDEN), reason ?? (acked ? undefined : 'Forbidden'));
+          };
+          const send = socket.send.bind(socket);
+          socket.send = (data: unknown, ...rest: unknown[]) => {
+            if (!acked && typeof data === 'string' && data.includes('"connection_ack"')) acked = true;
+            send(data, ...rest);
+          };
+          const ctx: Record<string, unknown> = {
+            ...baseContext(request),
+            principal: null,
+            subscription: {
+              prefix,
+              armExpiry: (expiresAt: number | undefined) => {
+                if (timer || !expiresAt) return;
+                const wait = Math.max(0, expiresAt - Date.now());
+                timer = setTimeout(() => close(CLOSE_FORBIDDEN, 'Token expired'), Math.min(wait, 2 ** 31 - 1));
+                timer.unref();
+              },
+            },
+          };
+          return ctx;
+        },
+        onConnect: async (data: { payload?: unknown }) => {
+          const token = tokenOf(data.payload);
+          if (!token) return false;
+          const result = await principalOfToken(app, token, database, clientTokens);
+          if (typeof result === 'string') return false;
+          return { principal: result.principal, tokenExpiresAt: result.expiresAt };
+        },
+      },
       // GraphiQL is served offline by platform/http/graphiql.ts, not by Mercurius (whose page needs a CDN).
       graphiql: false,
       allowBatchedQueries: false,
@@ -82,6 +163,10 @@ export const graphqlPlugin = fp<GraphqlOptions>(
         const cost = (context as Partial<Context>).cost?.extension;
         return { statusCode, response: { data: execution.data ?? null, errors, ...(cost ? { extensions: { cost } } : {}) } as never };
       },
+    });
+
+    app.decorate('publishToSubscribers', (topic: string, payload: unknown) => {
+      void app.graphql.pubsub.publish({ topic: `${prefix}${topic}`, payload });
     });
 
     app.graphql.addHook('preExecution', async (schema, document, context, variables) => {

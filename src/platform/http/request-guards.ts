@@ -117,6 +117,8 @@ export const requestGuardsPlugin = fp(
   async (app: FastifyInstance) => {
     app.addHook('preValidation', async (request: FastifyRequest, reply: FastifyReply) => {
       if (request.routeOptions.url !== '/graphql' || (request.method !== 'POST' && request.method !== 'GET')) return;
+      // A WebSocket upgrade (subscriptions) carries its operations as messages, not in the query string.
+      if (request.method === 'GET' && String(request.headers.upgrade ?? '').toLowerCase() === 'websocket') return;
       const contentType = String(request.headers['content-type'] ?? '');
       if (request.method === 'POST' && contentType.startsWith('application/graphql')) {
         const doc = (request.body as { query?: unknown } | undefined)?.query;
