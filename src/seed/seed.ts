@@ -1,3 +1,4 @@
+import * as outboxRepo from '../modules/outbox/outbox.repo.js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import { countUsers, insertGrant } from '../modules/accounts/accounts.repo.js';
@@ -114,6 +115,8 @@ export async function seedDemo(db: Kysely<DB>, plan: DemoPlan = planDemo()): Pro
     await suspendMembership(db, cast.manager, memberships.get(p.key)!, 'Lot sent outside the brand during the audit; under review');
   }
   await seedCommitments(db, plan, cast, producers);
+  // The demo's own history is not announced: no webhook endpoint or subscriber existed while it was made.
+  await outboxRepo.settleAll(db);
 
   const logins = Object.values(DEMO_LOGINS).map((l) => ({
     ...l,

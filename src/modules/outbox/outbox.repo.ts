@@ -67,3 +67,12 @@ export async function takeDueAvailabilityMarks(trx: Transaction<DB>, windowMs: n
 
 export const brandOfProduct = (db: Db, productId: number) =>
   db.selectFrom('products').select(['id', 'brand_id']).where('id', '=', productId).executeTakeFirst();
+
+/**
+ * Mark every event dispatched and drop the availability marks: for the demo seed, whose history
+ * nobody was subscribed to (otherwise the first start would fan out hundreds of seed events).
+ */
+export async function settleAll(db: Db): Promise<void> {
+  await db.updateTable('events').set({ dispatched_at: new Date() }).where('dispatched_at', 'is', null).execute();
+  await db.deleteFrom('availability_marks').execute();
+}
