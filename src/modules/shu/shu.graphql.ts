@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { ConflictError } from '../../platform/errors.js';
+import { BusyError, ConflictError } from '../../platform/errors.js';
 import { builder } from '../../platform/graphql/builder.js';
 import type { Context } from '../../platform/graphql/context.js';
 import { commonErrors, ErrorInterface } from '../../platform/graphql/errors.js';
@@ -365,12 +365,15 @@ const CloseShuYearInput = builder.inputType('CloseShuYearInput', {
 
 const managerSide = { admin: true, coopManager: 'any' } as const;
 
+/** Every SHU mutation runs in one bounded transaction: a lock wait past the timeout answers BusyError (AllocationBusyError). */
+const txErrors = [BusyError, ...commonErrors];
+
 builder.mutationFields((t) => ({
   recordMemberCapital: t.field({
     type: CapitalRecordRef,
     description: 'Record a member\'s simpanan pokok or wajib (the cooperative\'s manager or an admin). Records are never edited.',
     authScopes: managerSide,
-    errors: { types: commonErrors },
+    errors: { types: txErrors },
     args: { input: t.arg({ type: RecordMemberCapitalInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       shu.recordMemberCapital(ctx.db, ctx.principal, {
@@ -385,7 +388,7 @@ builder.mutationFields((t) => ({
     type: CapitalRecordRef,
     description: 'Cancel a wrong capital record with a reversing record (same member, kind and date, negated amount); closed years keep their figures.',
     authScopes: managerSide,
-    errors: { types: [ConflictError, ...commonErrors] },
+    errors: { types: [ConflictError, ...txErrors] },
     args: { input: t.arg({ type: ReverseCapitalRecordInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       shu.reverseCapitalRecord(ctx.db, ctx.principal, {
@@ -397,7 +400,7 @@ builder.mutationFields((t) => ({
     type: ShuSplitRef,
     description: 'Set the statutes\' SHU split from a fiscal year on, as a new version (the cooperative\'s manager or an admin).',
     authScopes: managerSide,
-    errors: { types: [ConflictError, ...commonErrors] },
+    errors: { types: [ConflictError, ...txErrors] },
     args: { input: t.arg({ type: SetShuSplitInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       shu.setShuSplit(ctx.db, ctx.principal, { ...input, cooperativeId: decodeId(input.cooperativeId, 'Cooperative', 'input.cooperativeId') }),
@@ -406,7 +409,7 @@ builder.mutationFields((t) => ({
     type: ShuYearRef,
     description: 'Enter the year\'s SHU amount: every member\'s share is computed from their payout statements and capital and stored as the year\'s draft.',
     authScopes: managerSide,
-    errors: { types: [shu.ShuYearClosedError, ShuNotDistributableError, ...commonErrors] },
+    errors: { types: [shu.ShuYearClosedError, ShuNotDistributableError, ...txErrors] },
     args: { input: t.arg({ type: ComputeShuYearInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       shu.computeShuYear(ctx.db, ctx.principal, { ...input, cooperativeId: decodeId(input.cooperativeId, 'Cooperative', 'input.cooperativeId') }),
@@ -415,7 +418,7 @@ builder.mutationFields((t) => ({
     type: ShuYearRef,
     description: 'Close a draft SHU year once the fiscal year has ended: its figures become final (refused when the data changed since it was computed).',
     authScopes: managerSide,
-    errors: { types: [shu.ShuYearClosedError, ShuNotDistributableError, ConflictError, ...commonErrors] },
+    errors: { types: [shu.ShuYearClosedError, ShuNotDistributableError, ConflictError, ...txErrors] },
     args: { input: t.arg({ type: CloseShuYearInput, required: true }) },
     resolve: (_root, { input }, ctx) => shu.closeShuYear(ctx.db, ctx.principal, { shuYearId: decodeId(input.shuYearId, 'ShuYear', 'input.shuYearId') }),
   }),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { hasRole, isAdmin, orgIdsWithRole, type Principal } from '../../platform/auth.js';
 import type { DB } from '../../platform/db-types.js';
 import { jakartaTodayIso } from '../../platform/dates.js';
+import { inTransaction } from '../../platform/transaction.js';
 import {
   AppError, ConflictError, ForbiddenError, type Issue, NotFoundError, UnauthenticatedError, ValidationError,
 } from '../../platform/errors.js';
@@ -133,25 +134,27 @@ export async function recordMemberCapital(rawDb: Kysely<DB>, actorIn: Principal 
   if (reference !== null && reference.length > 200) issues.push({ path: 'input.reference', message: 'must be at most 200 characters' });
   if (issues.length > 0) throw new ValidationError(issues);
 
-  // One INSERT: no transaction needed. The checks read the producer as it is now.
-  const db = shuDb(rawDb);
-  const producer = await repo.findProducer(db, input.producerId);
-  const cooperativeId = producer?.cooperative_id ?? null;
-  if (!producer || cooperativeId === null || !managesCooperative(actor, cooperativeId)) {
-    // A producer the caller cannot see looks like one that does not exist.
-    const seen = producer ? (await accessToProducer(rawDb, actor, producer.id)).view : false;
-    if (!producer || !seen) throw new NotFoundError('Producer', 'input.producerId');
-    if (cooperativeId === null) throw ValidationError.field('input.producerId', 'is not a member of a cooperative: capital is paid into a cooperative');
-    throw new ForbiddenError('Only the manager of the producer\'s cooperative or an admin records members\' capital');
-  }
-  return repo.insertCapitalRecord(db, {
-    cooperative_id: cooperativeId,
-    producer_id: producer.id,
-    kind: input.kind,
-    amount_idr_minor: amount,
-    recorded_on: input.recordedOn,
-    reference,
-    recorded_by: actor.userId,
+  // The checks and the INSERT in one bounded transaction, like every mutation.
+  return inTransaction(rawDb, async (tx) => {
+    const db = shuDb(tx);
+    const producer = await repo.findProducer(db, input.producerId);
+    const cooperativeId = producer?.cooperative_id ?? null;
+    if (!producer || cooperativeId === null || !managesCooperative(actor, cooperativeId)) {
+      // A producer the caller cannot see looks like one that does not exist.
+      const seen = producer ? (await accessToProducer(tx, actor, producer.id)).view : false;
+      if (!producer || !seen) throw new NotFoundError('Producer', 'input.producerId');
+      if (cooperativeId === null) throw ValidationError.field('input.producerId', 'is not a member of a cooperative: capital is paid into a cooperative');
+      throw new ForbiddenError('Only the manager of the producer\'s cooperative or an admin records members\' capital');
+    }
+    return repo.insertCapitalRecord(db, {
+      cooperative_id: cooperativeId,
+      producer_id: producer.id,
+      kind: input.kind,
+      amount_idr_minor: amount,
+      recorded_on: input.recordedOn,
+      reference,
+      recorded_by: actor.userId,
+    });
   });
 }
 
@@ -164,7 +167,8 @@ export async function reverseCapitalRecord(rawDb: Kysely<DB>, actorIn: Principal
   const actor = requirePrincipal(actorIn);
   const reason = input.reason.trim();
   if (reason.length === 0 || reason.length > 500) throw ValidationError.field('input.reason', 'must say why, in 1 to 500 characters');
-  return shuDb(rawDb).transaction().execute(async (trx) => {
+  return inTransaction(rawDb, async (tx) => {
+    const trx = shuDb(tx);
     const record = await repo.lockCapitalRecord(trx, input.capitalRecordId);
     if (!record || !managesCooperative(actor, record.cooperative_id)) {
       if (record && seesCapitalRecord(actor, record)) throw new ForbiddenError('Only the cooperative\'s manager or an admin corrects capital records');
@@ -217,7 +221,8 @@ export async function setShuSplit(rawDb: Kysely<DB>, actorIn: Principal | null, 
   }
   if (issues.length > 0 || !split) throw new ValidationError(issues);
   const parsed = split;
-  return shuDb(rawDb).transaction().execute(async (trx) => {
+  return inTransaction(rawDb, async (tx) => {
+    const trx = shuDb(tx);
     await requireManagedCooperative(trx, actor, input.cooperativeId, 'input.cooperativeId');
     const closed = await repo.latestClosedYear(trx, input.cooperativeId);
     if (closed !== null && input.effectiveFromYear <= closed) {
@@ -297,7 +302,8 @@ export async function computeShuYear(rawDb: Kysely<DB>, actorIn: Principal | nul
   fiscalYearIssue(input.fiscalYear, 'input.fiscalYear', issues, currentYear());
   const amountMinor = idrAmount(input.amount, 'input.amount', issues, true);
   if (issues.length > 0) throw new ValidationError(issues);
-  return shuDb(rawDb).transaction().execute(async (trx) => {
+  return inTransaction(rawDb, async (tx) => {
+    const trx = shuDb(tx);
     await requireManagedCooperative(trx, actor, input.cooperativeId, 'input.cooperativeId');
     const existing = await repo.findYear(trx, input.cooperativeId, input.fiscalYear);
     if (existing?.status === 'CLOSED') throw new ShuYearClosedError(existing.fiscal_year, 'input.fiscalYear');
@@ -309,8 +315,8 @@ export async function computeShuYear(rawDb: Kysely<DB>, actorIn: Principal | nul
 /** Close a DRAFT year once it has ended and its stored figures equal a recomputation from today's data. */
 export async function closeShuYear(rawDb: Kysely<DB>, actorIn: Principal | null, input: { shuYearId: number }): Promise<ShuYearRow> {
   const actor = requirePrincipal(actorIn);
-  const db = shuDb(rawDb);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(rawDb, async (tx) => {
+    const trx = shuDb(tx);
     const found = (await repo.yearsByIds(trx, [input.shuYearId]))[0];
     if (!found || !managesCooperative(actor, found.cooperative_id)) throw new NotFoundError('ShuYear', 'input.shuYearId');
     await repo.lockCooperative(trx, found.cooperative_id);

@@ -53,4 +53,8 @@ export type YearFundRow = Selectable<ShuTables['shu_year_funds']>;
 export type YearMemberRow = Selectable<ShuTables['shu_year_members']>;
 
 /** The same database with the SHU tables known to the type checker (same driver and connections). */
-export const shuDb = (db: Kysely<DB>): Kysely<ShuDB> => db.withTables<ShuTables>();
+export function shuDb(db: Transaction<DB>): Transaction<ShuDB>;
+export function shuDb(db: Kysely<DB>): Kysely<ShuDB>;
+export function shuDb(db: Kysely<DB> | Transaction<DB>): Kysely<ShuDB> | Transaction<ShuDB> {
+  return db.withTables<ShuTables>();
+}
