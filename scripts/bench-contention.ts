@@ -34,6 +34,7 @@ import pg from 'pg';
 import { composeModules } from '../src/composition.js';
 import { InsufficientSupplyError } from '../src/modules/allocation/errors.js';
 import { STRATEGIES, type Strategy } from '../src/modules/allocation/engine.js';
+import { startAvailabilityCompactor } from '../src/modules/availability/availability.service.js';
 import { acceptOrder } from '../src/modules/orders/acceptance.js';
 import { loadPrincipal, type Principal } from '../src/platform/auth.js';
 import { createDatabase } from '../src/platform/db.js';
@@ -159,6 +160,8 @@ async function main() {
     const outcomes = { accepted: 0, insufficient: 0, busy: 0, other: 0 };
     let firstOther: unknown;
     let next = 0;
+    // As in the server: availability's compactor folds the producers acceptances change (BENCH_COMPACT_MS, 0: off).
+    const stopCompactor = startAvailabilityCompactor(db, Number(process.env.BENCH_COMPACT_MS ?? 1000), (e) => console.error('compaction failed', e));
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
     const deadline = started + SECONDS * 1000;
@@ -182,6 +185,7 @@ async function main() {
     };
     await Promise.all(Array.from({ length: WORKERS }, worker));
     const elapsedS = (performance.now() - started) / 1000;
+    await stopCompactor();
     const cpu = process.cpuUsage(cpuBefore);
     const nodeCpuPct = ((cpu.user + cpu.system) / 1e6 / elapsedS) * 100;
 
