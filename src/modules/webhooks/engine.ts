@@ -105,6 +105,7 @@ async function startGraphileWorker(db: Kysely<DB>, url: string, options: WorkerO
   // Its own pool (graphile-worker reads ids as strings; the app's pool parses int8 to numbers).
   const pool = new pg.Pool({ connectionString: url, max: 12 });
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const runner = await run({
     pgPool: pool,
     concurrency: 10,
