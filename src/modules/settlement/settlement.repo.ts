@@ -386,8 +386,17 @@ export async function insertRun(trx: Transaction<DB>, run: RunWrite): Promise<Se
 
 // Statements --------------------------------------------------------------------------------------
 
-export const statementsOfSettlement = (db: Db, settlementId: number) =>
-  s(db).selectFrom('payout_statements').selectAll().where('settlement_id', '=', settlementId).orderBy('id').execute();
+/** The lines of a run's statements with their statement's producer and cooperative, in one query (a later run's basis). */
+export const linesOfSettlement = (db: Db, settlementId: number) =>
+  s(db)
+    .selectFrom('payout_lines')
+    .innerJoin('payout_statements', 'payout_statements.id', 'payout_lines.statement_id')
+    .selectAll('payout_lines')
+    .select(['payout_statements.producer_id', 'payout_statements.cooperative_id'])
+    .where('payout_statements.settlement_id', '=', settlementId)
+    .orderBy('payout_lines.statement_id')
+    .orderBy('payout_lines.position')
+    .execute();
 
 export const findStatements = (db: Db, ids: readonly number[]) =>
   ids.length === 0 ? Promise.resolve([] as StatementRow[]) : s(db).selectFrom('payout_statements').selectAll().where('id', 'in', [...ids]).execute();

@@ -519,16 +519,13 @@ async function firstBasis(
 
 /** Later runs reuse the first run's lines exactly (weights, premiums, fees): nothing is re-derived from today's data. */
 async function storedBasis(trx: Transaction<DB>, firstRunId: number): Promise<Basis> {
-  const statements = await repo.statementsOfSettlement(trx, firstRunId);
-  const lines = await repo.linesOfStatements(trx, statements.map((s) => s.id));
-  const statementOf = new Map(statements.map((s) => [s.id, s]));
+  const lines = await repo.linesOfSettlement(trx, firstRunId);
   return {
     lines: lines.map((l) => {
-      const st = statementOf.get(l.statement_id)!;
       return {
         key: lineKey(l.allocation_line_id, l.fulfilment_id),
-        producerId: st.producer_id,
-        cooperativeId: st.cooperative_id,
+        producerId: l.producer_id,
+        cooperativeId: l.cooperative_id,
         weightG: l.weight_g,
         premiumPerKg: Ratio.parse(l.premium_minor_per_kg),
         coopFeePct: l.coop_fee_pct,
