@@ -341,11 +341,40 @@ const json = (cells: readonly StoredCell[], producerId?: Map<StoredCell, number>
     product_id: c.productId, gran: c.gran, d1: c.d1, metric: c.metric, rank_lo: c.rankLo, rank_hi: c.rankHi, regency: c.regency, d2: c.d2, value: c.value,
   })));
 
-/** Delete these producers' contributions and live marks; returns the contributions as they were. */
-export async function takeContributions(trx: Transaction<DB>, producerIds: readonly number[]): Promise<StoredCell[]> {
+/** These producers' contributions as stored, per producer. */
+export async function contributionsOfProducers(trx: Transaction<DB>, producerIds: readonly number[]): Promise<Map<number, StoredCell[]>> {
+  const rows = (await sql<CellRow & { producer_id: number }>`select producer_id, ${cellColumns} from availability_contributions
+    where producer_id = any(${sql.val(producerIds)}::int8[])`.execute(trx)).rows;
+  const out = new Map<number, StoredCell[]>();
+  for (const r of rows) (out.get(r.producer_id) ?? out.set(r.producer_id, []).get(r.producer_id)!).push(toCell(r));
+  return out;
+}
+
+/** Write changed contributions (value set, or the row deleted when removed) and replace these producers' live marks. */
+export async function applyContributionChanges(
+  trx: Transaction<DB>,
+  producerIds: readonly number[],
+  set: ReadonlyArray<[number, StoredCell]>,
+  removed: ReadonlyArray<[number, StoredCell]>,
+  live: ReadonlyArray<[number, number]>,
+) {
+  const CHUNK = 20_000;
+  const rows = (xs: ReadonlyArray<[number, StoredCell]>) => {
+    const owner = new Map<StoredCell, number>(xs.map(([p, c]) => [c, p]));
+    return json(xs.map(([, c]) => c), owner);
+  };
+  for (let i = 0; i < removed.length; i += CHUNK) {
+    await sql`delete from availability_contributions k using jsonb_to_recordset(${rows(removed.slice(i, i + CHUNK))}::jsonb) as t(producer_id int8, ${recordset})
+      where k.producer_id = t.producer_id and k.product_id = t.product_id and k.gran = t.gran and k.d1 = t.d1 and k.metric = t.metric
+        and k.rank_lo = t.rank_lo and k.rank_hi = t.rank_hi and k.regency = t.regency and k.d2 = t.d2`.execute(trx);
+  }
+  for (let i = 0; i < set.length; i += CHUNK) {
+    await sql`insert into availability_contributions as k (producer_id, product_id, gran, d1, metric, rank_lo, rank_hi, regency, d2, value)
+      select * from jsonb_to_recordset(${rows(set.slice(i, i + CHUNK))}::jsonb) as t(producer_id int8, ${recordset})
+      on conflict (producer_id, product_id, gran, d1, metric, rank_lo, rank_hi, regency, d2) do update set value = excluded.value`.execute(trx);
+  }
   await sql`delete from availability_live where producer_id = any(${sql.val(producerIds)}::int8[])`.execute(trx);
-  const rows = (await sql<CellRow>`delete from availability_contributions where producer_id = any(${sql.val(producerIds)}::int8[]) returning ${cellColumns}`.execute(trx)).rows;
-  return rows.map(toCell);
+  await insertContributions(trx, [], live);
 }
 
 /** Store contributions (one list per producer) and live (product, producer) pairs. */

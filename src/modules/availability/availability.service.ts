@@ -7,7 +7,7 @@ import { parseInput } from '../../platform/validate.js';
 import { currentScheme } from '../brands/brands.service.js';
 import * as repo from './availability.repo.js';
 import { inTransaction } from '../../platform/transaction.js';
-import { combine, contributionsOf, deltas, type StoredCell } from './aggregates.js';
+import { combine, contributionsOf, deltas, type StoredCell, storedKey } from './aggregates.js';
 
 /**
  * Availability: how much of a product is on offer at a minimum grade, for a delivery window.
@@ -235,13 +235,28 @@ export const COMPACT_BATCH = 2_000;
 /** Producers recomputed per pass of the repair. */
 const REPAIR_BATCH = 25_000;
 
-/** Fold these producers' current supply into the counters, replacing what they contributed before. */
+/**
+ * Fold these producers' current supply into the counters, replacing what they contributed before.
+ * Only the contribution rows that changed are written (a lot allocated a little changes a spot sum,
+ * not the producer's dozens of count rows).
+ */
 async function fold(trx: Transaction<DB>, producerIds: readonly number[]): Promise<void> {
-  const old = await repo.takeContributions(trx, producerIds);
+  const before = await repo.contributionsOfProducers(trx, producerIds);
   // Read after the markers were read (a later statement, a later snapshot): it includes every change they mark.
   const { perProducer, live } = contributionsOf(await repo.supplyItems(trx, producerIds));
-  await repo.insertContributions(trx, [...perProducer], live);
-  await repo.addToCounters(trx, deltas([...perProducer.values()].flat(), old));
+  const set: Array<[number, StoredCell]> = [];
+  const removed: Array<[number, StoredCell]> = [];
+  for (const producerId of producerIds) {
+    const old = new Map((before.get(producerId) ?? []).map((c) => [storedKey(c), c]));
+    for (const c of perProducer.get(producerId) ?? []) {
+      const k = storedKey(c);
+      if (old.get(k)?.value !== c.value) set.push([producerId, c]);
+      old.delete(k);
+    }
+    for (const c of old.values()) removed.push([producerId, c]);
+  }
+  await repo.applyContributionChanges(trx, producerIds, set, removed, live);
+  await repo.addToCounters(trx, deltas([...perProducer.values()].flat(), [...before.values()].flat()));
 }
 
 /**
