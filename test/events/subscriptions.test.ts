@@ -4,6 +4,7 @@ import { createTestApp, type TestApp } from '../support/app.js';
 import { gid, insertLot, insertPlot } from '../support/supply-fixtures.js';
 import { createOrderWorld, insertOrder, type OrderWorld } from '../orders/fixtures.js';
 import { connectWs } from './ws-client.js';
+import { clientToken, makeOrgAdmin, registerClient } from '../partners/support.js';
 
 /**
  * Subscriptions (issue 12 §3) over a real WebSocket (graphql-transport-ws): authentication in
@@ -103,6 +104,27 @@ describe('subscriptions', () => {
     await buyer.acked();
     const refused = buyer.subscribe(MY_LOTS);
     await buyer.until(() => buyer.errors(refused).length > 0);
+  });
+
+  it('a machine client authenticates with its access token and needs the query\'s scope', async () => {
+    await makeOrgAdmin(t, w.as.buyer.id);
+    const order = await insertOrder(t.database.db, { buyerOrgId: w.buyerOrg.id, product: w.product, placedBy: w.as.buyer.id, quantityG: 600_000 });
+    const id = gid('Order', order.id);
+    const org = gid('BuyerOrganization', w.buyerOrg.id);
+    const reader = await registerClient(t, w.as.buyer.token, { organizationId: org, scopes: ['orders:read'] });
+    const catalog = await registerClient(t, w.as.buyer.token, { organizationId: org, scopes: ['catalog:read'] });
+    const ok = await connect(await clientToken(t, reader.clientId, reader.secret));
+    const denied = await connect(await clientToken(t, catalog.clientId, catalog.secret));
+    await ok.acked();
+    await denied.acked();
+    const s1 = ok.subscribe(ORDER_UPDATED, { id });
+    const s2 = denied.subscribe(ORDER_UPDATED, { id });
+    await denied.until(() => denied.errors(s2).length > 0);
+    expect(denied.errors(s2)[0][0].message).toMatch(/scope orders:read/);
+    await new Promise((r) => setTimeout(r, 200));
+    await t.gql(REJECT, { input: { orderId: id, reason: 'no supply' } }, w.as.brandManager.token);
+    await ok.until(() => ok.next(s1).length > 0);
+    expect(ok.next(s1)[0]).toEqual({ data: { orderUpdated: { id, status: 'REJECTED' } } });
   });
 
   it('closes the socket with 4403 when the token expires', async () => {

@@ -4,6 +4,7 @@ import { createTestApp, type TestApp } from '../support/app.js';
 import { ERROR_FIELDS, gid } from '../support/supply-fixtures.js';
 import { createOrderWorld, type OrderWorld, WINDOW_END, WINDOW_START } from '../orders/fixtures.js';
 import { type Received, startReceiver } from './receiver.js';
+import { clientToken, registerClient } from '../partners/support.js';
 
 /**
  * Webhooks end to end (issue 12 §2) with a real HTTP receiver on loopback: registration rules and
@@ -91,6 +92,19 @@ describe('webhooks', () => {
         expect(res, url).toMatchObject({ __typename: 'ValidationError', issues: [{ path: 'input.url' }] });
       }
       expect(await t.database.db.selectFrom('webhook_endpoints').selectAll().execute()).toEqual([]);
+    });
+
+    it('a machine client needs webhooks:manage', async () => {
+      const org = gid('BuyerOrganization', w.buyerOrg.id);
+      const plain = await registerClient(t, w.as.buyer.token, { organizationId: org, scopes: ['orders:read'] });
+      const manager = await registerClient(t, w.as.buyer.token, { organizationId: org, scopes: ['webhooks:manage'] });
+      const input = { organizationId: org, url: receiver.url('/client'), eventTypes: ['order.placed'] };
+      const refused = await t.gql(REGISTER, { input }, await clientToken(t, plain.clientId, plain.secret));
+      expect(refused.errors?.[0]?.extensions?.code).toBe('INSUFFICIENT_SCOPE');
+      const ok = await t.gql(REGISTER, { input }, await clientToken(t, manager.clientId, manager.secret));
+      expect(ok.data.registerWebhookEndpoint.__typename).toBe('IssuedWebhookSecret');
+      await t.database.db.deleteFrom('webhook_secrets').execute();
+      await t.database.db.deleteFrom('webhook_endpoints').execute();
     });
   });
 
