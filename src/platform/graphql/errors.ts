@@ -2,6 +2,7 @@ import {
   type AppError, BusyError, ConflictError, ForbiddenError, IdempotencyInProgressError, IdempotencyKeyReusedError,
   InvalidCredentialsError, InvalidTransitionError, type Issue, NotFoundError, UnauthenticatedError, ValidationError,
 } from '../errors.js';
+import { localizedMessage } from '../messages.js';
 import { builder } from './builder.js';
 
 /**
@@ -14,7 +15,10 @@ import { builder } from './builder.js';
 export const ErrorInterface = builder.interfaceRef<AppError>('Error').implement({
   description: 'An expected failure, returned as part of a result union.',
   fields: (t) => ({
-    message: t.exposeString('message', { description: 'Human-readable explanation.' }),
+    message: t.string({
+      description: 'Human-readable explanation, in Indonesian or English by Accept-Language (the code is the same in both).',
+      resolve: (e, _args, ctx) => localizedMessage(e, ctx.language),
+    }),
     code: t.exposeString('code', { description: 'Stable machine-readable code.' }),
   }),
 });

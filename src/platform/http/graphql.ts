@@ -6,7 +6,8 @@ import type { Config } from '../../config.js';
 import type { Database } from '../db.js';
 import { AppError, ValidationError } from '../errors.js';
 import type { Context } from '../graphql/context.js';
-import { pickLanguage } from '../language.js';
+import { type Language, pickLanguage } from '../language.js';
+import { INPUT_MESSAGES, localizedMessage } from '../messages.js';
 import { inputPathOf, inputPathRule } from '../graphql/input-paths.js';
 import { aliasLimitRule, checkComplexity } from '../graphql/limits.js';
 import { persistedQueryProvider } from '../graphql/persisted-queries.js';
@@ -157,7 +158,8 @@ export const graphqlPlugin = fp<GraphqlOptions>(
       errorFormatter: (execution, context) => {
         const requestId: string | undefined = (context as { reply?: { request?: { id: string } } }).reply?.request?.id;
         const log = app.log.child({ reqId: requestId });
-        const masked = flattenErrors(execution.errors ?? []).map((error) => maskError(error, requestId, log));
+        const language = (context as Partial<Context>).language ?? 'en';
+        const masked = flattenErrors(execution.errors ?? []).map((error) => maskError(error, requestId, log, language));
         const statusCode = execution.data ? 200 : Math.max(400, ...masked.map((e) => e.status));
         const errors = masked.map(({ status: _status, ...e }) => e);
         const cost = (context as Partial<Context>).cost?.extension;
@@ -232,6 +234,7 @@ function maskError(
   error: GraphQLError,
   requestId: string | undefined,
   log: { error: (obj: object, msg: string) => void },
+  language: Language = 'en',
 ): { message: string; locations?: readonly unknown[]; path?: readonly unknown[]; extensions?: Record<string, unknown>; status: number } {
   const original = error.originalError as (Error & { code?: string; statusCode?: number }) | undefined;
   const base = { ...(error.locations ? { locations: error.locations } : {}), ...(error.path ? { path: error.path } : {}) };
@@ -241,7 +244,8 @@ function maskError(
     const inputPath = error.extensions?.code ? null : inputPathOf(error);
     const code = (error.extensions?.code as string | undefined) ?? (inputPath !== null ? 'BAD_USER_INPUT' : 'BAD_REQUEST');
     const path = inputPath !== null ? { path: inputPath } : {};
-    return { message: excerptMessage(error.message), ...base, extensions: { ...error.extensions, code, ...path }, status: GRAPHQL_STATUS[code] ?? 400 };
+    const message = inputPath !== null ? INPUT_MESSAGES[language](inputPath, error.message) : error.message;
+    return { message: excerptMessage(message), ...base, extensions: { ...error.extensions, code, ...path }, status: GRAPHQL_STATUS[code] ?? 400 };
   }
   // Retryable limits (the request rate, or thrown where no result union can carry them, e.g. a
   // mutation that hashes a password) keep their code and status.
@@ -267,7 +271,7 @@ function maskError(
     }
     const issues = original instanceof ValidationError ? { issues: original.issues } : {};
     const retryable = code === 'ALLOCATION_BUSY' ? { retryable: true } : {};
-    return { message: excerptMessage(original.message), ...base, extensions: { code, ...issues, ...retryable }, status: code === 'ALLOCATION_BUSY' ? 503 : 200 };
+    return { message: excerptMessage(localizedMessage(original, language)), ...base, extensions: { code, ...issues, ...retryable }, status: code === 'ALLOCATION_BUSY' ? 503 : 200 };
   }
   log.error({ err: original, path: error.path }, 'unexpected error in GraphQL resolver');
   return { message: `Internal error (request ${requestId ?? 'unknown'})`, ...base, extensions: { code: 'INTERNAL', requestId }, status: 500 };
