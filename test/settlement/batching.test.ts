@@ -108,4 +108,24 @@ describe('settlement fields on a page of orders are batched', () => {
     for (const o of all.edges) expect([o.costs, o.exchangeRates, o.settlementTerms, o.settlements]).toEqual([[], [], null, []]);
     expect(all.edges.filter((o: any) => o.payments.length === 1)).toHaveLength(3);
   });
+
+  it('a brand\'s premium rules: the latest version and every version for its manager, nothing for a buyer, from one query per table', async () => {
+    // given a second version of the rules (the orders keep version 1 in their snapshot)
+    const v2 = await t.gql(DEFINE_RULES, { input: { brandId: gid('Brand', w.brand.id), rules: [{ appliesTo: 'ALL', pricePct: '1.5' }] } }, w.as.brandManager.token);
+    expect(v2.data.definePremiumRules).toMatchObject({ __typename: 'PremiumRuleVersion', version: 2 });
+    const BRANDS = /* GraphQL */ `
+      query Brands { brands(first: 20) { edges { node { id premiumRules { version rules { pricePct } } premiumRuleVersions { version rules { appliesTo } } } } } }`;
+    t.queries.length = 0;
+    const asManager = await t.gql(BRANDS, {}, w.as.brandManager.token);
+    const mine = asManager.data.brands.edges.map((e: any) => e.node).find((b: any) => b.id === gid('Brand', w.brand.id));
+    expect(mine).toEqual({
+      id: gid('Brand', w.brand.id),
+      premiumRules: { version: 2, rules: [{ pricePct: '1.50' }] },
+      premiumRuleVersions: [{ version: 2, rules: [{ appliesTo: 'ALL' }] }, { version: 1, rules: [{ appliesTo: 'GRADE' }] }],
+    });
+    const counts = perTable(t.queries);
+    expect([counts.premium_rule_versions, counts.premium_rules]).toEqual([2, 1]); // latest + all versions; the rules of both at once
+    const asBuyer = await t.gql(BRANDS, {}, w.as.buyer.token);
+    for (const e of asBuyer.data.brands.edges) expect([e.node.premiumRules, e.node.premiumRuleVersions]).toEqual([null, []]);
+  });
 });
