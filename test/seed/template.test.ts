@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDatabase } from '../../src/platform/db.js';
+import { sql } from 'kysely';
+import { createDatabase, EMBEDDED_SHARED_BUFFERS } from '../../src/platform/db.js';
 import { migrateToLatest } from '../../src/platform/migrate.js';
 import { seedDigest } from '../../src/seed/digest.js';
 import { seedIfEmpty } from '../../src/seed/seed.js';
@@ -43,6 +44,10 @@ describe('demo database template', () => {
     try {
       expect(isEmptyDataDir(dataDir)).toBe(false);
       expect(existsSync(path.join(dataDir, 'jwt-secret'))).toBe(false);
+      // The embedded database keeps its buffers small (platform/db.ts), loaded from a template or not.
+      for (const d of [loaded, fresh]) {
+        expect((await sql<{ shared_buffers: string }>`show shared_buffers`.execute(d.db)).rows[0]?.shared_buffers).toBe(EMBEDDED_SHARED_BUFFERS);
+      }
       // Already seeded: a cold start with the template never runs the seed.
       expect(await seedIfEmpty(loaded.db, { info: () => {} })).toBe(false);
       await migrateToLatest(fresh.db);
