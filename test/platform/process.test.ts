@@ -17,7 +17,8 @@ function startServer(dataDir: string): Promise<{ child: ChildProcess; address: s
   child.stdout!.on('data', (d) => { out += d; });
   child.stderr!.on('data', (d) => { out += d; });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
+    // A first start on an empty data directory runs initdb and every migration: slow on a loaded machine.
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 150_000);
     child.stdout!.on('data', () => {
       const m = /Lumbung listening on (http:\/\/[^\s]+) /.exec(out);
       if (m) { clearTimeout(timer); resolve({ child, address: m[1]!, output: () => out }); }
@@ -58,5 +59,5 @@ describe('the server process', () => {
     expect(((await res.json()) as { data: { login: { __typename: string } } }).data.login.__typename).toBe('InvalidCredentialsError');
     expect(await exited).toBe(0);
     expect(output()).toMatch(/draining in-flight requests and closing the database/);
-  });
+  }, 180_000);
 });
