@@ -69,10 +69,19 @@ export async function resolveSafely(url: URL, policy: UrlPolicy, resolve = defau
   return addresses;
 }
 
+/** How long a lookup may take before the URL is refused (a slow resolver must not hold a request or a worker). */
+export const RESOLVE_TIMEOUT_MS = 3_000;
+
 async function defaultResolve(host: string) {
+  let timer: NodeJS.Timeout | undefined;
   try {
-    return await lookup(host, { all: true, verbatim: true });
+    return await Promise.race([
+      lookup(host, { all: true, verbatim: true }),
+      new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('timeout')), RESOLVE_TIMEOUT_MS); }),
+    ]);
   } catch {
     throw new UnsafeUrlError(`${host} does not resolve`);
+  } finally {
+    clearTimeout(timer);
   }
 }
