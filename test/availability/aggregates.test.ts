@@ -273,6 +273,26 @@ describe('maintained availability aggregates', () => {
     await expectSameAnswers(db, w, 5);
   });
 
+  it('are kept by the server: its compactor folds changes in the background (AVAILABILITY_COMPACT_MS)', async () => {
+    // Given an app whose compactor runs every 20 ms
+    const fast = await createTestApp({ AVAILABILITY_COMPACT_MS: '20' });
+    try {
+      const w = await setUpWorld(fast.database.db);
+      // When supply changes
+      await apply(fast.database.db, w, { op: 'allocateLot', lot: 0, g: 500_000 });
+      await apply(fast.database.db, w, { op: 'membership', p: 1, status: 'SUSPENDED' });
+      // Then soon nothing is dirty and the counters equal a recomputation, without anyone compacting
+      const deadline = Date.now() + 20_000;
+      while ((await fast.database.db.selectFrom('availability_dirty').select('id').limit(1).execute()).length > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(await checkAvailabilityCounters(fast.database.db)).toMatchObject({ wrong: 0, dirty: 0 });
+      await expectSameAnswers(fast.database.db, w, 9);
+    } finally {
+      await fast.close();
+    }
+  });
+
   it.skipIf(!PG)('equal a full recomputation after concurrent random changes with the compactor running (PostgreSQL)', async () => {
     // Given a brand and the compactor running every 5 ms
     const w = await setUpWorld(db);
