@@ -5,7 +5,8 @@ import {
 } from '../../src/platform/errors.js';
 import { ServiceBusyError } from '../../src/platform/limits/gate.js';
 import { TooManyAttemptsError } from '../../src/platform/limits/throttle.js';
-import { localizedMessage, PLATFORM_MESSAGES } from '../../src/platform/messages.js';
+import { ERROR_CODES } from '../../src/platform/error-codes.js';
+import { CODE_MESSAGES, localizedMessage, PLATFORM_MESSAGES } from '../../src/platform/messages.js';
 import { createOrderWorld, insertOrder, type OrderWorld } from '../orders/fixtures.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { ERROR_FIELDS, gid } from '../support/supply-fixtures.js';
@@ -96,6 +97,24 @@ describe('the same refusal in Indonesian and English', () => {
 });
 
 describe('the catalogue', () => {
+  it('every code of the error contract has an English and an Indonesian message, and they differ', () => {
+    const platform = new Set(Object.keys(PLATFORM_MESSAGES));
+    const others = CODE_MESSAGES as Record<string, { en: string; id: string }>;
+    for (const code of Object.keys(ERROR_CODES)) {
+      if (platform.has(code)) continue;
+      expect(others[code], code).toBeDefined();
+      expect(others[code]!.id.length, code).toBeGreaterThan(5);
+      expect(others[code]!.id, code).not.toBe(others[code]!.en);
+    }
+  });
+
+  it('a syntax error in Indonesian keeps its code and the engine\'s detail', async () => {
+    const id = await gql('query { nope(', {}, null, 'id');
+    expect(id.statusCode).toBe(400);
+    expect(id.errors![0]!.extensions.code).toBe('BAD_REQUEST');
+    expect(id.errors![0]!.message).toMatch(/^Permintaan ini bukan GraphQL yang valid untuk API ini\. Rincian: Syntax Error/);
+  });
+
   const samples = [
     new ValidationError([{ path: 'input.netWeight', message: 'must be more than 0' }]), new NotFoundError('Lot', 'input.lotId'), new ForbiddenError(),
     new UnauthenticatedError(), new InvalidCredentialsError(), new InvalidTransitionError('Order', 'SHIPPED', 'CANCELLED'),

@@ -7,7 +7,7 @@ import type { Database } from '../db.js';
 import { AppError, ValidationError } from '../errors.js';
 import type { Context } from '../graphql/context.js';
 import { type Language, pickLanguage } from '../language.js';
-import { INPUT_MESSAGES, localizedMessage } from '../messages.js';
+import { INPUT_MESSAGES, localizedMessage, localizedRequestMessage } from '../messages.js';
 import { inputPathOf, inputPathRule } from '../graphql/input-paths.js';
 import { aliasLimitRule, checkComplexity } from '../graphql/limits.js';
 import { persistedQueryProvider } from '../graphql/persisted-queries.js';
@@ -244,7 +244,7 @@ function maskError(
     const inputPath = error.extensions?.code ? null : inputPathOf(error);
     const code = (error.extensions?.code as string | undefined) ?? (inputPath !== null ? 'BAD_USER_INPUT' : 'BAD_REQUEST');
     const path = inputPath !== null ? { path: inputPath } : {};
-    const message = inputPath !== null ? INPUT_MESSAGES[language](inputPath, error.message) : error.message;
+    const message = inputPath !== null ? INPUT_MESSAGES[language](inputPath, error.message) : localizedRequestMessage(code, error.message, language);
     return { message: excerptMessage(message), ...base, extensions: { ...error.extensions, code, ...path }, status: GRAPHQL_STATUS[code] ?? 400 };
   }
   // Retryable limits (the request rate, or thrown where no result union can carry them, e.g. a
@@ -252,14 +252,15 @@ function maskError(
   const limitCode = typeof original.code === 'string' ? original.code : null;
   if (limitCode && RETRYABLE_STATUS[limitCode]) {
     const retryAfterSeconds = (original as { retryAfterSeconds?: number }).retryAfterSeconds;
-    return { message: original.message, ...base, extensions: { code: limitCode, retryable: true, retryAfterSeconds }, status: RETRYABLE_STATUS[limitCode] };
+    const message = original instanceof AppError ? localizedMessage(original, language) : localizedRequestMessage(limitCode, original.message, language);
+    return { message, ...base, extensions: { code: limitCode, retryable: true, retryAfterSeconds }, status: RETRYABLE_STATUS[limitCode] };
   }
   // Mercurius's own request errors (depth limit, batching, method) are client errors with a status.
   // (Some, like the depth limit, carry statusCode 500 although the client is at fault.)
   // Fastify's own 4xx (a body that fails the route schema, e.g. a batched array) are client errors too.
   if (original.code?.startsWith('MER_ERR_GQL') || (original.statusCode !== undefined && original.statusCode >= 400 && original.statusCode < 500)) {
     const status = original.statusCode && original.statusCode < 500 ? original.statusCode : 400;
-    return { message: excerptMessage(error.message), ...base, extensions: { code: 'BAD_REQUEST' }, status };
+    return { message: excerptMessage(localizedRequestMessage('BAD_REQUEST', error.message, language)), ...base, extensions: { code: 'BAD_REQUEST' }, status };
   }
   // Domain errors keep their code. The common ones are expected outside result unions (a query
   // field has none); any other reached here because its field's union forgot it: a schema bug, logged,
@@ -274,5 +275,6 @@ function maskError(
     return { message: excerptMessage(localizedMessage(original, language)), ...base, extensions: { code, ...issues, ...retryable }, status: code === 'ALLOCATION_BUSY' ? 503 : 200 };
   }
   log.error({ err: original, path: error.path }, 'unexpected error in GraphQL resolver');
-  return { message: `Internal error (request ${requestId ?? 'unknown'})`, ...base, extensions: { code: 'INTERNAL', requestId }, status: 500 };
+  const internal = language === 'id' ? 'Terjadi kesalahan internal (permintaan' : 'Internal error (request';
+  return { message: `${internal} ${requestId ?? 'unknown'})`, ...base, extensions: { code: 'INTERNAL', requestId }, status: 500 };
 }
