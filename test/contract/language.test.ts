@@ -108,6 +108,15 @@ describe('the catalogue', () => {
     }
   });
 
+  it('a refusal before GraphQL (a cross-site form post) follows the language too, with the same code', async () => {
+    const post = (lang: string) => t.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'text/plain', 'accept-language': lang }, payload: '{"query":"{ me { id } }"}' });
+    const [en, id] = [await post('en'), await post('in-ID')];
+    expect([en.statusCode, id.statusCode]).toEqual([400, 400]);
+    expect(id.json().errors[0].extensions).toEqual(en.json().errors[0].extensions);
+    expect(id.json().errors[0]).toMatchObject({ extensions: { code: 'CSRF_PREVENTED' }, message: expect.stringMatching(/^Permintaan ini bisa berasal dari formulir situs lain/) });
+    expect(en.json().errors[0].message).toMatch(/^This request could have been sent by a cross-site form/);
+  });
+
   it('a syntax error in Indonesian keeps its code and the engine\'s detail', async () => {
     const id = await gql('query { nope(', {}, null, 'id');
     expect(id.statusCode).toBe(400);

@@ -1,5 +1,7 @@
 import fp from 'fastify-plugin';
 import { getOperationAST, parse } from 'graphql';
+import { pickLanguage } from '../language.js';
+import { localizedRequestMessage } from '../messages.js';
 
 /** Content types a browser may send cross-site without a CORS preflight ("simple requests"). */
 const SIMPLE = new Set(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data']);
@@ -21,7 +23,7 @@ export const csrfPlugin = fp<{ maxTokens: number }>(
       if (PREFLIGHT_HEADERS.some((h) => request.headers[h] !== undefined)) return;
       return reply.code(400).send({
         errors: [{
-          message: 'This request could have been sent by a cross-site form; send Content-Type: application/json (or an Apollo-Require-Preflight header)',
+          message: localizedRequestMessage('CSRF_PREVENTED', 'This request could have been sent by a cross-site form; send Content-Type: application/json (or an Apollo-Require-Preflight header)', pickLanguage(request.headers['accept-language'])),
           extensions: { code: 'CSRF_PREVENTED' },
         }],
       });

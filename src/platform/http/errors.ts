@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { pickLanguage } from '../language.js';
+import { localizedRequestMessage } from '../messages.js';
 
 /**
  * Request ids and failures outside GraphQL. Every response carries `x-request-id` (the caller's,
@@ -16,14 +18,16 @@ export const errorsPlugin = fp(
     app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
       const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
       // The request-rate limit (rate-limit.ts) keeps its code outside GraphQL too (/oauth/token).
+      const language = pickLanguage(request.headers['accept-language']);
       if (status === 429 && (error as { code?: unknown }).code === 'RATE_LIMITED') {
-        return reply.code(429).send({ errors: [{ message: error.message, extensions: { code: 'RATE_LIMITED', retryable: true } }] });
+        return reply.code(429).send({ errors: [{ message: localizedRequestMessage('RATE_LIMITED', error.message, language), extensions: { code: 'RATE_LIMITED', retryable: true } }] });
       }
       if (status >= 500) {
         request.log.error({ err: error }, 'unexpected error');
-        return reply.code(500).send({ errors: [{ message: `Internal error (request ${request.id})`, extensions: { code: 'INTERNAL', requestId: request.id } }] });
+        const internal = language === 'id' ? 'Terjadi kesalahan internal (permintaan' : 'Internal error (request';
+        return reply.code(500).send({ errors: [{ message: `${internal} ${request.id})`, extensions: { code: 'INTERNAL', requestId: request.id } }] });
       }
-      return reply.code(status).send({ errors: [{ message: error.message, extensions: { code: 'BAD_REQUEST' } }] });
+      return reply.code(status).send({ errors: [{ message: localizedRequestMessage('BAD_REQUEST', error.message, language), extensions: { code: 'BAD_REQUEST' } }] });
     });
   },
   { name: 'lumbung-errors' },

@@ -1,6 +1,8 @@
 import underPressure from '@fastify/under-pressure';
 import fp from 'fastify-plugin';
 import type { Config } from '../../config.js';
+import { pickLanguage } from '../language.js';
+import { localizedRequestMessage } from '../messages.js';
 
 /**
  * Load shedding (@fastify/under-pressure): while the event loop lags or the heap/RSS is above its
@@ -24,7 +26,7 @@ export const pressurePlugin = fp<{ config: Config }>(
         // A non-null return is sent as the body (under-pressure's contract).
         return {
           errors: [{
-            message: 'The service is overloaded; retry later',
+            message: localizedRequestMessage('SERVICE_UNAVAILABLE', 'The service is overloaded; retry later', pickLanguage(request.headers['accept-language'])),
             extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true, retryAfterSeconds: p.retryAfterSeconds },
           }],
         } as never;
