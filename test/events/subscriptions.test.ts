@@ -138,4 +138,13 @@ describe('subscriptions', () => {
     expect(closed).toEqual({ code: 4403, reason: 'Token expired' });
     expect(Date.now() - started).toBeLessThan(5_000);
   });
+
+  it('closes an acknowledged socket with no subscription with 4403 when the token expires', async () => {
+    const short = t.app.jwt.sign({ sub: String(w.as.buyer.id) }, { expiresIn: 2 });
+    const c = await connect(short);
+    await c.acked();
+    const started = Date.now();
+    expect(await c.closed).toEqual({ code: 4403, reason: 'Token expired' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
 });

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { type DocumentNode, GraphQLError, type GraphQLSchema, NoSchemaIntrospectionCustomRule } from 'graphql';
+import fastifyWebsocket from '@fastify/websocket';
 import mercurius from 'mercurius';
 import type { Config } from '../../config.js';
 import type { Database } from '../db.js';
@@ -25,6 +26,9 @@ declare module 'fastify' {
 
 /** graphql-transport-ws close code for a refused or expired authentication. */
 export const CLOSE_FORBIDDEN = 4403;
+
+/** Token expiry (ms) per WebSocket, from its connection_init. */
+const initExpiry = new WeakMap<object, number>();
 
 /** The token of a connection_init payload: { authorization: "Bearer …" }, { token }, or { headers: { authorization } }. */
 function tokenOf(payload: unknown): string | null {
@@ -86,18 +90,25 @@ export const graphqlPlugin = fp<GraphqlOptions>(
       loginThrottle,
     });
 
+    // Registered here rather than by Mercurius (same options as its own: 1 MiB messages), so that the
+    // WebSocket server is in this scope and each socket's connection_init can be read as it arrives.
+    await app.register(fastifyWebsocket, { options: { maxPayload: 1_048_576 } });
     await app.register(mercurius, {
       schema,
       path: '/graphql',
       /**
        * Subscriptions (graphql-transport-ws). connection_init carries the token; a missing, invalid or
        * expired one closes the socket with 4403 (Mercurius would close without a code, seen as 1005),
-       * and so does the token's expiry once a subscription is open.
+       * and so does the token's expiry, from the moment the connection is acknowledged (whether or not
+       * a subscription is open).
        */
       subscription: {
         emitter,
         keepAlive: 30_000,
-        context: (socket: { close(code?: number, reason?: string): void; send(data: unknown, ...rest: unknown[]): void }, request: FastifyRequest) => {
+        context: (
+          socket: { close(code?: number, reason?: string): void; send(data: unknown, ...rest: unknown[]): void },
+          request: FastifyRequest,
+        ) => {
           let acked = false;
           let timer: NodeJS.Timeout | null = null;
           const close = socket.close.bind(socket);
@@ -107,21 +118,22 @@ export const graphqlPlugin = fp<GraphqlOptions>(
           };
           const send = socket.send.bind(socket);
           socket.send = (data: unknown, ...rest: unknown[]) => {
-            if (!acked && typeof data === 'string' && data.includes('"connection_ack"')) acked = true;
+            if (!acked && typeof data === 'string' && data.includes('"connection_ack"')) {
+              acked = true;
+              armExpiry(initExpiry.get(socket));
+            }
             send(data, ...rest);
+          };
+          const armExpiry = (expiresAt: number | undefined) => {
+            if (timer || !expiresAt) return;
+            const wait = Math.max(0, expiresAt - Date.now());
+            timer = setTimeout(() => close(CLOSE_FORBIDDEN, 'Token expired'), Math.min(wait, 2 ** 31 - 1));
+            timer.unref();
           };
           const ctx: Record<string, unknown> = {
             ...baseContext(request),
             principal: null,
-            subscription: {
-              prefix,
-              armExpiry: (expiresAt: number | undefined) => {
-                if (timer || !expiresAt) return;
-                const wait = Math.max(0, expiresAt - Date.now());
-                timer = setTimeout(() => close(CLOSE_FORBIDDEN, 'Token expired'), Math.min(wait, 2 ** 31 - 1));
-                timer.unref();
-              },
-            },
+            subscription: { prefix, armExpiry },
           };
           return ctx;
         },
@@ -165,6 +177,24 @@ export const graphqlPlugin = fp<GraphqlOptions>(
         const cost = (context as Partial<Context>).cost?.extension;
         return { statusCode, response: { data: execution.data ?? null, errors, ...(cost ? { extensions: { cost } } : {}) } as never };
       },
+    });
+
+    // The token's expiry from each socket's connection_init, read as the message arrives (Mercurius
+    // asks for the subscription context only after it has taken that message). onConnect verifies
+    // the token itself: a bad one never gets the ack that arms the timer.
+    app.websocketServer.on('connection', (socket: import('node:events').EventEmitter) => {
+      const capture = (raw: unknown) => {
+        socket.off('message', capture);
+        try {
+          const message = JSON.parse(String(raw)) as { type?: string; payload?: unknown };
+          const token = message.type === 'connection_init' ? tokenOf(message.payload) : null;
+          const exp = token ? app.jwt.decode<{ exp?: unknown }>(token)?.exp : undefined;
+          if (typeof exp === 'number') initExpiry.set(socket, exp * 1000);
+        } catch {
+          // Not JSON or not a JWT: Mercurius and onConnect refuse it.
+        }
+      };
+      socket.on('message', capture);
     });
 
     app.decorate('publishToSubscribers', (topic: string, payload: unknown) => {
