@@ -29,7 +29,7 @@ async function main() {
   const log = { error: (obj: unknown, msg?: string) => process.stderr.write(`${msg ?? 'error'} ${JSON.stringify(obj, (_k, v) => (v instanceof Error ? v.message : v))}\n`) };
   // With REDIS_URL the worker publishes to the API nodes' subscriptions through Redis; without it an
   // embedded emitter would reach nobody, so subscriptions need the workers in the API process.
-  const emitter = config.redisUrl ? createEmitter(config) : null;
+  const emitter = config.redisUrl ? createEmitter(config, (err) => log.error({ err }, 'subscriptions: Redis failed')) : null;
   const prefix = topicPrefix(config);
   const workers = await startWorkers(database, workerOptionsFrom(config, {
     log,

@@ -76,7 +76,7 @@ export const graphqlPlugin = fp<GraphqlOptions>(
       return { token, expiresAt: new Date(Date.now() + config.jwt.expiresInSeconds * 1000) };
     };
 
-    const emitter = createEmitter(config);
+    const emitter = createEmitter(config, (err) => app.log.warn({ err }, 'subscriptions: Redis failed'));
     const prefix = topicPrefix(config);
     app.addHook('onClose', (_app, done) => emitter.close(() => done()));
     const baseContext = (request: FastifyRequest) => ({
