@@ -124,7 +124,12 @@ describe('settlement fields on a page of orders are batched', () => {
       premiumRuleVersions: [{ version: 2, rules: [{ appliesTo: 'ALL' }] }, { version: 1, rules: [{ appliesTo: 'GRADE' }] }],
     });
     const counts = perTable(t.queries);
-    expect([counts.premium_rule_versions, counts.premium_rules]).toEqual([2, 1]); // latest + all versions; the rules of both at once
+    // The latest version and all versions: one query each for the whole page. Their rules load in one
+    // batch per field at most (on PostgreSQL the two version queries return in different ticks, so the
+    // rules come in two batches; on PGlite often in one), never one query per brand.
+    expect(counts.premium_rule_versions).toBe(2);
+    expect(counts.premium_rules).toBeGreaterThanOrEqual(1);
+    expect(counts.premium_rules).toBeLessThanOrEqual(2);
     const asBuyer = await t.gql(BRANDS, {}, w.as.buyer.token);
     for (const e of asBuyer.data.brands.edges) expect([e.node.premiumRules, e.node.premiumRuleVersions]).toEqual([null, []]);
   });
