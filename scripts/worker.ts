@@ -5,7 +5,7 @@
  */
 import closeWithGrace from 'close-with-grace';
 import { composeModules } from '../src/composition.js';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { loadConfigOrExit } from '../src/config.js';
 import { startWorkers, workerOptionsFrom } from '../src/modules/webhooks/engine.js';
 import { createDatabase } from '../src/platform/db.js';
 import { migrateToLatest } from '../src/platform/migrate.js';
@@ -13,16 +13,7 @@ import { createEmitter, publish, topicPrefix } from '../src/platform/pubsub.js';
 import { subscriptionTopics } from '../src/modules/webhooks/topics.js';
 
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   composeModules();
   const database = await createDatabase(config.database);
   await migrateToLatest(database.db);

@@ -203,3 +203,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
   };
 }
+
+/** `loadConfig()` for an entry point: a configuration error is printed as one message and exits 1. */
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

@@ -1,21 +1,12 @@
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfigOrExit } from './config.js';
 import { resolveJwtSecret, withJwtSecret } from './platform/secrets.js';
 import { seedIfEmpty } from './seed/seed.js';
 import { demoTemplate, isEmptyDataDir } from './seed/template.js';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  let config = loadConfigOrExit();
   const jwt = resolveJwtSecret(config);
   config = withJwtSecret(config, jwt.secret);
 

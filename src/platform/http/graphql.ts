@@ -156,17 +156,7 @@ export const graphqlPlugin = fp<GraphqlOptions>(
         aliasLimitRule(config.limits.maxAliases),
         ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
       ],
-      context: (request: FastifyRequest): Context => ({
-        principal: request.principal,
-        db: database.db,
-        config,
-        requestId: request.id,
-        log: request.log,
-        language: pickLanguage(request.headers['accept-language']),
-        signToken,
-        clientIp: request.ip,
-        loginThrottle,
-      }),
+      context: (request: FastifyRequest): Context => ({ ...baseContext(request), principal: request.principal }),
       errorFormatter: (execution, context) => {
         const requestId: string | undefined = (context as { reply?: { request?: { id: string } } }).reply?.request?.id;
         const log = app.log.child({ reqId: requestId });
