@@ -18,7 +18,6 @@
  * Prints median and p95 in ms. The database is dropped at the end. Informational: exits 0.
  */
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { composeModules } from '../src/composition.js';
 import { loadConfig } from '../src/config.js';
@@ -29,7 +28,7 @@ import type { Principal } from '../src/platform/auth.js';
 import { createDatabase } from '../src/platform/db.js';
 import { globalId } from '../src/platform/graphql/ids.js';
 import { migrateToLatest } from '../src/platform/migrate.js';
-import { percentile, withDatabase } from './bench-support.js';
+import { percentile, scratchDatabase } from './bench-support.js';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PRODUCERS = 330;
@@ -40,9 +39,8 @@ const REPS = 15;
 async function main() {
   composeModules(); // the service path below cancels orders: the cancellation handler must be installed
   const name = `lumbung_bench_${process.pid}`;
-  const admin = new pg.Pool({ connectionString: BASE_URL, max: 1 });
-  await admin.query(`CREATE DATABASE ${name}`);
-  const database = await createDatabase({ kind: 'postgres', url: withDatabase(BASE_URL, name), poolSize: 10 });
+  const scratch = await scratchDatabase(BASE_URL, name);
+  const database = await createDatabase({ kind: 'postgres', url: scratch.url, poolSize: 10 });
   try {
     const db = database.db;
     await migrateToLatest(db);
@@ -131,7 +129,7 @@ async function main() {
 
     // GraphQL path ---------------------------------------------------------------------------
     const config = loadConfig({
-      NODE_ENV: 'test', LOG_LEVEL: 'silent', AUTO_SEED: 'false', DATABASE_URL: withDatabase(BASE_URL, name),
+      NODE_ENV: 'test', LOG_LEVEL: 'silent', AUTO_SEED: 'false', DATABASE_URL: scratch.url,
       JWT_SECRET: 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz',
     });
     const app = await buildApp(config, { database, migrate: false, logger: false });
@@ -163,8 +161,7 @@ async function main() {
     report('graphql', graphql);
   } finally {
     await database.close().catch(() => {});
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 

@@ -26,7 +26,6 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
 import fastifyJwt from '@fastify/jwt';
-import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { composeModules } from '../src/composition.js';
@@ -36,7 +35,7 @@ import { createDatabase } from '../src/platform/db.js';
 import { migrateToLatest } from '../src/platform/migrate.js';
 import { gramsToKg } from '../src/platform/weight.js';
 import { seedDemo } from '../src/seed/seed.js';
-import { withDatabase } from './bench-support.js';
+import { scratchDatabase } from './bench-support.js';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -68,10 +67,8 @@ function load(port: number, target: Case['graphql']): Promise<{ rps: number; err
 
 async function main() {
   const name = `lumbung_bench_api_${process.pid}`;
-  const admin = new pg.Client({ connectionString: BASE_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = withDatabase(BASE_URL, name);
+  const scratch = await scratchDatabase(BASE_URL, name);
+  const url = scratch.url;
   const apps: Array<{ close(): Promise<unknown> }> = [];
   try {
     composeModules();
@@ -162,8 +159,7 @@ async function main() {
     console.log(`load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
     for (const a of apps.reverse()) await a.close().catch(() => {});
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 

@@ -24,21 +24,20 @@ import type { Principal } from '../src/platform/auth.js';
 import { createDatabase } from '../src/platform/db.js';
 import { migrateToLatest } from '../src/platform/migrate.js';
 import { generateAvailabilityDataset } from './availability-dataset.js';
-import { percentile, withDatabase } from './bench-support.js';
+import { percentile, scratchDatabase } from './bench-support.js';
 
 const env = process.env;
 const base = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const size = { producers: Number(env.BENCH_PRODUCERS ?? 100_000), lots: Number(env.BENCH_LOTS ?? 1_000_000), commitments: Number(env.BENCH_COMMITMENTS ?? 200_000) };
 const RUNS = Number(env.BENCH_RUNS ?? 200);
 const name = `lumbung_bench_avail_${process.pid}`;
-const admin = new pg.Pool({ connectionString: base, max: 1 });
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 const lap = (label: string, since: number) => console.log(`  ${label.padEnd(44)} ${((Date.now() - since) / 1000).toFixed(1)} s`);
 const ADMIN: Principal = { userId: 0, email: 'bench', displayName: 'bench', grants: [{ id: 0, role: 'ADMIN', orgId: null }] };
 
-await admin.query(`CREATE DATABASE ${name}`);
-const database = await createDatabase({ kind: 'postgres', url: withDatabase(base, name), poolSize: 4 });
-const client = new pg.Client({ connectionString: withDatabase(base, name) });
+const scratch = await scratchDatabase(base, name);
+const database = await createDatabase({ kind: 'postgres', url: scratch.url, poolSize: 4 });
+const client = new pg.Client({ connectionString: scratch.url });
 let failed = false;
 try {
   const db = database.db;
@@ -134,7 +133,6 @@ try {
 } finally {
   await client.end().catch(() => {});
   await database.close();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
+  await scratch.drop();
 }
 if (failed) process.exit(1);

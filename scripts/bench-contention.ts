@@ -30,7 +30,6 @@
  */
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { composeModules } from '../src/composition.js';
 import { InsufficientSupplyError } from '../src/modules/allocation/errors.js';
 import { STRATEGIES, type Strategy } from '../src/modules/allocation/engine.js';
@@ -41,7 +40,7 @@ import { createDatabase } from '../src/platform/db.js';
 import { BusyError } from '../src/platform/errors.js';
 import { migrateToLatest } from '../src/platform/migrate.js';
 import { seedDemo } from '../src/seed/seed.js';
-import { percentile, withDatabase } from './bench-support.js';
+import { percentile, scratchDatabase } from './bench-support.js';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const intEnv = (name: string, fallback: number) => {
@@ -84,9 +83,8 @@ interface ProductSupply {
 async function main() {
   composeModules();
   const name = `lumbung_bench_contention_${process.pid}`;
-  const admin = new pg.Pool({ connectionString: BASE_URL, max: 1 });
-  await admin.query(`CREATE DATABASE ${name}`);
-  const database = await createDatabase({ kind: 'postgres', url: withDatabase(BASE_URL, name), poolSize: POOL });
+  const scratch = await scratchDatabase(BASE_URL, name);
+  const database = await createDatabase({ kind: 'postgres', url: scratch.url, poolSize: POOL });
   let failed = false;
   try {
     const db = database.db;
@@ -228,8 +226,7 @@ async function main() {
     if (violations.rows.length > 0 || outcomes.other > 0 || Number(accepted.n) !== outcomes.accepted) failed = true;
   } finally {
     await database.close().catch(() => {});
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
   if (failed) process.exitCode = 1;
 }

@@ -15,7 +15,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 // @ts-expect-error ws ships no types here (a dependency of @fastify/websocket)
 import WebSocket from 'ws';
 import { buildApp } from '../src/app.js';
@@ -24,7 +23,7 @@ import { SNI_ARABICA_PRESET } from '../src/modules/grading/sni.js';
 import { changeOrderStatus } from '../src/modules/orders/orders.service.js';
 import { loadPrincipal } from '../src/platform/auth.js';
 import { globalId } from '../src/platform/graphql/ids.js';
-import { percentile, withDatabase } from './bench-support.js';
+import { percentile, scratchDatabase } from './bench-support.js';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1000);
@@ -34,9 +33,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
   const name = `lumbung_bench_events_${process.pid}`;
-  const admin = new pg.Pool({ connectionString: BASE_URL, max: 1 });
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = withDatabase(BASE_URL, name);
+  const scratch = await scratchDatabase(BASE_URL, name);
+  const url = scratch.url;
   const config = loadConfig({
     NODE_ENV: 'production', DATABASE_URL: url, JWT_SECRET: SECRET, LOG_LEVEL: 'silent', AUTO_SEED: 'false', GRAPHIQL: 'false',
     WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_LOOPBACK: 'true', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', DATABASE_POOL_SIZE: '20',
@@ -138,8 +136,7 @@ async function main() {
     receiver.closeAllConnections();
     receiver.close();
     await app.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 

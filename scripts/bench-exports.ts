@@ -23,7 +23,6 @@
  * (non-zero only if a document cannot be built).
  */
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { acceptOrder } from '../src/modules/orders/acceptance.js';
@@ -35,7 +34,7 @@ import type { Principal } from '../src/platform/auth.js';
 import { createDatabase, type Database } from '../src/platform/db.js';
 import { globalId } from '../src/platform/graphql/ids.js';
 import { migrateToLatest } from '../src/platform/migrate.js';
-import { percentile, withDatabase } from './bench-support.js';
+import { percentile, scratchDatabase } from './bench-support.js';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const USE_PGLITE = process.env.BENCH_DB === 'pglite';
@@ -256,15 +255,13 @@ async function main() {
     return;
   }
   const name = `lumbung_bench_exports_${process.pid}`;
-  const admin = new pg.Pool({ connectionString: BASE_URL, max: 1 });
-  await admin.query(`CREATE DATABASE ${name}`);
-  const database = await createDatabase({ kind: 'postgres', url: withDatabase(BASE_URL, name), poolSize: 10 });
+  const scratch = await scratchDatabase(BASE_URL, name);
+  const database = await createDatabase({ kind: 'postgres', url: scratch.url, poolSize: 10 });
   try {
-    await run(database, `PostgreSQL ${new URL(BASE_URL).host}`, { DATABASE_URL: withDatabase(BASE_URL, name) });
+    await run(database, `PostgreSQL ${new URL(BASE_URL).host}`, { DATABASE_URL: scratch.url });
   } finally {
     await database.close().catch(() => {});
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 

@@ -18,8 +18,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
-import { percentile, withDatabase } from './bench-support.js';
+import { percentile, scratchDatabase } from './bench-support.js';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const GOOD = 190;
@@ -115,13 +114,12 @@ function report(name: string, r: PhaseResult) {
 async function main() {
   if (process.argv.includes('--server')) return serve();
   const name = `lumbung_bench_limits_${process.pid}`;
-  const adminPool = new pg.Pool({ connectionString: BASE_URL, max: 1 });
-  await adminPool.query(`CREATE DATABASE ${name}`);
+  const scratch = await scratchDatabase(BASE_URL, name);
   let child: ChildProcess | null = null;
   try {
     const { createDatabase } = await import('../src/platform/db.js');
     const { migrateToLatest } = await import('../src/platform/migrate.js');
-    const url = withDatabase(BASE_URL, name);
+    const url = scratch.url;
     const database = await createDatabase({ kind: 'postgres', url, poolSize: 2 });
     await migrateToLatest(database.db);
     for (let i = 0; i < 5; i++) await database.db.insertInto('brands').values({ name: `Brand ${i}`, commodity: 'COFFEE', fee_pct: '5.00' }).execute();
@@ -159,8 +157,7 @@ async function main() {
       child.send('stop');
       await new Promise((r) => child!.once('exit', r));
     }
-    await adminPool.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await adminPool.end();
+    await scratch.drop();
   }
 }
 

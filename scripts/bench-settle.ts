@@ -22,14 +22,13 @@
  */
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { composeModules } from '../src/composition.js';
 import { settleOrder } from '../src/modules/settlement/settlement.service.js';
 import { sdb } from '../src/modules/settlement/settlement.tables.js';
 import type { Principal } from '../src/platform/auth.js';
 import { createDatabase } from '../src/platform/db.js';
 import { migrateToLatest } from '../src/platform/migrate.js';
-import { percentile, withDatabase } from './bench-support.js';
+import { percentile, scratchDatabase } from './bench-support.js';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const LINES = 300;
@@ -40,11 +39,10 @@ const TARGET_MS = 50;
 
 async function main() {
   const name = `lumbung_bench_settle_${process.pid}`;
-  const admin = new pg.Pool({ connectionString: BASE_URL, max: 1 });
-  await admin.query(`CREATE DATABASE ${name}`);
+  const scratch = await scratchDatabase(BASE_URL, name);
   // Counts the SQL statements (round trips) of the timed calls: a figure the machine's load does not change.
   let counted = 0;
-  const database = await createDatabase({ kind: 'postgres', url: withDatabase(BASE_URL, name), poolSize: 10 }, { onQuery: () => { counted++; } });
+  const database = await createDatabase({ kind: 'postgres', url: scratch.url, poolSize: 10 }, { onQuery: () => { counted++; } });
   try {
     const db = database.db;
     const s = sdb(db);
@@ -180,8 +178,7 @@ async function main() {
     console.log(`Node CPU per first run (JS + driver, not the server): median ${percentile(cpuSorted, 50).toFixed(1)} ms; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on this machine`);
   } finally {
     await database.close().catch(() => {});
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 

@@ -17,13 +17,12 @@
  */
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { computeShu, parseSplit } from '../src/modules/shu/shu-core.js';
 import { computeShuYear } from '../src/modules/shu/shu.service.js';
 import type { Principal } from '../src/platform/auth.js';
 import { createDatabase } from '../src/platform/db.js';
 import { migrateToLatest } from '../src/platform/migrate.js';
-import { percentile, withDatabase } from './bench-support.js';
+import { percentile, scratchDatabase } from './bench-support.js';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const MEMBERS = Number(process.env.MEMBERS ?? 2000);
@@ -39,9 +38,8 @@ const summary = (times: number[]) => {
 
 async function main() {
   const name = `lumbung_bench_shu_${process.pid}`;
-  const admin = new pg.Pool({ connectionString: BASE_URL, max: 1 });
-  await admin.query(`CREATE DATABASE ${name}`);
-  const database = await createDatabase({ kind: 'postgres', url: withDatabase(BASE_URL, name), poolSize: 4 });
+  const scratch = await scratchDatabase(BASE_URL, name);
+  const database = await createDatabase({ kind: 'postgres', url: scratch.url, poolSize: 4 });
   try {
     const db = database.db;
     await migrateToLatest(db);
@@ -115,8 +113,7 @@ async function main() {
     console.log(`check: ${c.lines} member lines, members' shares ${c.members} sen = members' part ${c.part} sen: ${Number(c.members) === Number(c.part) ? 'OK' : 'MISMATCH'}`);
   } finally {
     await database.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 

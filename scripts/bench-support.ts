@@ -1,4 +1,5 @@
 /** Helpers the benchmark scripts share. */
+import pg from 'pg';
 
 /** The same server URL with another database name (each bench makes its own database and drops it). */
 export const withDatabase = (url: string, name: string): string => {
@@ -10,3 +11,22 @@ export const withDatabase = (url: string, name: string): string => {
 /** Nearest-rank percentile of an ascending list; NaN when it is empty. */
 export const percentile = (sorted: number[], p: number): number =>
   sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+
+/**
+ * A database of its own for one benchmark run, next to `baseUrl`'s: created now, dropped (with any
+ * connection still open) by `drop()`, which every bench calls in its `finally`.
+ */
+export async function scratchDatabase(baseUrl: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = new pg.Pool({ connectionString: baseUrl, max: 1 });
+  await admin.query(`CREATE DATABASE ${name}`);
+  return {
+    url: withDatabase(baseUrl, name),
+    drop: async () => {
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await admin.end();
+      }
+    },
+  };
+}
