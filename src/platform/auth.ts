@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import type { Kysely } from 'kysely';
 import type { DB, RoleName } from './db-types.js';
 import { UnauthenticatedError } from './errors.js';
+import type { Language } from './language.js';
 import { ConcurrencyGate } from './limits/gate.js';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
@@ -67,6 +68,8 @@ export interface Principal {
   email: string;
   displayName: string;
   grants: RoleGrant[];
+  /** The person's preferred language, which wins over Accept-Language; null (or absent, for machine clients): the header decides. */
+  preferredLanguage?: Language | null;
   /** Set when the caller is a machine client: its grants are its owner's roles on the client's organisation. */
   client?: ClientIdentity;
 }
@@ -93,7 +96,7 @@ export async function loadPrincipal(db: Kysely<DB>, userId: number): Promise<Pri
     .selectFrom('users')
     .leftJoin('role_grants', 'role_grants.user_id', 'users.id')
     .select([
-      'users.id as userId', 'users.email', 'users.display_name as displayName',
+      'users.id as userId', 'users.email', 'users.display_name as displayName', 'users.preferred_language as preferredLanguage',
       'role_grants.id as grantId', 'role_grants.role', 'role_grants.brand_id', 'role_grants.cooperative_id',
       'role_grants.producer_id', 'role_grants.buyer_org_id', 'role_grants.org_admin',
     ])
@@ -105,6 +108,7 @@ export async function loadPrincipal(db: Kysely<DB>, userId: number): Promise<Pri
     userId: first.userId,
     email: first.email,
     displayName: first.displayName,
+    preferredLanguage: first.preferredLanguage,
     grants: rows
       .filter((r) => r.grantId !== null && r.role !== null)
       .map((r) => ({

@@ -13,7 +13,9 @@ type WithDefault<T> = ColumnType<T, T | undefined, T>;
 
 export type RoleName = 'ADMIN' | 'BRAND_MANAGER' | 'CURATOR' | 'COOP_MANAGER' | 'PRODUCER' | 'BUYER';
 
-export interface UsersTable { id: Id; email: string; display_name: string; password_hash: string; created_at: CreatedAt }
+export interface UsersTable {
+  id: Id; email: string; display_name: string; password_hash: string; preferred_language: 'en' | 'id' | null; created_at: CreatedAt;
+}
 export interface BrandsTable {
   id: Id; name: string; commodity: string; fee_pct: string; default_strategy: WithDefault<string>; created_at: CreatedAt;
 }

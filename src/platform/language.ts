@@ -10,6 +10,14 @@ import Negotiator from 'negotiator';
 export const LANGUAGES = ['en', 'id'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
+/**
+ * The language of a response: the signed-in person's preferred language when they set one
+ * (setPreferredLanguage), else the request's Accept-Language.
+ */
+export function responseLanguage(preferred: Language | null | undefined, acceptLanguage: string | string[] | undefined): Language {
+  return preferred ?? pickLanguage(acceptLanguage);
+}
+
 export function pickLanguage(acceptLanguage: string | string[] | undefined): Language {
   const header = Array.isArray(acceptLanguage) ? acceptLanguage.join(',') : acceptLanguage;
   if (!header) return 'en';

@@ -21,6 +21,14 @@ export const RoleEnum = builder.enumType('Role', {
   } as const,
 });
 
+export const LanguageEnum = builder.enumType('Language', {
+  description: 'A language of the API\'s messages.',
+  values: {
+    ID: { value: 'id', description: 'Indonesian (Bahasa Indonesia).' },
+    EN: { value: 'en', description: 'English.' },
+  } as const,
+});
+
 export const User = builder.loadableNode('User', {
   description: 'A person who signs in.',
   authScopes: (user, ctx) => accounts.canSeeUser(ctx.principal, user.id),
@@ -31,6 +39,12 @@ export const User = builder.loadableNode('User', {
     email: t.exposeString('email', { description: 'Sign-in email (unique, case-insensitive).' }),
     displayName: t.exposeString('display_name', { description: 'Name shown to others.' }),
     createdAt: t.expose('created_at', { type: 'DateTime', description: 'When the account was created.' }),
+    preferredLanguage: t.field({
+      type: LanguageEnum,
+      nullable: true,
+      description: 'The language the person reads messages in, which wins over Accept-Language; null: the header decides. Only the person and admins see it.',
+      resolve: (u, _args, ctx) => (ctx.principal && (ctx.principal.userId === u.id || isAdmin(ctx.principal)) ? u.preferred_language : null),
+    }),
     roles: t.loadableList({
       type: RoleGrantRef,
       description: 'Roles held, each on an organisation.',
@@ -115,6 +129,13 @@ const RevokeRoleInput = builder.inputType('RevokeRoleInput', {
   fields: (t) => ({ grantId: t.id({ description: 'RoleGrant.id.' }) }),
 });
 
+const SetPreferredLanguageInput = builder.inputType('SetPreferredLanguageInput', {
+  description: 'The caller\'s preferred language.',
+  fields: (t) => ({
+    language: t.field({ type: LanguageEnum, required: false, description: 'ID or EN; null clears it, so Accept-Language decides again.' }),
+  }),
+});
+
 const BuyerOrgInput = builder.inputType('CreateBuyerOrganizationInput', {
   description: 'A new buyer organisation.',
   fields: (t) => ({
@@ -192,6 +213,14 @@ builder.mutationFields((t) => ({
       if (!/^\d{1,15}$/.test(input.grantId)) throw new (ConflictError)('grantId is not a RoleGrant id', 'input.grantId');
       return accounts.revokeRole(ctx.db, ctx.principal, Number(input.grantId));
     },
+  }),
+  setPreferredLanguage: t.field({
+    type: User,
+    description: 'Set the language your messages come in (errors, validation issues, allocation reasons, statements), whatever Accept-Language says; null clears it. Effective from the next request.',
+    authScopes: { authenticated: true },
+    errors: { types: commonErrors },
+    args: { input: t.arg({ type: SetPreferredLanguageInput, required: true }) },
+    resolve: (_root, { input }, ctx) => accounts.setPreferredLanguage(ctx.db, ctx.principal, input.language ?? null),
   }),
   createBuyerOrganization: t.field({
     type: BuyerOrganization,

@@ -5,13 +5,17 @@ export const findUserByEmail = (db: Db, email: string) =>
   db.selectFrom('users').selectAll().where(sql`lower(email)`, '=', email.toLowerCase()).executeTakeFirst();
 
 export const findUsersByIds = (db: Db, ids: readonly number[]) =>
-  db.selectFrom('users').select(['id', 'email', 'display_name', 'created_at']).where('id', 'in', ids).execute();
+  db.selectFrom('users').select(['id', 'email', 'display_name', 'preferred_language', 'created_at']).where('id', 'in', ids).execute();
+
+export const setPreferredLanguage = (db: Db, userId: number, language: 'en' | 'id' | null) =>
+  db.updateTable('users').set({ preferred_language: language }).where('id', '=', userId)
+    .returning(['id', 'email', 'display_name', 'preferred_language', 'created_at']).executeTakeFirst();
 
 export const insertUser = (db: Db, row: NewRow<'users'>) =>
   db.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow();
 
 export const listUsers = (db: Db, page: { afterId: number | null; beforeId: number | null; limit: number; inverted: boolean }) => {
-  let q = db.selectFrom('users').select(['id', 'email', 'display_name', 'created_at']);
+  let q = db.selectFrom('users').select(['id', 'email', 'display_name', 'preferred_language', 'created_at']);
   if (page.afterId !== null) q = q.where('id', '>', page.afterId);
   if (page.beforeId !== null) q = q.where('id', '<', page.beforeId);
   return q.orderBy('id', page.inverted ? 'desc' : 'asc').limit(page.limit).execute();
@@ -48,6 +52,6 @@ export const findBuyerOrgsByIds = (db: Db, ids: readonly number[]) =>
 export const countUsers = async (db: Db) =>
   (await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
 
-export type UserRow = Pick<Row<'users'>, 'id' | 'email' | 'display_name' | 'created_at'>;
+export type UserRow = Pick<Row<'users'>, 'id' | 'email' | 'display_name' | 'preferred_language' | 'created_at'>;
 export type GrantRow = Row<'role_grants'>;
 export type BuyerOrgRow = Row<'buyer_orgs'>;

@@ -5,6 +5,7 @@ import type { DB, RoleName } from '../../platform/db-types.js';
 import {
   ConflictError, ForbiddenError, InvalidCredentialsError, NotFoundError, ValidationError,
 } from '../../platform/errors.js';
+import type { Language } from '../../platform/language.js';
 import { parseInput } from '../../platform/validate.js';
 import * as repo from './accounts.repo.js';
 import { inTransaction } from '../../platform/transaction.js';
@@ -43,6 +44,18 @@ const CreateUserInput = z.object({
 export async function createUser(db: Kysely<DB>, actor: Principal | null, input: z.input<typeof CreateUserInput>) {
   if (!isAdmin(requirePrincipal(actor))) throw new ForbiddenError('Only an admin creates users');
   return insertUserChecked(db, parseInput(CreateUserInput, input));
+}
+
+/**
+ * Set (or, with null, clear) the caller's own preferred language: messages then come in it whatever
+ * Accept-Language says. People only: a machine client acts for its owner but does not speak for them.
+ */
+export async function setPreferredLanguage(db: Kysely<DB>, actor: Principal | null, language: Language | null) {
+  const principal = requirePrincipal(actor);
+  if (principal.client) throw new ForbiddenError('A machine client cannot set its owner\'s language');
+  const user = await repo.setPreferredLanguage(db, principal.userId, language);
+  if (!user) throw new NotFoundError('User');
+  return user;
 }
 
 /** Bootstrap and seed path: no actor check. */

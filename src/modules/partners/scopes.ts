@@ -119,6 +119,7 @@ export const ROOT_FIELD_SCOPES: { query: Record<string, FieldRule>; mutation: Re
     createCooperative: USERS_ONLY,
     createBuyerOrganization: USERS_ONLY,
     createUser: USERS_ONLY,
+    setPreferredLanguage: USERS_ONLY,
     grantRole: USERS_ONLY,
     revokeRole: USERS_ONLY,
     recordDdsNumbers: 'orders:write',

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { pickLanguage } from '../language.js';
+import { responseLanguage } from '../language.js';
 import { localizedRequestMessage } from '../messages.js';
 
 /**
@@ -18,7 +18,7 @@ export const errorsPlugin = fp(
     app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
       const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
       // The request-rate limit (rate-limit.ts) keeps its code outside GraphQL too (/oauth/token).
-      const language = pickLanguage(request.headers['accept-language']);
+      const language = responseLanguage(request.principal?.preferredLanguage, request.headers['accept-language']);
       if (status === 429 && (error as { code?: unknown }).code === 'RATE_LIMITED') {
         return reply.code(429).send({ errors: [{ message: localizedRequestMessage('RATE_LIMITED', error.message, language), extensions: { code: 'RATE_LIMITED', retryable: true } }] });
       }

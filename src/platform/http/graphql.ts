@@ -7,7 +7,7 @@ import type { Config } from '../../config.js';
 import type { Database } from '../db.js';
 import { AppError, ValidationError } from '../errors.js';
 import type { Context } from '../graphql/context.js';
-import { type Language, pickLanguage } from '../language.js';
+import { type Language, pickLanguage, responseLanguage } from '../language.js';
 import { INPUT_MESSAGES, localizedMessage, localizedRequestMessage } from '../messages.js';
 import { inputPathOf, inputPathRule } from '../graphql/input-paths.js';
 import { aliasLimitRule, checkComplexity } from '../graphql/limits.js';
@@ -142,7 +142,9 @@ export const graphqlPlugin = fp<GraphqlOptions>(
           if (!token) return false;
           const result = await principalOfToken(app, token, database, clientTokens);
           if (typeof result === 'string') return false;
-          return { principal: result.principal, tokenExpiresAt: result.expiresAt };
+          // The person's preferred language wins over the upgrade request's Accept-Language (baseContext's).
+          const preferred = result.principal.preferredLanguage;
+          return { principal: result.principal, tokenExpiresAt: result.expiresAt, ...(preferred ? { language: preferred } : {}) };
         },
       },
       // GraphiQL is served offline by platform/http/graphiql.ts, not by Mercurius (whose page needs a CDN).
@@ -156,7 +158,11 @@ export const graphqlPlugin = fp<GraphqlOptions>(
         aliasLimitRule(config.limits.maxAliases),
         ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
       ],
-      context: (request: FastifyRequest): Context => ({ ...baseContext(request), principal: request.principal }),
+      context: (request: FastifyRequest): Context => ({
+        ...baseContext(request),
+        principal: request.principal,
+        language: responseLanguage(request.principal?.preferredLanguage, request.headers['accept-language']),
+      }),
       errorFormatter: (execution, context) => {
         const requestId: string | undefined = (context as { reply?: { request?: { id: string } } }).reply?.request?.id;
         const log = app.log.child({ reqId: requestId });
