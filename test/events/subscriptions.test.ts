@@ -65,6 +65,24 @@ describe('subscriptions', () => {
     expect(other.next(refused)).toEqual([]);
   });
 
+  it('answers in the person\'s preferred language, whatever the upgrade request\'s Accept-Language', async () => {
+    const order = await insertOrder(t.database.db, { buyerOrgId: w.buyerOrg.id, product: w.product, placedBy: w.as.buyer.id, quantityG: 600_000 });
+    const SET = `mutation S($input: SetPreferredLanguageInput!) { setPreferredLanguage(input: $input) { __typename } }`;
+    const refusal = async () => {
+      const other = await connect(w.as.otherBuyer.token);
+      await other.acked();
+      const refused = other.subscribe(ORDER_UPDATED, { id: gid('Order', order.id) });
+      await other.until(() => other.errors(refused).length > 0);
+      return other.errors(refused)[0][0].message as string;
+    };
+    const english = await refusal();
+    expect((await t.gql(SET, { input: { language: 'ID' } }, w.as.otherBuyer.token)).data.setPreferredLanguage.__typename).toBe('User');
+    const indonesian = await refusal();
+    await t.gql(SET, { input: { language: null } }, w.as.otherBuyer.token);
+    expect(english).toMatch(/not found/i);
+    expect(indonesian).toMatch(/tidak ditemukan/);
+  });
+
   it('availabilityChanged: new totals at the asked grade, coalesced, for a buyer', async () => {
     const buyer = await connect(w.as.buyer.token);
     await buyer.acked();

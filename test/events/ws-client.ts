@@ -2,8 +2,8 @@
 import WebSocket from 'ws';
 
 /** A minimal graphql-transport-ws client for tests: connection_init with a token, subscribe, collect. */
-export async function connectWs(url: string, token: string | null) {
-  const socket = new WebSocket(url, 'graphql-transport-ws');
+export async function connectWs(url: string, token: string | null, headers: Record<string, string> = {}) {
+  const socket = new WebSocket(url, 'graphql-transport-ws', { headers });
   const messages: Array<{ type: string; id?: string; payload?: any }> = [];
   const waiters: Array<() => void> = [];
   const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code: number, reason: Buffer) => resolve({ code, reason: String(reason) })));
@@ -31,6 +31,8 @@ export async function connectWs(url: string, token: string | null) {
     },
     next: (id: string) => messages.filter((m) => m.id === id && m.type === 'next').map((m) => m.payload),
     errors: (id: string) => messages.filter((m) => m.id === id && m.type === 'error').map((m) => m.payload),
+    /** Send a raw frame (hostile-input tests). */
+    send: (data: string) => socket.send(data),
     close: () => socket.close(),
   };
 }

@@ -16,6 +16,7 @@ import './limits.js';
 import { limitKey } from './rate-limit.js';
 import { type AuthOptions, principalOfToken } from './auth.js';
 import { createEmitter, topicPrefix } from '../pubsub.js';
+import { codedSubscribeRefusals, guardSubscribeFrames } from './subscription-guards.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -90,6 +91,18 @@ export const graphqlPlugin = fp<GraphqlOptions>(
       loginThrottle,
     });
 
+    const validationRules = [
+      inputPathRule,
+      aliasLimitRule(config.limits.maxAliases),
+      ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+    ];
+    // A subscription field's refusal: coded, in the caller's language, masked when unexpected (subscription-guards.ts).
+    codedSubscribeRefusals(schema, (error, context) => {
+      const ctx = context as Partial<Context>;
+      const { status: _status, ...formatted } = maskError(error, ctx.requestId, ctx.log ?? app.log, ctx.language ?? 'en');
+      return formatted;
+    });
+
     // Registered here rather than by Mercurius (same options as its own: 1 MiB messages), so that the
     // WebSocket server is in this scope and each socket's connection_init can be read as it arrives.
     await app.register(fastifyWebsocket, { options: { maxPayload: 1_048_576 } });
@@ -153,11 +166,7 @@ export const graphqlPlugin = fp<GraphqlOptions>(
       persistedQueryProvider: persistedQueryProvider(database.db),
       queryDepth: config.limits.maxDepth,
       graphql: { parseOptions: { maxTokens: config.limits.maxTokens } },
-      validationRules: [
-        inputPathRule,
-        aliasLimitRule(config.limits.maxAliases),
-        ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
-      ],
+      validationRules,
       context: (request: FastifyRequest): Context => ({
         ...baseContext(request),
         principal: request.principal,
@@ -178,7 +187,13 @@ export const graphqlPlugin = fp<GraphqlOptions>(
     // The token's expiry from each socket's connection_init, read as the message arrives (Mercurius
     // asks for the subscription context only after it has taken that message). onConnect verifies
     // the token itself: a bad one never gets the ack that arms the timer.
-    app.websocketServer.on('connection', (socket: import('node:events').EventEmitter) => {
+    app.websocketServer.on('connection', (socket: import('node:events').EventEmitter & { send(data: string): void }, upgrade: { headers: Record<string, string | string[] | undefined> }) => {
+      // Each subscribe frame is parsed, validated and costed like a POST before Mercurius reads it.
+      const language = pickLanguage(upgrade.headers['accept-language']);
+      guardSubscribeFrames(socket, { schema, maxTokens: config.limits.maxTokens, maxComplexity: config.limits.maxComplexity, rules: validationRules }, (error) => {
+        const { status: _status, ...formatted } = maskError(error, undefined, app.log, language);
+        return formatted;
+      });
       const capture = (raw: unknown) => {
         socket.off('message', capture);
         try {
