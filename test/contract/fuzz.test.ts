@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import {
@@ -10,6 +11,7 @@ import { openTestDatabase, testConfig, type TestApp } from '../support/app.js';
 import { gid } from '../support/supply-fixtures.js';
 import { documentFor } from './schema-walk.js';
 import { createContractWorld, type ContractWorld } from './world.js';
+import { connectWs } from '../events/ws-client.js';
 
 /**
  * Issue 8 done-means: property-based fuzzing of every root field's arguments, built from the
@@ -23,6 +25,7 @@ import { createContractWorld, type ContractWorld } from './world.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const SEED = Number(process.env.FUZZ_SEED ?? 20270801);
+const SUBSCRIPTION_RUNS = Number(process.env.FUZZ_SUBSCRIPTION_RUNS ?? 60);
 
 const schema = buildSchema();
 const roots = [
@@ -181,5 +184,42 @@ describe('fuzzing every root field with schema-shaped input, as each role', () =
       { numRuns: RUNS, seed: SEED, endOnFailure: true },
     );
     if (process.env.FUZZ_STATS) console.log([...stats].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${k}`).join('\n'));
+  }, 300_000);
+
+  it(`${SUBSCRIPTION_RUNS} subscriptions over a WebSocket: each answered (data, or a coded error frame), never "Internal error" or an engine message, no error-level log line`, async () => {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const url = `ws://127.0.0.1:${(app.server.address() as AddressInfo).port}/graphql`;
+    const subscriptionRoots = Object.values(schema.getSubscriptionType()!.getFields());
+    const roles = Object.keys(tokens).filter((r) => tokens[r] !== null);
+    const sockets = new Map<string, Awaited<ReturnType<typeof connectWs>>>();
+    try {
+      for (const role of roles) {
+        const socket = await connectWs(url, tokens[role]!);
+        await socket.acked();
+        sockets.set(role, socket);
+      }
+      const request = fc.record({ field: fc.constantFrom(...subscriptionRoots), role: fc.constantFrom(...roles) })
+        .chain(({ field, role }) => fc.record({ field: fc.constant(field), role: fc.constant(role), args: argsArb(field) }));
+      await fc.assert(
+        fc.asyncProperty(request, async ({ field, role, args }) => {
+          const before = logLines.length;
+          const socket = sockets.get(role)!;
+          const id = socket.subscribe(documentFor(schema, 'subscription', field, args), args);
+          // A subscription that is accepted stays silent until an event; a refused one answers at once.
+          await socket.until(() => socket.errors(id).length > 0, 300).catch(() => undefined);
+          const errors = socket.errors(id).flat() as Array<{ message: string; extensions?: { code?: string } }>;
+          const where = `${role} ${field.name} ${JSON.stringify(args).slice(0, 300)} → ${JSON.stringify(errors).slice(0, 400)}`;
+          for (const error of errors) {
+            expect(error.extensions?.code, where).toMatch(/^[A-Z_]+$/);
+            expect(error.extensions?.code, where).not.toBe('INTERNAL');
+            expect(error.message, where).not.toMatch(/Internal error|Maximum call stack|Cannot (read|destructure)|invalid input syntax/);
+          }
+          expect(logLines.slice(before).filter((l) => l.level >= 50), where).toEqual([]);
+        }),
+        { numRuns: SUBSCRIPTION_RUNS, seed: SEED, endOnFailure: true },
+      );
+    } finally {
+      for (const socket of sockets.values()) socket.close();
+    }
   }, 300_000);
 });

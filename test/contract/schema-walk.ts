@@ -160,7 +160,7 @@ function selection(type: GraphQLOutputType, schema: GraphQLSchema, depth = 0): s
 }
 
 /** A document calling one root field with its arguments as variables. */
-export function documentFor(schema: GraphQLSchema, operation: 'query' | 'mutation', field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): string {
+export function documentFor(schema: GraphQLSchema, operation: 'query' | 'mutation' | 'subscription', field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): string {
   const used = field.args.filter((a) => a.name in args);
   const vars = used.map((a) => `$${a.name}: ${a.type.toString()}`).join(', ');
   const call = used.length ? `(${used.map((a) => `${a.name}: $${a.name}`).join(', ')})` : '';
