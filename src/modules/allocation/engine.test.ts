@@ -1045,3 +1045,49 @@ describe('exact arithmetic helpers', () => {
     );
   });
 });
+
+// ---------------------------------------------------------------------------
+// Reasons in Indonesian and English (issue 8 §4)
+// ---------------------------------------------------------------------------
+
+describe('line reasons in Indonesian and English', () => {
+  const big = [
+    cand('spec', 'A', 12_000_000, { gradeRank: 1, gradeCode: 'SPECIALTY', date: '2027-06-01' }),
+    cand('g1', 'B', 9_000_000, { gradeRank: 2, gradeCode: '1', date: '2026-07-15' }),
+    cand('fwd', 'C', 6_000_000, { gradeRank: 4, gradeCode: '3', date: '2027-06-01', kind: 'FORWARD' }),
+  ];
+  const order: OrderSpec = { quantityG: 19_200_000, minGradeRank: 4 };
+
+  it('PRO_RATA: same figures, locale-formatted numbers, the grade by its code', () => {
+    const r = planAllocation(order, big, 'PRO_RATA', { ...NONE, maxSharePct: 48.3 });
+    expectOk(r);
+    const spec = r.lines.find((l) => l.candidateId === 'spec');
+    expect(spec?.reasonIn('en')).toBe(spec?.reason);
+    expect(spec?.reason).toBe(
+      'pro-rata share 44.44% of 19,200 kg (producer ships 8,533.333 kg of 12,000 kg eligible, cap 9,273.6 kg by max share 48.3%); ' +
+        'grade SPECIALTY lot harvested 2027-06-01, filled best grade and oldest first',
+    );
+    expect(spec?.reasonIn('id')).toBe(
+      'bagian pro-rata 44,44% dari 19.200 kg (produsen mengirim 8.533,333 kg dari 12.000 kg pasokan yang memenuhi syarat, ' +
+        'batas 9.273,6 kg karena pangsa maksimum 48,3%); lot mutu SPECIALTY dipanen 2027-06-01, diisi mutu terbaik dan terlama lebih dulu',
+    );
+    expect(r.lines.find((l) => l.candidateId === 'fwd')?.reasonIn('id')).toContain('komitmen ke depan (minimal mutu 3) dikirim mulai 2027-06-01');
+  });
+
+  it.each(STRATEGIES)('%s: every line has a different text in each language, and both are the same under shuffling', (strategy) => {
+    fc.assert(
+      fc.property(mediumScenario, ({ cands, order: o, constraints, seed }) => {
+        const r = planAllocation(o, cands, strategy, constraints);
+        if (!r.ok) return;
+        const again = planAllocation(o, shuffled(cands, seed), strategy, constraints);
+        expectOk(again);
+        for (const [i, l] of r.lines.entries()) {
+          expect(l.reasonIn('id')).not.toBe(l.reasonIn('en'));
+          expect(again.lines[i]?.reasonIn('id')).toBe(l.reasonIn('id'));
+          expect(again.lines[i]?.reason).toBe(l.reason);
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
+});

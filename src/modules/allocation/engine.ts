@@ -23,7 +23,8 @@
  * - infeasible result, binding constraint ....... `infeasibleResult`
  * - PRO_RATA (drop/raise, water-filling) ........ `proRata`, `waterFill`
  * - greedy strategies, minimum contribution ..... `greedyWalk`, `fewestCmp`
- * - what each strategy does, and its reasons .... `STRATEGY_BEHAVIOUR`
+ * - what each strategy does ..................... `STRATEGY_BEHAVIOUR`
+ * - line reasons (Indonesian, English) .......... `REASON_TEXT`, `Line`
  * - lines and summary (Jain fairness) ........... `planLines`, `summarise`
  *
  * ## Determinism
@@ -38,6 +39,8 @@
  * constraint.
  */
 
+import { decimal, kg } from '../../platform/format.js';
+import type { Language } from '../../platform/language.js';
 import { BAG_G } from '../../platform/weight.js';
 import { cmpMul, cmpStr, mulDivFloor, TopSumTree } from './exact-math.js';
 
@@ -94,7 +97,17 @@ export interface PlanLine {
   kind: SupplyKind;
   producerId: string;
   weightG: number;
-  reason: string;
+  /** Why the line gets its weight, in English. */
+  readonly reason: string;
+}
+
+/**
+ * A line of a plan, as the engine returns it: its reason can be read in either language
+ * (`reasonIn`). Reasons are rendered when first read, not while planning: a plan of 100,000
+ * candidates builds no text at all unless someone reads it, and then only for the lines read.
+ */
+export interface ExplainedLine extends PlanLine {
+  reasonIn(lang: Language): string;
 }
 
 export interface PlanSummary {
@@ -148,7 +161,7 @@ export type BindingConstraint =
   | 'SUPPLY';
 
 export type PlanResult =
-  | { ok: true; lines: PlanLine[]; summary: PlanSummary }
+  | { ok: true; lines: ExplainedLine[]; summary: PlanSummary }
   | {
       ok: false;
       requestedG: number;
@@ -250,16 +263,50 @@ export function validatePlanInput(
     for (const r of regs) if (typeof r !== 'string' || r.length === 0) fail('regencies', 'regency names must be non-empty strings');
   }
   if (!Array.isArray(candidates)) fail('candidates', 'candidates must be an array');
-  const ids = new Set<string>();
+  const ids = new IdSet(candidates);
   let total = 0;
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[i] as Candidate;
-    const before = ids.size;
-    const problem = candidateProblem(c) ?? (ids.add(c.id).size === before ? 'duplicate candidate id' : null);
+    const problem = candidateProblem(c) ?? (ids.add(i) ? null : 'duplicate candidate id');
     if (problem !== null) fail('candidates', `candidate #${i} (${String((c as Partial<Candidate> | null)?.id)}): ${problem}`);
     total += c.availableG;
   }
   if (!Number.isSafeInteger(total)) fail('candidates', 'total available weight exceeds the safe integer range');
+}
+
+/**
+ * The candidates' ids seen so far, to find a duplicate: an open-addressing hash
+ * table of candidate indices in one Int32Array sized for all of them up front
+ * (a `Set<string>` of 100,000 ids grows and rehashes 17 times and leaves its old
+ * tables to the garbage collector). Ids are hashed with FNV-1a.
+ */
+class IdSet {
+  readonly #candidates: readonly Candidate[];
+  readonly #slots: Int32Array;
+  readonly #mask: number;
+
+  constructor(candidates: readonly Candidate[]) {
+    let size = 16;
+    while (size < candidates.length * 2) size *= 2;
+    this.#candidates = candidates;
+    this.#slots = new Int32Array(size).fill(-1);
+    this.#mask = size - 1;
+  }
+
+  /** Add candidate i's id (a validated non-empty string); false when an earlier candidate has the same id. */
+  add(i: number): boolean {
+    const id = (this.#candidates[i] as Candidate).id;
+    let h = 0x811c9dc5;
+    for (let k = 0; k < id.length; k++) h = Math.imul(h ^ id.charCodeAt(k), 0x01000193);
+    for (let slot = h & this.#mask; ; slot = (slot + 1) & this.#mask) {
+      const j = this.#slots[slot] as number;
+      if (j === -1) {
+        this.#slots[slot] = i;
+        return true;
+      }
+      if ((this.#candidates[j] as Candidate).id === id) return false;
+    }
+  }
 }
 
 function candidateProblem(c: Candidate): string | null {
@@ -282,29 +329,15 @@ function candidateProblem(c: Candidate): string | null {
 // Formatting helpers (reasons)
 // ---------------------------------------------------------------------------
 
-function groupThousands(n: number): string {
-  const s = String(n);
-  let out = '';
-  for (let i = 0; i < s.length; i++) {
-    if (i > 0 && (s.length - i) % 3 === 0) out += ',';
-    out += s[i];
-  }
-  return out;
-}
-
-/** 19200000 → "19,200 kg"; 1234500 → "1,234.5 kg"; 15 → "0.015 kg" */
+/** 19200000 → "19,200 kg"; 1234500 → "1,234.5 kg"; 15 → "0.015 kg" (English; platform/format.ts for both languages). */
 export function formatKg(grams: number): string {
-  const whole = Math.floor(grams / 1000);
-  const rest = grams - whole * 1000;
-  let s = groupThousands(whole);
-  if (rest > 0) s += '.' + String(rest).padStart(3, '0').replace(/0+$/, '');
-  return `${s} kg`;
+  return kg(grams, 'en');
 }
 
-/** Percentage with at most 2 decimals, trailing zeros trimmed. */
-function formatPct(part: number, whole: number): string {
+/** Percentage with at most 2 decimals, trailing zeros trimmed, in the language's decimal mark: "28.57" / "28,57". */
+function formatPct(part: number, whole: number, lang: Language): string {
   const v = Math.round((part / whole) * 10_000) / 100;
-  return String(v);
+  return decimal(v, lang);
 }
 
 // ---------------------------------------------------------------------------
@@ -331,8 +364,11 @@ interface Prod {
   raised: boolean;
   /** 1-based position among the contributors in line order; 0 = not (yet) counted */
   contributor: number;
-  /** cached producer-level part of the line reasons */
-  note: string | null;
+  /** cached producer-level part of the line reasons, per language (rendered when a reason is first read) */
+  noteEn: string | null;
+  noteId: string | null;
+  /** remainder of the largest-remainder apportionment (water-filling, middle producers) */
+  rem: number;
 }
 
 interface Cand {
@@ -505,7 +541,9 @@ function prepare(
         state: 0,
         raised: false,
         contributor: 0,
-        note: null,
+        noteEn: null,
+        noteId: null,
+        rem: 0,
       };
       byId.set(c.producerId, p);
       prods.push(p);
@@ -753,19 +791,19 @@ function waterFill(P: Prod[], Q: number, m: number): void {
   }
   if (li > ui) {
     const R = Q - Lsum - Ucap;
-    const middle: { p: Prod; rem: number }[] = [];
     let floorSum = 0;
     for (let i = ui; i < li; i++) {
       const p = P[i] as Prod;
       const [q, r] = mulDivFloor(p.S, R, Msum);
       p.x = q;
+      p.rem = r;
       floorSum += q;
-      middle.push({ p, rem: r });
     }
-    const left = R - floorSum; // < middle.length: the fractional parts sum to it
+    const left = R - floorSum; // < li - ui: the fractional parts sum to it
     if (left > 0) {
-      middle.sort((a, b) => b.rem - a.rem || cmpStr(a.p.id, b.p.id));
-      for (let i = 0; i < left; i++) (middle[i] as { p: Prod }).p.x++;
+      const middle = P.slice(ui, li);
+      middle.sort((a, b) => b.rem - a.rem || cmpStr(a.id, b.id));
+      for (let i = 0; i < left; i++) (middle[i] as Prod).x++;
     }
   }
 }
@@ -907,25 +945,10 @@ function greedyOverCandidates(cmp: (a: Cand, b: Cand) => number): StrategyBehavi
 interface StrategyBehaviour {
   /**
    * Allocate: set `take` of candidates and `x` of producers so that the takes
-   * sum to Q. Returns every candidate of the viable producers in line order
-   * (= fill priority).
+   * sum to Q. Returns the candidates of the producers that may have a line, in
+   * line order (= fill priority).
    */
   fill(ctx: Ctx, f: Feasibility): Cand[];
-  /** Producer-level part of each line reason (computed once per producer). */
-  producerNote(ctx: Ctx, p: Prod, contributorIndex: number, contributors: number): string;
-  /** A line's reason from the candidate's description and its producer's note. */
-  reason(what: string, note: string): string;
-}
-
-const minG = (ctx: Ctx): string => formatKg(ctx.m * ctx.u);
-
-/** Note of the greedy candidate-order strategies: the share cap and the top-up, when they applied. */
-function greedyNote(ctx: Ctx, p: Prod): string {
-  const capNote =
-    ctx.hasShareCap && p.x === ctx.C && p.S > ctx.C
-      ? `; producer capped at ${formatKg(ctx.C * ctx.u)} by max share ${String(ctx.constraints.maxSharePct)}%`
-      : '';
-  return capNote + (p.raised ? `; producer topped up to the ${minG(ctx)} minimum contribution` : '');
 }
 
 const STRATEGY_BEHAVIOUR: Readonly<Record<Strategy, StrategyBehaviour>> = {
@@ -934,35 +957,12 @@ const STRATEGY_BEHAVIOUR: Readonly<Record<Strategy, StrategyBehaviour>> = {
       for (const p of viable) p.cands.sort(candQualityCmp);
       proRata(ctx, viable);
       fillWithinProducers(viable);
-      return candidatesOf(viable);
+      // only producers with a share can have lines: no list of every candidate
+      return candidatesOf(viable.filter((p) => p.x > 0));
     },
-    producerNote(ctx, p) {
-      const QG = ctx.Q * ctx.u;
-      let capNote = '';
-      if (ctx.hasShareCap) {
-        const capKg = formatKg(ctx.C * ctx.u);
-        const pct = String(ctx.constraints.maxSharePct);
-        capNote =
-          p.x === ctx.C && p.S > ctx.C ? `, capped at ${capKg} by max share ${pct}%` : `, cap ${capKg} by max share ${pct}%`;
-      }
-      const minNote = p.raised ? `, held at the ${minG(ctx)} minimum contribution` : '';
-      return (
-        `pro-rata share ${formatPct(p.x * ctx.u, QG)}% of ${formatKg(QG)} ` +
-        `(producer ships ${formatKg(p.x * ctx.u)} of ${formatKg(p.S * ctx.u)} eligible${capNote}${minNote})`
-      );
-    },
-    reason: (what, note) => `${note}; ${what}, filled best grade and oldest first`,
   },
-  QUALITY_FIRST: {
-    fill: greedyOverCandidates(candQualityCmp),
-    producerNote: greedyNote,
-    reason: (what, note) => `${what}, filled before lower grades and younger supply${note}`,
-  },
-  OLDEST_FIRST: {
-    fill: greedyOverCandidates(candAgeCmp),
-    producerNote: greedyNote,
-    reason: (what, note) => `${what}, filled oldest first${note}`,
-  },
+  QUALITY_FIRST: { fill: greedyOverCandidates(candQualityCmp) },
+  OLDEST_FIRST: { fill: greedyOverCandidates(candAgeCmp) },
   FEWEST_CONTRIBUTORS: {
     fill(ctx, { viable, K }) {
       for (const p of viable) p.cands.sort(candQualityCmp);
@@ -970,38 +970,238 @@ const STRATEGY_BEHAVIOUR: Readonly<Record<Strategy, StrategyBehaviour>> = {
       greedyWalk(ctx, seq, viable, K, candQualityCmp);
       return seq;
     },
-    producerNote(ctx, p, contributorIndex, contributors) {
-      const capNote = ctx.hasShareCap && p.S > ctx.C ? ` by max share ${String(ctx.constraints.maxSharePct)}%` : '';
-      const minNote = p.raised ? `, topped up to the ${minG(ctx)} minimum contribution` : '';
-      return (
-        `producer ${contributorIndex} of ${contributors} taken by largest capacity ` +
-        `(ships ${formatKg(p.x * ctx.u)} of cap ${formatKg(p.cap * ctx.u)}${capNote}${minNote}) to keep contributors few`
-      );
-    },
-    reason: (what, note) => `${note}; ${what}`,
   },
 };
 
 // ---------------------------------------------------------------------------
-// Lines and summary
+// Line reasons, in Indonesian and English
 // ---------------------------------------------------------------------------
+//
+// A reason is the producer's part (its share and the caps that applied; the
+// same for each of its lines) and the candidate's part (grade, lot or
+// commitment, date), joined as the strategy says. Grades are named by the
+// scheme's code ("grade 1", "mutu SPECIALTY"). Weights and percentages are
+// formatted for the language (platform/format.ts); dates stay ISO.
+//
+// The texts are rendered only when a line's reason is read (`Line`), so
+// planning itself builds no strings. Typed as Record<Language, …>: a missing
+// language or sentence fails the type check.
 
-/** The grade as the scheme names it ("grade 1", "grade SPECIALTY"); only the rank when no code was given. */
-function gradeName(c: Candidate): string {
-  return c.gradeCode !== undefined ? `grade ${c.gradeCode}` : `grade rank ${c.gradeRank}`;
+/** What a producer's note says, from the plan's figures (every weight in grams). */
+interface NoteFacts {
+  strategy: Strategy;
+  /** the producer's total in the plan, its eligible supply S and its cap, in grams */
+  shipsG: number;
+  eligibleG: number;
+  capG: number;
+  /** the order (grams) */
+  orderG: number;
+  /** the share cap (grams) and the max share (%) when a max share applies */
+  shareCapG: number | null;
+  maxSharePct: number | null;
+  /** the producer shipped exactly the share cap and had more */
+  atShareCap: boolean;
+  /** the producer has more eligible supply than the share cap */
+  aboveShareCap: boolean;
+  /** held at (pro rata) or topped up to (greedy) the minimum contribution */
+  raised: boolean;
+  minContributionG: number;
+  /** 1-based position among the contributors in line order, and their number */
+  contributorIndex: number;
+  contributors: number;
 }
 
-function describeCandidate(c: Candidate): string {
-  return c.kind === 'SPOT'
-    ? `${gradeName(c)} lot harvested ${c.date}`
-    : `forward commitment (min ${gradeName(c)}) delivering from ${c.date}`;
+interface ReasonText {
+  /** "grade 1", "grade SPECIALTY"; "grade rank 2" when no code was given */
+  grade(c: Candidate): string;
+  /** the candidate's part */
+  candidate(c: Candidate): string;
+  /** the producer's part */
+  note(f: NoteFacts): string;
+  /** the whole reason from the two parts */
+  join(strategy: Strategy, what: string, note: string): string;
+}
+
+const pctText = (pct: number, lang: Language): string => decimal(pct, lang);
+
+const REASON_TEXT: Readonly<Record<Language, ReasonText>> = {
+  en: {
+    grade: (c) => (c.gradeCode !== undefined ? `grade ${c.gradeCode}` : `grade rank ${c.gradeRank}`),
+    candidate(c) {
+      return c.kind === 'SPOT'
+        ? `${this.grade(c)} lot harvested ${c.date}`
+        : `forward commitment (min ${this.grade(c)}) delivering from ${c.date}`;
+    },
+    note(f) {
+      const share = f.maxSharePct === null ? '' : pctText(f.maxSharePct, 'en');
+      const min = kg(f.minContributionG, 'en');
+      switch (f.strategy) {
+        case 'PRO_RATA': {
+          const capNote =
+            f.shareCapG === null ? '' : f.atShareCap ? `, capped at ${kg(f.shareCapG, 'en')} by max share ${share}%` : `, cap ${kg(f.shareCapG, 'en')} by max share ${share}%`;
+          const minNote = f.raised ? `, held at the ${min} minimum contribution` : '';
+          return (
+            `pro-rata share ${formatPct(f.shipsG, f.orderG, 'en')}% of ${kg(f.orderG, 'en')} ` +
+            `(producer ships ${kg(f.shipsG, 'en')} of ${kg(f.eligibleG, 'en')} eligible${capNote}${minNote})`
+          );
+        }
+        case 'FEWEST_CONTRIBUTORS': {
+          const capNote = f.shareCapG !== null && f.aboveShareCap ? ` by max share ${share}%` : '';
+          const minNote = f.raised ? `, topped up to the ${min} minimum contribution` : '';
+          return (
+            `producer ${f.contributorIndex} of ${f.contributors} taken by largest capacity ` +
+            `(ships ${kg(f.shipsG, 'en')} of cap ${kg(f.capG, 'en')}${capNote}${minNote}) to keep contributors few`
+          );
+        }
+        default: {
+          const capNote = f.shareCapG !== null && f.atShareCap ? `; producer capped at ${kg(f.shareCapG, 'en')} by max share ${share}%` : '';
+          return capNote + (f.raised ? `; producer topped up to the ${min} minimum contribution` : '');
+        }
+      }
+    },
+    join(strategy, what, note) {
+      switch (strategy) {
+        case 'PRO_RATA':
+          return `${note}; ${what}, filled best grade and oldest first`;
+        case 'QUALITY_FIRST':
+          return `${what}, filled before lower grades and younger supply${note}`;
+        case 'OLDEST_FIRST':
+          return `${what}, filled oldest first${note}`;
+        case 'FEWEST_CONTRIBUTORS':
+          return `${note}; ${what}`;
+      }
+    },
+  },
+  id: {
+    grade: (c) => (c.gradeCode !== undefined ? `mutu ${c.gradeCode}` : `peringkat mutu ${c.gradeRank}`),
+    candidate(c) {
+      return c.kind === 'SPOT'
+        ? `lot ${this.grade(c)} dipanen ${c.date}`
+        : `komitmen ke depan (minimal ${this.grade(c)}) dikirim mulai ${c.date}`;
+    },
+    note(f) {
+      const share = f.maxSharePct === null ? '' : pctText(f.maxSharePct, 'id');
+      const min = kg(f.minContributionG, 'id');
+      switch (f.strategy) {
+        case 'PRO_RATA': {
+          const capNote =
+            f.shareCapG === null
+              ? ''
+              : f.atShareCap
+                ? `, mentok di batas ${kg(f.shareCapG, 'id')} karena pangsa maksimum ${share}%`
+                : `, batas ${kg(f.shareCapG, 'id')} karena pangsa maksimum ${share}%`;
+          const minNote = f.raised ? `, ditahan pada kontribusi minimum ${min}` : '';
+          return (
+            `bagian pro-rata ${formatPct(f.shipsG, f.orderG, 'id')}% dari ${kg(f.orderG, 'id')} ` +
+            `(produsen mengirim ${kg(f.shipsG, 'id')} dari ${kg(f.eligibleG, 'id')} pasokan yang memenuhi syarat${capNote}${minNote})`
+          );
+        }
+        case 'FEWEST_CONTRIBUTORS': {
+          const capNote = f.shareCapG !== null && f.aboveShareCap ? ` karena pangsa maksimum ${share}%` : '';
+          const minNote = f.raised ? `, ditambah hingga kontribusi minimum ${min}` : '';
+          return (
+            `produsen ke-${f.contributorIndex} dari ${f.contributors}, dipilih karena kapasitasnya terbesar ` +
+            `(mengirim ${kg(f.shipsG, 'id')} dari batas ${kg(f.capG, 'id')}${capNote}${minNote}) agar pemasoknya tetap sedikit`
+          );
+        }
+        default: {
+          const capNote =
+            f.shareCapG !== null && f.atShareCap ? `; produsen mentok di batas ${kg(f.shareCapG, 'id')} karena pangsa maksimum ${share}%` : '';
+          return capNote + (f.raised ? `; produsen ditambah hingga kontribusi minimum ${min}` : '');
+        }
+      }
+    },
+    join(strategy, what, note) {
+      switch (strategy) {
+        case 'PRO_RATA':
+          return `${note}; ${what}, diisi mutu terbaik dan terlama lebih dulu`;
+        case 'QUALITY_FIRST':
+          return `${what}, diisi sebelum mutu yang lebih rendah dan pasokan yang lebih baru${note}`;
+        case 'OLDEST_FIRST':
+          return `${what}, diisi dari yang terlama${note}`;
+        case 'FEWEST_CONTRIBUTORS':
+          return `${note}; ${what}`;
+      }
+    },
+  },
+};
+
+/** The producer's facts for its note (read only once the plan is final). */
+function noteFacts(ctx: Ctx, strategy: Strategy, p: Prod, contributors: number): NoteFacts {
+  const { u } = ctx;
+  const pct = ctx.hasShareCap ? ctx.constraints.maxSharePct : null;
+  return {
+    strategy,
+    shipsG: p.x * u,
+    eligibleG: p.S * u,
+    capG: p.cap * u,
+    orderG: ctx.Q * u,
+    shareCapG: ctx.hasShareCap ? ctx.C * u : null,
+    maxSharePct: pct,
+    atShareCap: ctx.hasShareCap && p.x === ctx.C && p.S > ctx.C,
+    aboveShareCap: ctx.hasShareCap && p.S > ctx.C,
+    raised: p.raised,
+    minContributionG: ctx.m * u,
+    contributorIndex: p.contributor,
+    contributors,
+  };
 }
 
 /**
- * One line per candidate that got weight, in `seq` order, each with its reason.
- * Also numbers the contributing producers in line order.
+ * A line of a successful plan. Holds the engine's final figures of its
+ * candidate and producer and renders the reason on first read, per language
+ * (the producer's note once per producer and language). The plan's internal
+ * model stays reachable from its lines as long as they are; it is no longer
+ * changed once the plan is returned.
  */
-function planLines(ctx: Ctx, behaviour: StrategyBehaviour, seq: readonly Cand[]): { lines: PlanLine[]; contributors: Prod[] } {
+class Line implements ExplainedLine {
+  readonly candidateId: string;
+  readonly kind: SupplyKind;
+  readonly producerId: string;
+  readonly weightG: number;
+  readonly #c: Cand;
+  readonly #plan: LinePlan;
+  #en: string | null = null;
+
+  constructor(c: Cand, plan: LinePlan) {
+    this.candidateId = c.src.id;
+    this.kind = c.src.kind;
+    this.producerId = c.prod.id;
+    this.weightG = c.take * plan.ctx.u;
+    this.#c = c;
+    this.#plan = plan;
+  }
+
+  get reason(): string {
+    return (this.#en ??= this.reasonIn('en'));
+  }
+
+  reasonIn(lang: Language): string {
+    const { ctx, strategy, contributors } = this.#plan;
+    const p = this.#c.prod;
+    const text = REASON_TEXT[lang];
+    let note = lang === 'id' ? p.noteId : p.noteEn;
+    if (note === null) {
+      note = text.note(noteFacts(ctx, strategy, p, contributors));
+      if (lang === 'id') p.noteId = note;
+      else p.noteEn = note;
+    }
+    return text.join(strategy, text.candidate(this.#c.src), note);
+  }
+}
+
+/** What the lines of one plan share. */
+interface LinePlan {
+  readonly ctx: Ctx;
+  readonly strategy: Strategy;
+  readonly contributors: number;
+}
+
+/**
+ * One line per candidate that got weight, in `seq` order (reasons rendered
+ * when read). Also numbers the contributing producers in line order.
+ */
+function planLines(ctx: Ctx, strategy: Strategy, seq: readonly Cand[]): { lines: ExplainedLine[]; contributors: Prod[] } {
   const contributors: Prod[] = [];
   for (const c of seq) {
     if (c.take > 0 && c.prod.contributor === 0) {
@@ -1009,19 +1209,9 @@ function planLines(ctx: Ctx, behaviour: StrategyBehaviour, seq: readonly Cand[])
       c.prod.contributor = contributors.length;
     }
   }
-  const lines: PlanLine[] = [];
-  for (const c of seq) {
-    if (c.take === 0) continue;
-    const p = c.prod;
-    if (p.note === null) p.note = behaviour.producerNote(ctx, p, p.contributor, contributors.length);
-    lines.push({
-      candidateId: c.src.id,
-      kind: c.src.kind,
-      producerId: p.id,
-      weightG: c.take * ctx.u,
-      reason: behaviour.reason(describeCandidate(c.src), p.note),
-    });
-  }
+  const plan: LinePlan = { ctx, strategy, contributors: contributors.length };
+  const lines: ExplainedLine[] = [];
+  for (const c of seq) if (c.take > 0) lines.push(new Line(c, plan));
   return { lines, contributors };
 }
 
@@ -1034,7 +1224,7 @@ function round4(v: number): number {
  * r_p = allocated_p / eligible_p over every producer with eligible supply
  * (including those who got nothing): J = (Σ r)² / (n · Σ r²).
  */
-function summarise(ctx: Ctx, lines: readonly PlanLine[], contributors: readonly Prod[], capacity: number): PlanSummary {
+function summarise(ctx: Ctx, lines: readonly ExplainedLine[], contributors: readonly Prod[], capacity: number): PlanSummary {
   const { u } = ctx;
   let spotG = 0;
   let forwardG = 0;
@@ -1090,8 +1280,7 @@ export function planAllocation(
   const ctx = prepare(order, candidates, constraints, ALL_ACTIVE);
   const f = feasibility(ctx);
   if (f.top < ctx.Q) return infeasibleResult(order, candidates, constraints, f.top * ctx.u);
-  const behaviour = STRATEGY_BEHAVIOUR[strategy];
-  const seq = behaviour.fill(ctx, f);
-  const { lines, contributors } = planLines(ctx, behaviour, seq);
+  const seq = STRATEGY_BEHAVIOUR[strategy].fill(ctx, f);
+  const { lines, contributors } = planLines(ctx, strategy, seq);
   return { ok: true, lines, summary: summarise(ctx, lines, contributors, f.capacity) };
 }

@@ -1,4 +1,4 @@
-import { gramsToKg } from '../../platform/weight.js';
+import { decimal, kg, percent } from '../../platform/format.js';
 import type { Language } from '../../platform/language.js';
 import type { Ratio } from './ratio.js';
 
@@ -6,18 +6,6 @@ import type { Ratio } from './ratio.js';
  * One sentence per payout line, in Indonesian and in English (pure). Both are stored with the line
  * when it is settled, so a statement reads the same forever; the API picks one by Accept-Language.
  */
-
-/** Group the integer part of a plain decimal text: ("1234567.5", ".", ",") → "1.234.567,5". */
-function group(text: string, thousands: string, decimal: string): string {
-  const negative = text.startsWith('-');
-  const [whole, fraction] = (negative ? text.slice(1) : text).split('.');
-  let grouped = '';
-  for (let i = 0; i < whole!.length; i++) {
-    if (i > 0 && (whole!.length - i) % 3 === 0) grouped += thousands;
-    grouped += whole![i];
-  }
-  return `${negative ? '-' : ''}${grouped}${fraction !== undefined ? decimal + fraction : ''}`;
-}
 
 /** sen (exact) → "Rp 30.461,90" (id) or "IDR 30,461.90" (en), rounded half up to the sen. */
 const decimals = new WeakMap<Ratio, string>();
@@ -33,15 +21,11 @@ function rupiahText(sen: Ratio): string {
 
 export function rupiah(sen: Ratio, lang: Language): string {
   const text = rupiahText(sen);
-  return lang === 'id' ? `Rp ${group(text, '.', ',')}` : `IDR ${group(text, ',', '.')}`;
+  return lang === 'id' ? `Rp ${decimal(text, 'id')}` : `IDR ${decimal(text, 'en')}`;
 }
 
-export function kg(grams: number, lang: Language): string {
-  const text = gramsToKg(grams);
-  return lang === 'id' ? `${group(text, '.', ',')} kg` : `${group(text, ',', '.')} kg`;
-}
-
-const pct = (p: string, lang: Language) => `${lang === 'id' ? p.replace('.', ',') : p} %`;
+// Weights and percentages: platform/format.ts (one formatter for every module's texts).
+const pct = percent;
 
 export interface LineFacts {
   weightG: number;
