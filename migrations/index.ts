@@ -13,6 +13,7 @@ import * as createEvents from './20261202_0110_create_events.js';
 import * as createWebhookEnqueue from './20261202_0111_create_webhook_enqueue.js';
 import * as createAvailabilityAggregates from './20261202_0200_create_availability_aggregates.js';
 import * as addUserPreferredLanguage from './20261203_0300_add_user_preferred_language.js';
+import * as addAllocationReasonId from './20261203_0320_add_allocation_reason_id.js';
 
 /**
  * Every migration, by name, in order. Imported statically so the same list works under tsx,
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '20261202_0111_create_webhook_enqueue': createWebhookEnqueue,
   '20261202_0200_create_availability_aggregates': createAvailabilityAggregates,
   '20261203_0300_add_user_preferred_language': addUserPreferredLanguage,
+  '20261203_0320_add_allocation_reason_id': addAllocationReasonId,
 };

@@ -95,6 +95,8 @@ export interface OrderEventsTable {
 export interface AllocationLinesTable {
   id: Id; order_id: number; producer_id: number; lot_id: number | null; commitment_id: number | null; weight_g: number;
   fulfilled_g: WithDefault<number>; status: WithDefault<'ACTIVE' | 'RELEASED' | 'SHORTFALL'>; reason: string;
+  /** The reason in Indonesian; null for lines written before it was stored (read falls back to `reason`). */
+  reason_id: string | null;
   replaces_line_id: number | null; created_at: CreatedAt;
 }
 export interface FulfilmentsTable {

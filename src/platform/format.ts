@@ -42,3 +42,11 @@ export function kg(grams: number, lang: Language): string {
 export function percent(value: string | number, lang: Language): string {
   return `${decimal(value, lang)} %`;
 }
+
+/** One text in every language. */
+export type Texts = Readonly<Record<Language, string>>;
+
+/** Render a text in every language from a function of the language (a catalogue lookup). */
+export function texts(render: (lang: Language) => string): Texts {
+  return { en: render('en'), id: render('id') };
+}

@@ -73,7 +73,7 @@ describe('lots', () => {
       expect(lot.plots.map((p: { id: string }) => p.id)).toEqual([gid('Plot', plotId)]);
       expect(lot.history).toHaveLength(1);
       expect(lot.history[0].kind).toBe('DECLARED');
-      expect(lot.history[0].summary).toContain('1200.5 kg');
+      expect(lot.history[0].summary).toContain('1,200.5 kg');
       expect(JSON.parse(lot.history[0].payload)).toMatchObject({ netG: 1_200_500, plotIds: [plotId] });
     });
 

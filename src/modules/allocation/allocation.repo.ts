@@ -106,7 +106,9 @@ export interface NewLine {
   lotId: number | null;
   commitmentId: number | null;
   weightG: number;
+  /** The reason in English and in Indonesian. */
   reason: string;
+  reasonId: string;
   replacesLineId: number | null;
 }
 
@@ -123,6 +125,7 @@ export async function insertLines(trx: Transaction<DB>, lines: readonly NewLine[
         commitment_id: l.commitmentId,
         weight_g: l.weightG,
         reason: l.reason,
+        reason_id: l.reasonId,
         replaces_line_id: l.replacesLineId,
       })),
     )

@@ -4,13 +4,15 @@ import type { DB, Db, Row } from '../../platform/db-types.js';
 import { ConflictError, NotFoundError } from '../../platform/errors.js';
 import { sqlState } from '../../platform/sql.js';
 import { LOCK_NOT_AVAILABLE } from '../../platform/transaction.js';
+import { decimal, type Texts } from '../../platform/format.js';
+import type { Language } from '../../platform/language.js';
 import { gramsToKg } from '../../platform/weight.js';
 import { appendEvents, type NewProvenanceEvent } from '../provenance/provenance.repo.js';
 import * as repo from './allocation.repo.js';
 import { commitmentKey, lotKey, parseCandidateKey } from './candidate-key.js';
 import { regencyKey, toValidationError } from './constraints.js';
 import {
-  AllocationInputError, type Candidate, type Constraints, type PlanLine, type PlanResult, type PlanSummary, planAllocation,
+  AllocationInputError, type Candidate, type Constraints, type ExplainedLine, type PlanResult, type PlanSummary, planAllocation,
   type Strategy,
 } from './engine.js';
 import { AllocationInvariantError, InsufficientSupplyError } from './errors.js';
@@ -280,8 +282,8 @@ export interface AllocationRequest extends CandidateExclusions {
 /** The new lines cover (part of) another line's shortfall. */
 export interface Replacing {
   lineId: number;
-  /** Put before each line's reason: "Covers shortfall of line N: …". */
-  because: string;
+  /** Put before each line's reason, in each language: "Covers shortfall of line N: …". */
+  because: Texts;
   /** Why the line fell short, for the REALLOCATED provenance events. */
   cause: string;
 }
@@ -328,12 +330,14 @@ async function writePlan(
 ): Promise<LineRow[]> {
   const lines = await repo.insertLines(
     trx,
-    plan.lines.map((l: PlanLine) => ({
+    // Both languages are stored with the line (allocation_lines.reason / reason_id), so it reads the same forever.
+    plan.lines.map((l: ExplainedLine) => ({
       orderId: order.id,
       producerId: Number(l.producerId),
       ...parseCandidateKey(l.candidateId),
       weightG: l.weightG,
-      reason: replacing ? `${replacing.because}. ${l.reason}` : l.reason,
+      reason: replacing ? `${replacing.because.en}. ${l.reason}` : l.reason,
+      reasonId: replacing ? `${replacing.because.id}. ${l.reasonIn('id')}` : l.reasonIn('id'),
       replacesLineId: replacing?.lineId ?? null,
     })),
   );
@@ -538,13 +542,24 @@ export async function returnFulfilments(
 /** The brand's allocation settings (default strategy, fee). */
 export const brandSettings = (db: Db, brandId: number) => repo.findBrandSettings(db, brandId);
 
-/** A sentence explaining the fairness index of a plan. */
-export function explainFairness(s: PlanSummary): string {
+/** A stored line's reason in the language; lines written before Indonesian was stored fall back to English. */
+export const lineReason = (line: Pick<LineRow, 'reason' | 'reason_id'>, lang: Language): string =>
+  lang === 'id' ? (line.reason_id ?? line.reason) : line.reason;
+
+const FAIRNESS_TEXT: Readonly<Record<Language, (s: PlanSummary, floor: string) => string>> = {
+  en: (s, floor) =>
+    `Jain's fairness index ${s.fairness} over the ${s.eligibleProducers} producer(s) with eligible supply, computed on the share of ` +
+    `their eligible weight each ships: 1 means every producer ships the same fraction of what they offered; ` +
+    `${floor} (1/${s.eligibleProducers}) means one producer ships everything. ${s.contributors} of ${s.eligibleProducers} contribute.`,
+  id: (s, floor) =>
+    `Indeks keadilan Jain ${decimal(s.fairness, 'id')} atas ${s.eligibleProducers} produsen yang pasokannya memenuhi syarat, dihitung dari ` +
+    `bagian pasokan masing-masing yang ikut dikirim: 1 berarti setiap produsen mengirim porsi yang sama dari yang mereka tawarkan; ` +
+    `${decimal(floor, 'id')} (1/${s.eligibleProducers}) berarti satu produsen mengirim semuanya. ${s.contributors} dari ${s.eligibleProducers} produsen ikut memasok.`,
+};
+
+/** A sentence explaining the fairness index of a plan, in the language. */
+export function explainFairness(s: PlanSummary, lang: Language = 'en'): string {
   const n = s.eligibleProducers;
   const floor = n > 0 ? new Decimal(1).div(n).toDecimalPlaces(4).toFixed() : '0';
-  return (
-    `Jain's fairness index ${s.fairness} over the ${n} producer(s) with eligible supply, computed on the share of ` +
-    `their eligible weight each ships: 1 means every producer ships the same fraction of what they offered; ` +
-    `${floor} (1/${n}) means one producer ships everything. ${s.contributors} of ${n} contribute.`
-  );
+  return FAIRNESS_TEXT[lang](s, floor);
 }

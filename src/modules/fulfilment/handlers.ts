@@ -1,5 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../../platform/db-types.js';
+import { texts } from '../../platform/format.js';
+import type { Language } from '../../platform/language.js';
 import { activeLinesOfOrder } from '../allocation/allocation.repo.js';
 import { lockSupply, returnFulfilments, sourcesOf } from '../allocation/allocation.service.js';
 import { type LotRegrade, onLotRegraded } from '../grading/grading.service.js';
@@ -27,19 +29,26 @@ import { shortfallInTransaction } from './shortfall.js';
  * default — but excluding only the failed lot (and a fulfilled line's commitment), not the producer,
  * who did not default: their other supply may cover it.
  */
+/** Why a regraded lot's lines fall short (the grade null: off-grade), in each language. */
+const REGRADE_TEXT: Readonly<Record<Language, (lotId: number, gradeCode: string | null, minGradeCode: string) => string>> = {
+  en: (lotId, code, min) => `lot ${lotId} was assessed ${code === null ? 'off-grade' : `now grade ${code}`}, below the order's minimum grade ${min}`,
+  id: (lotId, code, min) =>
+    `lot ${lotId} dinilai ${code === null ? 'di luar mutu' : `kini mutu ${code}`}, di bawah mutu minimal pesanan ${min}`,
+};
+
 export async function handleLotRegraded(trx: Transaction<DB>, change: LotRegrade): Promise<void> {
   const lot = change.lot;
   const failed = lot.off_grade || lot.grade_rank === null;
   if (!failed && !change.downgraded) return;
   const orderIds = await repo.ordersAffectedByLot(trx, lot.id, failed ? null : lot.grade_rank);
   const actorUserId = change.assessment.curator_user_id;
-  const what = failed ? 'off-grade' : `now grade ${lot.grade_code}`;
   for (const orderId of orderIds) {
     let order = (await ordersRepo.lockOrder(trx, orderId)) as OrderRow;
-    const reason = `lot ${lot.id} was assessed ${what}, below the order's minimum grade ${order.min_grade_code}`;
+    const reasonTexts = texts((lang) => REGRADE_TEXT[lang](lot.id, failed ? null : lot.grade_code, order.min_grade_code));
+    const reason = reasonTexts.en;
     for (const line of await repo.activeSpotLinesOnLot(trx, orderId, lot.id)) {
       order = (await shortfallInTransaction(trx, order, line, line.weight_g - line.fulfilled_g, {
-        cause: 'LOT_FAILED_GRADING', reason, actorUserId, excludeLotIds: [lot.id],
+        cause: 'LOT_FAILED_GRADING', reason, reasonTexts, actorUserId, excludeLotIds: [lot.id],
       })).order;
     }
     const fulfilments = await repo.activeFulfilmentsFromLot(trx, orderId, lot.id);
@@ -61,7 +70,7 @@ export async function handleLotRegraded(trx: Transaction<DB>, change: LotRegrade
         })),
       );
       order = (await shortfallInTransaction(trx, order, line, failedG, {
-        cause: 'LOT_FAILED_GRADING', reason, actorUserId, excludeLotIds: [lot.id],
+        cause: 'LOT_FAILED_GRADING', reason, reasonTexts, actorUserId, excludeLotIds: [lot.id],
         excludeCommitmentIds: line.commitment_id !== null ? [line.commitment_id] : [],
       })).order;
     }

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { type Principal, requirePrincipal } from '../../platform/auth.js';
 import type { DB } from '../../platform/db-types.js';
 import { NotFoundError } from '../../platform/errors.js';
+import { texts, type Texts } from '../../platform/format.js';
 import { IdempotencyKey, idempotent } from '../../platform/idempotency.js';
+import type { Language } from '../../platform/language.js';
 import type { TxOptions } from '../../platform/transaction.js';
 import { parseInput } from '../../platform/validate.js';
 import { gramsToKg, positiveWeight } from '../../platform/weight.js';
@@ -48,15 +50,23 @@ import { shortfallRefusal } from './refusals.js';
 /** Why a line falls short, for the provenance payload and the new lines' reason. */
 export type ShortfallCause = 'PRODUCER_DEFAULT' | 'LOT_FAILED_GRADING';
 
-const CAUSE_TEXT: Record<ShortfallCause, string> = {
-  PRODUCER_DEFAULT: 'the producer cannot deliver',
-  LOT_FAILED_GRADING: 'a lot failed grading',
+const CAUSE_TEXT: Readonly<Record<Language, Record<ShortfallCause, string>>> = {
+  en: { PRODUCER_DEFAULT: 'the producer cannot deliver', LOT_FAILED_GRADING: 'a lot failed grading' },
+  id: { PRODUCER_DEFAULT: 'produsen tidak dapat mengirim', LOT_FAILED_GRADING: 'sebuah lot tidak lolos penilaian mutu' },
+};
+
+/** The replacement lines' prefix, in each language. */
+const COVERS_TEXT: Readonly<Record<Language, (lineId: number, cause: string, reason: string) => string>> = {
+  en: (lineId, cause, reason) => `Covers shortfall of line ${lineId}: ${cause} (${reason})`,
+  id: (lineId, cause, reason) => `Menutup kekurangan baris ${lineId}: ${cause} (${reason})`,
 };
 
 export interface ShortfallOptions extends CandidateExclusions {
   cause: ShortfallCause;
   /** Human text: the producer's reason, or what failed. */
   reason: string;
+  /** The same reason in each language when the system wrote it (a failed grading); a person's own words stay as written. */
+  reasonTexts?: Texts;
   actorUserId: number | null;
 }
 
@@ -132,7 +142,11 @@ export async function shortfallInTransaction(
           heldByProducer: new Map(held.map((h) => [String(h.producer_id), h.g])),
         }),
     },
-    { lineId: line.id, because: `Covers shortfall of line ${line.id}: ${CAUSE_TEXT[options.cause]} (${options.reason})`, cause: options.cause },
+    {
+      lineId: line.id,
+      because: texts((lang) => COVERS_TEXT[lang](line.id, CAUSE_TEXT[lang][options.cause], options.reasonTexts?.[lang] ?? options.reason)),
+      cause: options.cause,
+    },
     { userId: options.actorUserId },
   );
 

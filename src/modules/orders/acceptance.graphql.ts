@@ -9,7 +9,7 @@ import { AllocationConstraintsInput, AllocationConstraintsRef, SupplyKindEnum } 
 import type { CommitmentRow, LotRow } from '../allocation/allocation.repo.js';
 import { explainFairness } from '../allocation/allocation.service.js';
 import { commitmentKey, lotKey } from '../allocation/candidate-key.js';
-import type { PlanLine, PlanSummary, Strategy, SupplyMode } from '../allocation/engine.js';
+import type { ExplainedLine, PlanSummary, Strategy, SupplyMode } from '../allocation/engine.js';
 import { InsufficientSupplyError } from '../allocation/errors.js';
 import { AllocationStrategyEnum, GradeLevelRef } from '../brands/brands.graphql.js';
 import { CommitmentRef, LotRef, OrderRef, ProducerRef } from '../refs.js';
@@ -19,7 +19,7 @@ import type { AllocationPreview } from './acceptance.js';
 /** previewAllocation and acceptOrder: the order transition REQUESTED → ACCEPTED and its dry run. */
 
 interface PlannedLineView {
-  line: PlanLine;
+  line: ExplainedLine;
   lot: LotRow | null;
   commitment: CommitmentRow | null;
   brandId: number;
@@ -30,7 +30,7 @@ const PlannedLineRef = builder.objectRef<PlannedLineView>('PlannedAllocationLine
   fields: (t) => ({
     kind: t.field({ type: SupplyKindEnum, description: 'SPOT (a lot) or FORWARD (a commitment).', resolve: (p) => p.line.kind }),
     weight: t.field({ type: 'Weight', description: 'Weight the line would get.', resolve: (p) => p.line.weightG }),
-    reason: t.string({ description: 'Why this line gets this weight.', resolve: (p) => p.line.reason }),
+    reason: t.string({ description: 'Why this line gets this weight, in Indonesian or English by Accept-Language.', resolve: (p, _args, ctx) => p.line.reasonIn(ctx.language) }),
     producer: t.field({
       type: ProducerRef,
       nullable: true,
@@ -63,7 +63,10 @@ const AllocationSummaryRef = builder.objectRef<PlanSummary>('AllocationSummary')
     forward: t.field({ type: 'Weight', description: 'Weight from forward commitments.', resolve: (s) => s.forwardG }),
     capacity: t.field({ type: 'Weight', description: 'The most that could be allocated if the order were unlimited.', resolve: (s) => s.capacityG }),
     fairness: t.field({ type: 'Decimal', description: 'Jain\'s fairness index of the producers\' fill ratios (0–1, 4 decimals).', resolve: (s) => String(s.fairness) }),
-    fairnessExplanation: t.string({ description: 'What the fairness index means for this plan.', resolve: (s) => explainFairness(s) }),
+    fairnessExplanation: t.string({
+      description: 'What the fairness index means for this plan, in Indonesian or English by Accept-Language.',
+      resolve: (s, _args, ctx) => explainFairness(s, ctx.language),
+    }),
   }),
 });
 

@@ -4,6 +4,7 @@ import type { Context } from '../../platform/graphql/context.js';
 import { AllocationConstraintsRef, AllocationLineStatusEnum, SupplyKindEnum } from '../allocation/allocation.graphql.js';
 import type { LineRow } from '../allocation/allocation.repo.js';
 import * as repo from '../allocation/allocation.repo.js';
+import { lineReason } from '../allocation/allocation.service.js';
 import type { StoredConstraints } from '../allocation/constraints.js';
 import type { Strategy } from '../allocation/engine.js';
 import { AllocationStrategyEnum, GradeLevelRef } from '../brands/brands.graphql.js';
@@ -109,10 +110,11 @@ AllocationLineRef.implement({
       authScopes: (line, _args, ctx) => seesLineSource(ctx, line),
       resolve: (l) => (l.commitment_id === null ? null : String(l.commitment_id)),
     }),
-    reason: t.exposeString('reason', {
+    reason: t.string({
       nullable: true,
-      description: 'Why the line got this weight (strategy explanation; not shown to the buyer).',
+      description: 'Why the line got this weight (strategy explanation, in Indonesian or English by Accept-Language; not shown to the buyer).',
       authScopes: (line, _args, ctx) => seesLineSource(ctx, line),
+      resolve: (line, _args, ctx) => lineReason(line, ctx.language),
     }),
     order: t.field({
       type: OrderRef,

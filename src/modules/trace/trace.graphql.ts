@@ -133,7 +133,7 @@ const TraceEventRef = builder.objectRef<trace.TraceEvent>('TraceEvent').implemen
       resolve: (e) => (e.lineId === null ? null : { type: 'AllocationLine', id: String(e.lineId) }),
     }),
     contributor: t.field({ type: TraceProducerRef, nullable: true, description: 'The producer concerned.', resolve: (e) => e.contributor }),
-    summary: t.exposeString('summary', { description: 'One-line human summary.' }),
+    summary: t.string({ description: 'One-line human summary, in Indonesian or English by Accept-Language.', resolve: (e, _args, ctx) => e.summary[ctx.language] }),
   }),
 });
 

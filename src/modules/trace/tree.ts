@@ -1,5 +1,6 @@
 import type { Row } from '../../platform/db-types.js';
-import { gramsToKg } from '../../platform/weight.js';
+import { kg as kgText, texts, type Texts } from '../../platform/format.js';
+import type { Language } from '../../platform/language.js';
 import type { linesOfOrders } from '../allocation/allocation.repo.js';
 import type { fulfilmentsOfLines } from '../fulfilment/fulfilment.repo.js';
 import type { assessmentsOfLots } from '../grading/grading.repo.js';
@@ -94,7 +95,8 @@ export interface TraceEvent {
   weightG: number | null;
   lineId: number | null;
   contributor: TraceProducer | null;
-  summary: string;
+  /** One line for the buyer, in each language. */
+  summary: Texts;
 }
 
 export interface DueDiligence {
@@ -268,7 +270,7 @@ function traceEvent(e: TraceRows['events'][number], known: (producerId: unknown)
   const weightG = typeof p.weightG === 'number' ? p.weightG : null;
   const lineId = typeof p.lineId === 'number' ? p.lineId : null;
   const who = known(p.producerId);
-  return { kind: e.kind, at: e.at, weightG, lineId, contributor: who, summary: summariseOrderEvent(e.kind, p, weightG, who) };
+  return { kind: e.kind, at: e.at, weightG, lineId, contributor: who, summary: texts((lang) => summariseOrderEvent(e.kind, p, weightG, who, lang)) };
 }
 
 function groupBy<T, K>(rows: readonly T[], key: (row: T) => K): Map<K, T[]> {
@@ -282,30 +284,59 @@ function groupBy<T, K>(rows: readonly T[], key: (row: T) => K): Map<K, T[]> {
   return out;
 }
 
-/** A one-line summary of an order event for the buyer: weights, labels and reasons, no names or ids. */
-export function summariseOrderEvent(kind: string, p: Record<string, unknown>, weightG: number | null, who: TraceProducer | null): string {
-  const kg = weightG === null ? '? kg' : `${gramsToKg(weightG)} kg`;
-  const label = who?.label ?? 'a contributor';
-  switch (kind) {
-    case 'ALLOCATED':
-      return `Allocated ${kg} to ${label}`;
-    case 'REALLOCATED':
-      return `Reallocated ${kg} to ${label} to cover a shortfall`;
-    case 'SHORTFALL':
-      return p.cause === 'LOT_FAILED_GRADING'
-        ? `Shortfall of ${kg} from ${label}: a lot failed grading`
-        : `Shortfall of ${kg} declared by ${label}${typeof p.reason === 'string' ? `: ${p.reason}` : ''}`;
-    case 'FULFILLED':
-      return `${label} delivered ${kg} against a forward line`;
-    case 'FULFILMENT_FAILED':
-      return `${kg} delivered by ${label} failed grading and no longer counts`;
-    case 'FULFILMENT_RELEASED':
-      return `${kg} delivered by ${label} was released (order cancelled)`;
-    case 'RELEASED':
-      return `Released ${kg} allocated to ${label}`;
-    default:
-      return kind;
-  }
+/** The order events with a sentence; any other kind is summarised by its name. */
+type SummarisedOrderEvent = 'ALLOCATED' | 'REALLOCATED' | 'SHORTFALL' | 'FULFILLED' | 'FULFILMENT_FAILED' | 'FULFILMENT_RELEASED' | 'RELEASED';
+
+interface EventFacts {
+  kg: string;
+  label: string;
+  p: Record<string, unknown>;
+}
+
+const ORDER_EVENT_TEXT: Readonly<Record<Language, { someone: string; events: Readonly<Record<SummarisedOrderEvent, (f: EventFacts) => string>> }>> = {
+  en: {
+    someone: 'a contributor',
+    events: {
+      ALLOCATED: ({ kg, label }) => `Allocated ${kg} to ${label}`,
+      REALLOCATED: ({ kg, label }) => `Reallocated ${kg} to ${label} to cover a shortfall`,
+      SHORTFALL: ({ kg, label, p }) =>
+        p.cause === 'LOT_FAILED_GRADING'
+          ? `Shortfall of ${kg} from ${label}: a lot failed grading`
+          : `Shortfall of ${kg} declared by ${label}${typeof p.reason === 'string' ? `: ${p.reason}` : ''}`,
+      FULFILLED: ({ kg, label }) => `${label} delivered ${kg} against a forward line`,
+      FULFILMENT_FAILED: ({ kg, label }) => `${kg} delivered by ${label} failed grading and no longer counts`,
+      FULFILMENT_RELEASED: ({ kg, label }) => `${kg} delivered by ${label} was released (order cancelled)`,
+      RELEASED: ({ kg, label }) => `Released ${kg} allocated to ${label}`,
+    },
+  },
+  id: {
+    someone: 'seorang pemasok',
+    events: {
+      ALLOCATED: ({ kg, label }) => `${kg} dialokasikan ke ${label}`,
+      REALLOCATED: ({ kg, label }) => `${kg} dialokasikan ulang ke ${label} untuk menutup kekurangan`,
+      SHORTFALL: ({ kg, label, p }) =>
+        p.cause === 'LOT_FAILED_GRADING'
+          ? `Kekurangan ${kg} dari ${label}: sebuah lot tidak lolos penilaian mutu`
+          : `Kekurangan ${kg} dinyatakan oleh ${label}${typeof p.reason === 'string' ? `: ${p.reason}` : ''}`,
+      FULFILLED: ({ kg, label }) => `${label} mengirim ${kg} untuk baris komitmen ke depan`,
+      FULFILMENT_FAILED: ({ kg, label }) => `${kg} kiriman ${label} tidak lolos penilaian mutu dan tidak dihitung lagi`,
+      FULFILMENT_RELEASED: ({ kg, label }) => `${kg} kiriman ${label} dilepas (pesanan dibatalkan)`,
+      RELEASED: ({ kg, label }) => `${kg} yang dialokasikan ke ${label} dilepas`,
+    },
+  },
+};
+
+/** A one-line summary of an order event for the buyer, in the language: weights, labels and reasons, no names or ids. */
+export function summariseOrderEvent(
+  kind: string,
+  p: Record<string, unknown>,
+  weightG: number | null,
+  who: TraceProducer | null,
+  lang: Language = 'en',
+): string {
+  const text = ORDER_EVENT_TEXT[lang];
+  const facts: EventFacts = { kg: weightG === null ? '? kg' : kgText(weightG, lang), label: who?.label ?? text.someone, p };
+  return Object.hasOwn(text.events, kind) ? text.events[kind as SummarisedOrderEvent](facts) : kind;
 }
 
 function dueDiligence(order: Row<'orders'>, header: OrderHeader | undefined, lines: readonly TraceLine[]): DueDiligence {
