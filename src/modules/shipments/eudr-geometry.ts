@@ -19,6 +19,8 @@
 import { kinks } from '@turf/kinks';
 import type { Geometry, MultiPoint, Point, Polygon, Position } from 'geojson';
 import { intersection } from 'polyclip-ts';
+import { texts } from '../../platform/format.js';
+import type { Language } from '../../platform/language.js';
 import { polygonAreaM2 } from '../plots/area.js';
 
 export const EXPORT_DECIMALS = 6;
@@ -30,7 +32,48 @@ export type ExportIssueRule = 'GEOMETRY_TYPE' | 'RING_BROKEN_BY_ROUNDING' | 'SEL
 
 export interface ExportIssue {
   rule: ExportIssueRule;
+  /** What to fix, in English and in Indonesian. */
   message: string;
+  messageId: string;
+}
+
+/** A geometry problem, rendered in either language. */
+type Problem = (lang: Language) => string;
+
+/** What can be wrong with a plot's geometry for the EU system, per language (a missing one fails the type check). */
+const GEOMETRY_TEXT: Readonly<Record<Language, {
+  plot: (name: string, problem: string) => string;
+  type: (type: string) => string;
+  ringPositions: (n: number) => string;
+  ringArea: string;
+  selfIntersection: string;
+  partSelfIntersection: string;
+  noPositions: string;
+}>> = {
+  en: {
+    plot: (name, problem) => `Plot "${name}": ${problem}`,
+    type: (type) => `${type} is not accepted by the EU system (Point, MultiPoint, Polygon, MultiPolygon or GeometryCollection)`,
+    ringPositions: (n) => `a ring has ${n} distinct positions after rounding to 6 decimals (at least 4 with the closing one are needed)`,
+    ringArea: 'a ring encloses no area after rounding to 6 decimals',
+    selfIntersection: 'the polygon intersects itself after rounding to 6 decimals',
+    partSelfIntersection: 'a hole-free part intersects itself after rounding to 6 decimals',
+    noPositions: 'the geometry has no positions',
+  },
+  id: {
+    plot: (name, problem) => `Lahan "${name}": ${problem}`,
+    type: (type) => `${type} tidak diterima sistem UE (hanya Point, MultiPoint, Polygon, MultiPolygon atau GeometryCollection)`,
+    ringPositions: (n) => `sebuah cincin hanya punya ${n} titik berbeda setelah dibulatkan ke 6 desimal (perlu minimal 4, termasuk titik penutup)`,
+    ringArea: 'sebuah cincin tidak melingkupi luas apa pun setelah dibulatkan ke 6 desimal',
+    selfIntersection: 'poligonnya memotong dirinya sendiri setelah dibulatkan ke 6 desimal',
+    partSelfIntersection: 'sebuah bagian tanpa lubang memotong dirinya sendiri setelah dibulatkan ke 6 desimal',
+    noPositions: 'geometrinya tidak punya titik koordinat',
+  },
+};
+
+/** The issue of plot `plotName`, in both languages. */
+function issue(rule: ExportIssueRule, plotName: string, problem: Problem): { ok: false; issue: ExportIssue } {
+  const t = texts((lang) => GEOMETRY_TEXT[lang].plot(plotName, problem(lang)));
+  return { ok: false, issue: { rule, message: t.en, messageId: t.id } };
 }
 
 export type ExportResult = { ok: true; geometries: ExportGeometry[]; areaHa: number | null } | { ok: false; issue: ExportIssue };
@@ -89,9 +132,9 @@ export function removeHoles(coordinates: Position[][]): Position[][][] {
   return pieces.flatMap((piece) => (piece.length > 1 ? removeHoles(piece) : [piece]));
 }
 
-const ringProblem = (ring: Position[]): string | null => {
-  if (ring.length < 4) return `a ring has ${ring.length} distinct positions after rounding to 6 decimals (at least 4 with the closing one are needed)`;
-  if (polygonAreaHa([ring]) <= 0) return 'a ring encloses no area after rounding to 6 decimals';
+const ringProblem = (ring: Position[]): Problem | null => {
+  if (ring.length < 4) return (lang) => GEOMETRY_TEXT[lang].ringPositions(ring.length);
+  if (polygonAreaHa([ring]) <= 0) return (lang) => GEOMETRY_TEXT[lang].ringArea;
   return null;
 };
 
@@ -99,7 +142,7 @@ const ringProblem = (ring: Position[]): string | null => {
 export function exportGeometry(geometry: Geometry, plotName: string): ExportResult {
   const parts: ExportGeometry[] = [];
   const polygons: Position[][][] = [];
-  const flatten = (g: Geometry): string | null => {
+  const flatten = (g: Geometry): Problem | null => {
     switch (g.type) {
       case 'Point':
         parts.push({ type: 'Point', coordinates: [round6(g.coordinates[0] as number), round6(g.coordinates[1] as number)] });
@@ -128,12 +171,14 @@ export function exportGeometry(geometry: Geometry, plotName: string): ExportResu
           if (problem) return problem;
         }
         return null;
-      default:
-        return `${g.type} is not accepted by the EU system (Point, MultiPoint, Polygon, MultiPolygon or GeometryCollection)`;
+      default: {
+        const type = g.type;
+        return (lang) => GEOMETRY_TEXT[lang].type(type);
+      }
     }
   };
   const typeProblem = flatten(geometry);
-  if (typeProblem) return { ok: false, issue: { rule: 'GEOMETRY_TYPE', message: `Plot "${plotName}": ${typeProblem}` } };
+  if (typeProblem) return issue('GEOMETRY_TYPE', plotName, typeProblem);
 
   let areaHa: number | null = polygons.length > 0 ? 0 : null;
   for (const polygon of polygons) {
@@ -141,28 +186,22 @@ export function exportGeometry(geometry: Geometry, plotName: string): ExportResu
     const rounded = polygon.map(roundRing);
     for (const ring of rounded) {
       const problem = ringProblem(ring);
-      if (problem) return { ok: false, issue: { rule: 'RING_BROKEN_BY_ROUNDING', message: `Plot "${plotName}": ${problem}` } };
+      if (problem) return issue('RING_BROKEN_BY_ROUNDING', plotName, problem);
     }
     if (kinks({ type: 'Polygon', coordinates: rounded }).features.length > 0) {
-      return {
-        ok: false,
-        issue: { rule: 'SELF_INTERSECTION_AFTER_ROUNDING', message: `Plot "${plotName}": the polygon intersects itself after rounding to 6 decimals` },
-      };
+      return issue('SELF_INTERSECTION_AFTER_ROUNDING', plotName, (lang) => GEOMETRY_TEXT[lang].selfIntersection);
     }
     for (const piece of removeHoles(rounded)) {
       const outer = roundRing(piece[0] as Position[]);
       const problem = ringProblem(outer);
-      if (problem) return { ok: false, issue: { rule: 'RING_BROKEN_BY_ROUNDING', message: `Plot "${plotName}": ${problem}` } };
+      if (problem) return issue('RING_BROKEN_BY_ROUNDING', plotName, problem);
       if (kinks({ type: 'Polygon', coordinates: [outer] }).features.length > 0) {
-        return {
-          ok: false,
-          issue: { rule: 'SELF_INTERSECTION_AFTER_ROUNDING', message: `Plot "${plotName}": a hole-free part intersects itself after rounding to 6 decimals` },
-        };
+        return issue('SELF_INTERSECTION_AFTER_ROUNDING', plotName, (lang) => GEOMETRY_TEXT[lang].partSelfIntersection);
       }
       parts.push({ type: 'Polygon', coordinates: [outer] });
       areaHa = (areaHa as number) + polygonAreaHa([outer]);
     }
   }
-  if (parts.length === 0) return { ok: false, issue: { rule: 'GEOMETRY_TYPE', message: `Plot "${plotName}": the geometry has no positions` } };
+  if (parts.length === 0) return issue('GEOMETRY_TYPE', plotName, (lang) => GEOMETRY_TEXT[lang].noPositions);
   return { ok: true, geometries: parts, areaHa };
 }

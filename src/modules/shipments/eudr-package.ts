@@ -16,7 +16,8 @@
  */
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
 import { AppError } from '../../platform/errors.js';
-import { gramsToKg } from '../../platform/weight.js';
+import { kg, texts } from '../../platform/format.js';
+import type { Language } from '../../platform/language.js';
 import { type ExportGeometry, exportGeometry, polygonAreaHa } from './eudr-geometry.js';
 
 export const MAX_PRODUCERS_PER_COMMODITY = 1_000;
@@ -52,7 +53,48 @@ export interface Blocker {
   weightG: number | null;
   /** A rule code for geolocation blockers (e.g. RING_BROKEN_BY_ROUNDING), else null. */
   rule: string | null;
+  /** What to fix, in English and in Indonesian. */
   message: string;
+  messageId: string;
+}
+
+/** What blocks a package, per language (a missing one fails the type check). Weights per language; labels ("Contributor n") as they are. */
+const BLOCKER_TEXT: Readonly<Record<Language, {
+  someone: string;
+  undelivered: (weightG: number, label: string) => string;
+  noPlot: (weightG: number, lotId: number, label: string) => string;
+  plot: (name: string, label: string) => string;
+  notAssessed: string;
+  needsReview: string;
+  highRisk: string;
+  notEudrReady: string;
+}>> = {
+  en: {
+    someone: 'a contributor',
+    undelivered: (g, label) => `${kg(g, 'en')} of a forward line of ${label} is not delivered: its origin is unknown`,
+    noPlot: (g, lotId, label) => `${kg(g, 'en')} of lot ${lotId} (${label}) has no plot of origin`,
+    plot: (name, label) => `Plot "${name}" (${label})`,
+    notAssessed: 'no deforestation assessment against the 31 Dec 2020 cut-off',
+    needsReview: 'the deforestation assessment needs review',
+    highRisk: 'assessed as high deforestation risk',
+    notEudrReady: 'the geolocation does not meet the EUDR rules',
+  },
+  id: {
+    someone: 'seorang pemasok',
+    undelivered: (g, label) => `${kg(g, 'id')} dari baris komitmen ke depan milik ${label} belum dikirim: asal-usulnya belum diketahui`,
+    noPlot: (g, lotId, label) => `${kg(g, 'id')} dari lot ${lotId} (${label}) tidak punya lahan asal`,
+    plot: (name, label) => `Lahan "${name}" (${label})`,
+    notAssessed: 'belum ada penilaian deforestasi terhadap batas 31 Desember 2020',
+    needsReview: 'penilaian deforestasinya perlu ditinjau ulang',
+    highRisk: 'dinilai berisiko deforestasi tinggi',
+    notEudrReady: 'geolokasinya belum memenuhi aturan EUDR',
+  },
+};
+
+/** message / messageId of a blocker from a function of the language. */
+function blockerText(render: (lang: Language) => string): Pick<Blocker, 'message' | 'messageId'> {
+  const t = texts(render);
+  return { message: t.en, messageId: t.id };
 }
 
 export interface PackageProducer {
@@ -145,17 +187,18 @@ export function buildEudrPackage(input: PackageInput): EudrPackage {
   const producerById = new Map(input.producers.map((p) => [p.producerId, p]));
   const plotById = new Map(input.plots.map((p) => [p.plotId, p]));
 
+  const labelOf = (producerId: number, lang: Language) => producerById.get(producerId)?.label ?? BLOCKER_TEXT[lang].someone;
   for (const line of input.undeliveredLines) {
     blockers.push({
       kind: 'UNKNOWN_ORIGIN', lineId: line.lineId, lotId: null, plotId: null, weightG: line.undeliveredG, rule: null,
-      message: `${gramsToKg(line.undeliveredG)} kg of a forward line of ${producerById.get(line.producerId)?.label ?? 'a contributor'} is not delivered: its origin is unknown`,
+      ...blockerText((lang) => BLOCKER_TEXT[lang].undelivered(line.undeliveredG, labelOf(line.producerId, lang))),
     });
   }
   for (const lot of input.lots) {
     if (lot.plotIds.length === 0) {
       blockers.push({
         kind: 'UNKNOWN_ORIGIN', lineId: null, lotId: lot.lotId, plotId: null, weightG: lot.weightG, rule: null,
-        message: `${gramsToKg(lot.weightG)} kg of lot ${lot.lotId} (${producerById.get(lot.producerId)?.label ?? 'a contributor'}) has no plot of origin`,
+        ...blockerText((lang) => BLOCKER_TEXT[lang].noPlot(lot.weightG, lot.lotId, labelOf(lot.producerId, lang))),
       });
     }
   }
@@ -167,20 +210,23 @@ export function buildEudrPackage(input: PackageInput): EudrPackage {
     const plot = plotById.get(plotId);
     if (!plot) continue;
     const producer = producerById.get(plot.producerId);
-    const label = `Plot "${plot.name}" (${producer?.label ?? 'a contributor'})`;
-    const block = (kind: BlockerKind, message: string, rule: string | null = null) =>
-      blockers.push({ kind, lineId: null, lotId: null, plotId, weightG: null, rule, message: `${label}: ${message}` });
-    if (plot.deforestation === null || plot.deforestation === 'NOT_ASSESSED') block('PLOT_NOT_ASSESSED', 'no deforestation assessment against the 31 Dec 2020 cut-off');
-    else if (plot.deforestation === 'NEEDS_REVIEW') block('PLOT_NEEDS_REVIEW', 'the deforestation assessment needs review');
-    else if (plot.deforestation === 'HIGH_RISK') block('PLOT_HIGH_RISK', 'assessed as high deforestation risk');
+    const block = (kind: BlockerKind, message: (lang: Language) => string, rule: string | null = null) =>
+      blockers.push({
+        kind, lineId: null, lotId: null, plotId, weightG: null, rule,
+        ...blockerText((lang) => `${BLOCKER_TEXT[lang].plot(plot.name, producer?.label ?? BLOCKER_TEXT[lang].someone)}: ${message(lang)}`),
+      });
+    if (plot.deforestation === null || plot.deforestation === 'NOT_ASSESSED') block('PLOT_NOT_ASSESSED', (lang) => BLOCKER_TEXT[lang].notAssessed);
+    else if (plot.deforestation === 'NEEDS_REVIEW') block('PLOT_NEEDS_REVIEW', (lang) => BLOCKER_TEXT[lang].needsReview);
+    else if (plot.deforestation === 'HIGH_RISK') block('PLOT_HIGH_RISK', (lang) => BLOCKER_TEXT[lang].highRisk);
 
     if (!plot.eudrReady) {
-      block('PLOT_WITHOUT_VALID_GEOLOCATION', 'the geolocation does not meet the EUDR rules', 'NOT_EUDR_READY');
+      block('PLOT_WITHOUT_VALID_GEOLOCATION', (lang) => BLOCKER_TEXT[lang].notEudrReady, 'NOT_EUDR_READY');
       continue;
     }
     const exported = exportGeometry(plot.geometry as Geometry, plot.name);
     if (!exported.ok) {
-      block('PLOT_WITHOUT_VALID_GEOLOCATION', exported.issue.message, exported.issue.rule);
+      const { issue } = exported;
+      block('PLOT_WITHOUT_VALID_GEOLOCATION', (lang) => (lang === 'id' ? issue.messageId : issue.message), issue.rule);
       continue;
     }
     const declaredHa = Number(plot.areaHa);

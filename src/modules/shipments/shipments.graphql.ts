@@ -155,7 +155,7 @@ const BlockerRef = builder.objectRef<Blocker>('EudrBlocker').implement({
     plotId: t.globalID({ nullable: true, description: 'The plot concerned.', resolve: (b) => (b.plotId === null ? null : { type: 'Plot', id: String(b.plotId) }) }),
     weight: t.expose('weightG', { type: 'Weight', nullable: true, description: 'Weight concerned (unknown origin).' }),
     rule: t.exposeString('rule', { nullable: true, description: 'The geolocation rule broken, e.g. RING_BROKEN_BY_ROUNDING.' }),
-    message: t.exposeString('message', { description: 'What to fix.' }),
+    message: t.string({ description: 'What to fix, in Indonesian or English by Accept-Language.', resolve: (b, _args, ctx) => (ctx.language === 'id' ? b.messageId : b.message) }),
   }),
 });
 
