@@ -90,7 +90,9 @@ export interface OrdersTable {
 }
 export interface OrderEventsTable {
   id: Id; order_id: number; from_status: OrderStatus | null; to_status: OrderStatus; actor_user_id: number | null;
-  reason: string | null; at: CreatedAt;
+  reason: string | null;
+  /** The reason in Indonesian when the system wrote it (acceptance); null when a person wrote it (shown as written). */
+  reason_id: string | null; at: CreatedAt;
 }
 export interface AllocationLinesTable {
   id: Id; order_id: number; producer_id: number; lot_id: number | null; commitment_id: number | null; weight_g: number;

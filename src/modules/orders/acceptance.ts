@@ -6,7 +6,8 @@ import { ForbiddenError, InvalidTransitionError, NotFoundError } from '../../pla
 import { IdempotencyKey, idempotent } from '../../platform/idempotency.js';
 import type { TxOptions } from '../../platform/transaction.js';
 import { parseInput } from '../../platform/validate.js';
-import { gramsToKg } from '../../platform/weight.js';
+import { kg, texts } from '../../platform/format.js';
+import type { Language } from '../../platform/language.js';
 import * as ledger from '../allocation/allocation.service.js';
 import type { CommitmentRow, LotRow } from '../allocation/allocation.repo.js';
 import {
@@ -56,6 +57,14 @@ export interface AllocationPreview {
   lots: LotRow[];
   commitments: CommitmentRow[];
 }
+
+/** The order event's reason for an acceptance, per language. */
+const ACCEPTED_TEXT: Readonly<Record<Language, (strategy: Strategy, lines: number, contributors: number, spotG: number, forwardG: number) => string>> = {
+  en: (strategy, lines, contributors, spotG, forwardG) =>
+    `Accepted with ${strategy}: ${lines} line(s) from ${contributors} producer(s), ${kg(spotG, 'en')} spot and ${kg(forwardG, 'en')} forward`,
+  id: (strategy, lines, contributors, spotG, forwardG) =>
+    `Diterima dengan ${strategy}: ${lines} baris dari ${contributors} produsen, ${kg(spotG, 'id')} dari gudang dan ${kg(forwardG, 'id')} dari komitmen ke depan`,
+};
 
 /** Check the order may be accepted by this actor: exists, is theirs to manage, is REQUESTED. */
 function assertMayAccept(actor: Principal, order: OrderRow | undefined): asserts order is OrderRow {
@@ -129,8 +138,7 @@ export async function acceptOrder(
           { unsafeSkipLocks: unsafeSkipLocks === true },
         );
         const s = outcome.plan.summary;
-        const reason = `Accepted with ${strategy}: ${outcome.lines.length} line(s) from ${s.contributors} producer(s), ` +
-          `${gramsToKg(s.spotG)} kg spot and ${gramsToKg(s.forwardG)} kg forward`;
+        const reason = texts((lang) => ACCEPTED_TEXT[lang](strategy, outcome.lines.length, s.contributors, s.spotG, s.forwardG));
         const accepted = await transitionInTransaction(trx, order, 'ACCEPTED', principal, reason, {
           strategy,
           constraints: JSON.stringify(constraints),

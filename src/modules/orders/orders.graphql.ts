@@ -78,7 +78,11 @@ const OrderEventRef = builder.objectRef<repo.OrderEventRow>('OrderEvent').implem
     to: t.field({ type: OrderStatusEnum, description: 'Status after.', resolve: (e) => e.to_status }),
     at: t.expose('at', { type: 'DateTime', description: 'When it happened.' }),
     actor: t.exposeString('actor_display_name', { nullable: true, description: 'Display name of who did it.' }),
-    reason: t.exposeString('reason', { nullable: true, description: 'Why, as given (required for rejections and cancellations).' }),
+    reason: t.string({
+      nullable: true,
+      description: 'Why, as given (required for rejections and cancellations); what the system wrote (acceptance) in Indonesian or English by Accept-Language.',
+      resolve: (e, _args, ctx) => (ctx.language === 'id' ? (e.reason_id ?? e.reason) : e.reason),
+    }),
   }),
 });
 

@@ -23,11 +23,13 @@ export const updateOrder = (trx: Transaction<DB>, id: number, set: RowUpdate<'or
 
 export const insertOrderEvent = (
   trx: Transaction<DB>,
-  row: { orderId: number; from: OrderStatus | null; to: OrderStatus; actorUserId: number | null; reason: string | null },
+  row: { orderId: number; from: OrderStatus | null; to: OrderStatus; actorUserId: number | null; reason: string | null; reasonId?: string | null },
 ) =>
   trx
     .insertInto('order_events')
-    .values({ order_id: row.orderId, from_status: row.from, to_status: row.to, actor_user_id: row.actorUserId, reason: row.reason })
+    .values({
+      order_id: row.orderId, from_status: row.from, to_status: row.to, actor_user_id: row.actorUserId, reason: row.reason, reason_id: row.reasonId ?? null,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 

@@ -5,6 +5,7 @@ import type { DB, OrderStatus, RowUpdate } from '../../platform/db-types.js';
 import {
   ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError,
 } from '../../platform/errors.js';
+import type { Texts } from '../../platform/format.js';
 import { addDaysIso, IsoDate, MAX_WINDOW_START_DAYS, todayIso } from '../../platform/dates.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
 import { IdempotencyKey, idempotent } from '../../platform/idempotency.js';
@@ -221,16 +222,19 @@ export async function transitionInTransaction(
   order: OrderRow,
   to: OrderStatus,
   actor: Principal,
-  reason: string | null,
+  reasonIn: string | Texts | null,
   changes: Omit<RowUpdate<'orders'>, 'status'> = {},
 ): Promise<OrderRow> {
+  // A person's reason is stored as written; one the system wrote comes in both languages (hooks and events get the English).
+  const reason = typeof reasonIn === 'object' && reasonIn !== null ? reasonIn.en : reasonIn;
+  const reasonId = typeof reasonIn === 'object' && reasonIn !== null ? reasonIn.id : null;
   if (to === 'SHIPPED') await prepareShipment(trx, order, actor.userId);
   await runTransitionHooks(trx, { order, from: order.status, to, actor, reason });
   if (to === 'CANCELLED' && HOLDS_ALLOCATION.has(order.status)) {
     await releaseOrderAllocation(trx, order.id, { userId: actor.userId }, reason);
   }
   const updated = await repo.updateOrder(trx, order.id, { ...changes, status: to });
-  await repo.insertOrderEvent(trx, { orderId: order.id, from: order.status, to, actorUserId: actor.userId, reason });
+  await repo.insertOrderEvent(trx, { orderId: order.id, from: order.status, to, actorUserId: actor.userId, reason, reasonId });
   const type = ORDER_EVENT[to];
   if (type) await emitOrderEvent(trx, type, updated, order.status, reason);
   return updated;
