@@ -19,7 +19,6 @@
 import { kinks } from '@turf/kinks';
 import type { Geometry, MultiPoint, Point, Polygon, Position } from 'geojson';
 import { intersection } from 'polyclip-ts';
-import { texts } from '../../platform/format.js';
 import type { Language } from '../../platform/language.js';
 import { polygonAreaM2 } from '../plots/area.js';
 
@@ -32,9 +31,8 @@ export type ExportIssueRule = 'GEOMETRY_TYPE' | 'RING_BROKEN_BY_ROUNDING' | 'SEL
 
 export interface ExportIssue {
   rule: ExportIssueRule;
-  /** What to fix, in English and in Indonesian. */
+  /** What to fix, in the language asked for (exportGeometry's `lang`). */
   message: string;
-  messageId: string;
 }
 
 /** A geometry problem, rendered in either language. */
@@ -70,10 +68,12 @@ const GEOMETRY_TEXT: Readonly<Record<Language, {
   },
 };
 
-/** The issue of plot `plotName`, in both languages. */
-function issue(rule: ExportIssueRule, plotName: string, problem: Problem): { ok: false; issue: ExportIssue } {
-  const t = texts((lang) => GEOMETRY_TEXT[lang].plot(plotName, problem(lang)));
-  return { ok: false, issue: { rule, message: t.en, messageId: t.id } };
+/** The issue of plot `plotName`, in the language. */
+function issueIn(lang: Language) {
+  return (rule: ExportIssueRule, plotName: string, problem: Problem): { ok: false; issue: ExportIssue } => ({
+    ok: false,
+    issue: { rule, message: GEOMETRY_TEXT[lang].plot(plotName, problem(lang)) },
+  });
 }
 
 export type ExportResult = { ok: true; geometries: ExportGeometry[]; areaHa: number | null } | { ok: false; issue: ExportIssue };
@@ -138,8 +138,9 @@ const ringProblem = (ring: Position[]): Problem | null => {
   return null;
 };
 
-/** Prepare one plot's geometry for the EU system; `plotName` names the plot in any issue. */
-export function exportGeometry(geometry: Geometry, plotName: string): ExportResult {
+/** Prepare one plot's geometry for the EU system; `plotName` names the plot in any issue, written in `lang`. */
+export function exportGeometry(geometry: Geometry, plotName: string, lang: Language = 'en'): ExportResult {
+  const issue = issueIn(lang);
   const parts: ExportGeometry[] = [];
   const polygons: Position[][][] = [];
   const flatten = (g: Geometry): Problem | null => {

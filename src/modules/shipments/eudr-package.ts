@@ -225,8 +225,11 @@ export function buildEudrPackage(input: PackageInput): EudrPackage {
     }
     const exported = exportGeometry(plot.geometry as Geometry, plot.name);
     if (!exported.ok) {
+      // Only a refused geometry is checked again, for the Indonesian text of the same issue.
       const { issue } = exported;
-      block('PLOT_WITHOUT_VALID_GEOLOCATION', (lang) => (lang === 'id' ? issue.messageId : issue.message), issue.rule);
+      const inIndonesian = exportGeometry(plot.geometry as Geometry, plot.name, 'id');
+      const issueId = inIndonesian.ok ? issue.message : inIndonesian.issue.message;
+      block('PLOT_WITHOUT_VALID_GEOLOCATION', (lang) => (lang === 'id' ? issueId : issue.message), issue.rule);
       continue;
     }
     const declaredHa = Number(plot.areaHa);
