@@ -29,6 +29,7 @@ const FULFIL = /* GraphQL */ `
   mutation FulfilLine($input: FulfilLineInput!) { fulfilLine(input: $input) { __typename ${ERROR_FIELDS} } }`;
 const ORDER = /* GraphQL */ `
   query Order($id: ID!) { order(id: $id) { status quantity allocatedWeight uncoveredWeight lines { weight status } } }`;
+const LINE_REASON = /* GraphQL */ `query LineReason($id: ID!) { node(id: $id) { ... on AllocationLine { reason } } }`;
 const CANCEL = /* GraphQL */ `
   mutation Cancel($input: CancelOrderInput!) { cancelOrder(input: $input) { __typename ${ERROR_FIELDS} } }`;
 
@@ -86,6 +87,22 @@ describe('declareShortfall: a producer cannot deliver; the weight is reallocated
       expect(replacements.every((l) => l.reason.startsWith(`Covers shortfall of line ${aLine.id}: the producer cannot deliver (hail destroyed`))).toBe(true);
       expect((await lotRow(db, aLine.lot_id!)).allocated_g).toBe(0);
       expect((await orderRow(db, order.id)).uncovered_g).toBe(0);
+    });
+
+    it('the replacement lines\' reasons read in Indonesian with Accept-Language: id, the producer\'s words as written', async () => {
+      const replacements = (await linesOf(t.database.db, order.id)).filter((l) => l.replaces_line_id === aLine.id);
+      for (const l of replacements) {
+        const read = async (lang: string) => {
+          const r = await t.app.inject({
+            method: 'POST', url: '/graphql',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${w.as.brandManager.token}`, 'accept-language': lang },
+            payload: { query: LINE_REASON, variables: { id: gid('AllocationLine', l.id) } },
+          });
+          return r.json().data.node.reason as string;
+        };
+        expect(await read('en')).toBe(l.reason);
+        expect(await read('id')).toMatch(new RegExp(`^Menutup kekurangan baris ${aLine.id}: produsen tidak dapat mengirim \\(hail destroyed part of the harvest\\)\\. `));
+      }
     });
 
     it('records SHORTFALL and REALLOCATED provenance events with the order', async () => {
