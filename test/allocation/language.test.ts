@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { globalId } from '../../src/platform/graphql/ids.js';
 import { DEMO_LOGINS, DEMO_PASSWORD, DEMO_PRODUCTS, seedIfEmpty } from '../../src/seed/seed.js';
@@ -128,6 +129,14 @@ describe('previewAllocation in Indonesian and English', () => {
     expect(en.lines.some((l) => /pro-rata share \d+\.\d+% of/.test(l.reason))).toBe(true);
   });
 
+  it('prints the README\'s Indonesian example reason verbatim', () => {
+    // The README quotes one line in both languages; the seed is deterministic, so update both together.
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const quoted = /With `Accept-Language: id` the\s+same line reads \*"([^"]+)"\*/s.exec(readme)?.[1]?.replace(/\s+/g, ' ');
+    expect(quoted).toBeDefined();
+    expect(id.lines.map((l) => l.reason)).toContain(quoted);
+  });
+
   it('explains the fairness index in the language', () => {
     const fairness = String(en.summary.fairness);
     expect(en.summary.fairnessExplanation).toContain(`Jain's fairness index ${fairness} over the`);
@@ -158,6 +167,16 @@ describe('after acceptance: stored reasons, the order event, provenance and trac
       expect(l.reason).toContain('dari 19.200 kg');
       expect(en.lines[i].reason).toContain('of 19,200 kg');
     }
+  });
+
+  it('falls back to the English reason for a line written before Indonesian was stored (reason_id NULL)', async () => {
+    // Given a line as migration 0320 leaves older lines
+    const [line] = await t.database.db.selectFrom('allocation_lines').select(['id', 'reason']).orderBy('id').limit(1).execute();
+    await t.database.db.updateTable('allocation_lines').set({ reason_id: null }).where('id', '=', line!.id).execute();
+    // When it is read in Indonesian, then it says what it always said
+    const read = await gql(/* GraphQL */ `query L($id: ID!) { node(id: $id) { ... on AllocationLine { reason } } }`,
+      { id: globalId('AllocationLine', line!.id) }, manager, 'id');
+    expect(read.node.reason).toBe(line!.reason);
   });
 
   it('writes the acceptance\'s order event in both languages', () => {
