@@ -63,13 +63,15 @@ async function login(email: string): Promise<string> {
 async function main() {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'lumbung-soak-'));
   const { DATABASE_URL: _embeddedOnly, ...env } = process.env;
-  const child = spawn(process.execPath, [path.join(root, 'scripts', 'start.mjs')], {
+  const probeFile = path.join(dataDir, 'memory.jsonl');
+  const child = spawn(process.execPath, [...(process.env.SOAK_EXTRA_ARGS ? process.env.SOAK_EXTRA_ARGS.split(' ') : []), '--import', path.join(root, 'scripts', 'memory-probe.mjs'), path.join(root, 'scripts', 'start.mjs')], {
     cwd: root,
     env: {
       ...env, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'error', DATA_DIR: dataDir,
       RATE_LIMIT_IP_PER_MINUTE: '100000000', RATE_LIMIT_USER_PER_MINUTE: '100000000',
       COST_BUDGET_MAX: '100000000', COST_BUDGET_RESTORE_PER_SECOND: '100000000', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
       LOGIN_MAX_FAILURES_PER_ACCOUNT: '100000', LOGIN_MAX_FAILURES_PER_IP: '100000',
+      MEMORY_PROBE_FILE: probeFile, MEMORY_PROBE_MS: '1000',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -108,9 +110,17 @@ async function main() {
     ];
     const byStatus = new Map<number, number>();
     let sent = 0;
-    const samples: Array<{ at: number; rss: number; phase: string }> = [];
+    const samples: Array<{ at: number; rss: number; phase: string; memory: { heapUsed: number; heapTotal: number; arrayBuffers: number; external: number } | null }> = [];
     const t0 = performance.now();
-    const sample = (phase: string) => samples.push({ at: (performance.now() - t0) / 1000, rss: rssMb(pid), phase });
+    const breakdown = () => {
+      try {
+        const lines = readFileSync(probeFile, 'utf8').trim().split('\n');
+        return JSON.parse(lines[lines.length - 1]!) as { heapUsed: number; heapTotal: number; arrayBuffers: number; external: number };
+      } catch {
+        return null;
+      }
+    };
+    const sample = (phase: string) => samples.push({ at: (performance.now() - t0) / 1000, rss: rssMb(pid), phase, memory: breakdown() });
     sample('start');
     const sampler = setInterval(() => sample('load'), SAMPLE_MS);
     const stopAt = performance.now() + MINUTES * 60_000;
@@ -133,8 +143,20 @@ async function main() {
 
     console.log(`bench:soak — node ${process.version}, ${MINUTES} min, ${CONNECTIONS} connections, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     console.log(`${sent} requests (${(sent / (MINUTES * 60)).toFixed(0)}/s); by status: ${[...byStatus].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}: ${n}`).join(', ')}`);
-    console.log('\n   t (s)   RSS (MB)  phase');
-    for (const s of samples) console.log(`${s.at.toFixed(0).padStart(8)} ${s.rss.toFixed(0).padStart(10)}  ${s.phase}`);
+    console.log('\n   t (s)   RSS (MB)  heap used/total  ArrayBuffers  external  phase');
+    for (const s of samples) {
+      const m = s.memory;
+      const parts = m ? `${`${m.heapUsed}/${m.heapTotal}`.padStart(16)} ${String(m.arrayBuffers).padStart(13)} ${String(m.external).padStart(9)}` : ' '.repeat(40);
+      console.log(`${s.at.toFixed(0).padStart(8)} ${s.rss.toFixed(0).padStart(10)} ${parts}  ${s.phase}`);
+    }
+    // The peak second by second (the probe writes every second), with what it was made of.
+    try {
+      const probe = readFileSync(probeFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { rss: number; heapUsed: number; arrayBuffers: number; external: number });
+      const top = probe.reduce((a, b) => (b.rss > a.rss ? b : a));
+      console.log(`peak RSS by the in-process probe (every 1 s): ${top.rss} MB = heap ${top.heapUsed} MB used, ArrayBuffers ${top.arrayBuffers} MB, external ${top.external} MB`);
+    } catch {
+      // no probe output
+    }
     const load = samples.filter((s) => s.phase !== 'idle');
     const peak = Math.max(...load.map((s) => s.rss));
     const idle = samples[samples.length - 1]!.rss;

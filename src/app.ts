@@ -10,6 +10,7 @@ import { enforceTrustedDocuments } from './modules/partners/trusted-documents.js
 import { createDatabase, type Database, type DbOptions } from './platform/db.js';
 import { authPlugin } from './platform/http/auth.js';
 import { csrfPlugin } from './platform/http/csrf.js';
+import { idleGcPlugin } from './platform/http/idle-gc.js';
 import { drainPlugin } from './platform/http/drain.js';
 import { errorsPlugin } from './platform/http/errors.js';
 import { jsonBodyPlugin } from './platform/http/json-body.js';
@@ -101,6 +102,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(httpScopesPlugin);
   await app.register(rateLimitPlugin, { config });
   await app.register(drainPlugin);
+  await app.register(idleGcPlugin, { idleMs: config.idleGcMs });
   await app.register(healthPlugin, { database });
   await app.register(requestGuardsPlugin);
   await app.register(tokenRoute, { config, database });

@@ -43,6 +43,8 @@ const EnvSchema = z.object({
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(5000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   AVAILABILITY_COMPACT_MS: z.coerce.number().int().min(0).max(3_600_000).default(1_000),
+  // A full garbage collection once no request has been in flight this long (0: never); see platform/http/idle-gc.ts.
+  IDLE_GC_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
   // Partner access and limits (issue 11).
   REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a URL of the form redis://host:port').optional(),
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1–64 characters of A-Z a-z 0-9 : _ -').default('lumbung:'),
@@ -97,6 +99,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** How often the availability compactor folds changed producers into the counters; 0: never (tests). */
   availabilityCompactMs: number;
+  /** Full GC after this long without requests (0: never). */
+  idleGcMs: number;
   /** Redis shared by every node (rate limits, cost budgets, login throttling); null: in-memory. */
   redisUrl: string | null;
   /** Prefix of every Redis key this app writes (several deployments or test runs can share one Redis). */
@@ -169,6 +173,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     availabilityCompactMs: e.AVAILABILITY_COMPACT_MS,
+    idleGcMs: e.IDLE_GC_MS,
     redisUrl: e.REDIS_URL ?? null,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((o) => o.trim()) : [],

@@ -64,6 +64,8 @@ export function testConfig(overrides: Record<string, string> = {}) {
     WORKERS: 'false',
     // No background availability compaction (statement-count tests count every statement); tests compact explicitly.
     AVAILABILITY_COMPACT_MS: '0',
+    // No idle garbage collection in tests (idle-gc.test.ts tests it).
+    IDLE_GC_MS: '0',
     ...overrides,
   });
 }
