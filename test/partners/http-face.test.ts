@@ -70,6 +70,26 @@ describe('the HTTP face', () => {
     });
   });
 
+  describe('security headers on every answer', () => {
+    it('given a GraphQL answer and a refusal before GraphQL (a bad token: 401), then both carry the same security headers', async () => {
+      const ok = await app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json' }, payload: { query: TYPENAME } });
+      const refused = await app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', authorization: 'Bearer not.a.token' }, payload: { query: TYPENAME } });
+      expect(ok.statusCode).toBe(200);
+      expect(refused.statusCode).toBe(401);
+      for (const res of [ok, refused]) {
+        expect(String(res.headers['content-security-policy'])).toMatch(/default-src 'self'.*frame-ancestors 'none'/);
+        expect(res.headers['x-content-type-options']).toBe('nosniff');
+        expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+        expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+        expect(res.headers['cross-origin-opener-policy']).toBe('same-origin');
+        expect(res.headers['referrer-policy']).toBe('no-referrer');
+        expect(res.headers['x-powered-by']).toBeUndefined();
+      }
+      const security = (h: Record<string, unknown>) => Object.fromEntries(Object.entries(h).filter(([k]) => /^(content-security|x-(?!request-id|ratelimit)|strict-transport|cross-origin|origin-agent|referrer)/.test(k)));
+      expect(security(refused.headers)).toEqual(security(ok.headers));
+    });
+  });
+
   describe('methods and cross-site posts', () => {
     it('given a mutation over GET, then 405, never 500; a GET query works', async () => {
       const mutation = await app.inject({ method: 'GET', url: `/graphql?query=${encodeURIComponent(LOGIN)}` });
