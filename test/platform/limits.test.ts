@@ -59,6 +59,29 @@ describe('query limits', () => {
     expect(again.errors).toBeUndefined();
   });
 
+  it('caches complexity per document and per the values of its variables: defaults, nulls and fragments count', async () => {
+    // Given a document whose $n defaults to 100 and whose connections sit behind a fragment
+    const withDefault = /* GraphQL */ `query UsersDefault($n: Int = 100) { ...Pages }
+      fragment Pages on Query { a: users(first: $n) { ${USER_PAGE} } b: users(first: $n) { ${USER_PAGE} } }`;
+    const run = async (variables: Record<string, unknown>) => (await t.app.inject({
+      method: 'POST', url: '/graphql', headers: { authorization: `Bearer ${adminToken}` }, payload: { query: withDefault, variables },
+    })).json() as { errors?: Array<{ extensions?: { code?: string } }>; extensions?: { cost?: { requested: number } } };
+    // When $n is null, then its cost counts one item per page (it passes the limit; the field refuses null)
+    const nulled = await run({ n: null });
+    expect(nulled.errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
+    // When $n is 1, then 2 (twice), then each runs; the requested cost follows $n and repeats for the same $n
+    const one = await run({ n: 1 });
+    const first = await run({ n: 2 });
+    const second = await run({ n: 2 });
+    expect(first.errors).toBeUndefined();
+    expect(first.extensions!.cost!.requested).toBeGreaterThan(one.extensions!.cost!.requested);
+    expect(second.extensions!.cost!.requested).toBe(first.extensions!.cost!.requested);
+    // When $n is absent, its default (100) counts: refused, although null and 2 were cached
+    expect((await run({})).errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+    // And an explicit 100 through the fragment is refused as well
+    expect((await run({ n: 100 })).errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+  });
+
   it('accepts 30 aliases and rejects 31', async () => {
     const aliases = (n: number) => `query A { ${Array.from({ length: n }, (_, i) => `a${i}: __typename`).join(' ')} }`;
     expect((await t.gql(aliases(30))).errors).toBeUndefined();

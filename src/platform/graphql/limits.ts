@@ -1,5 +1,5 @@
 import { complexityFromQuery } from '@pothos/plugin-complexity';
-import { type DocumentNode, GraphQLError, type GraphQLSchema, Kind, type ValidationRule } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, Kind, TypeInfo, type ValidationRule, visit, visitWithTypeInfo } from 'graphql';
 
 /**
  * Query limits beyond Mercurius's own (depth through fragments, batching, token count):
@@ -8,7 +8,12 @@ import { type DocumentNode, GraphQLError, type GraphQLSchema, Kind, type Validat
  * - Complexity depends on the variables (`first: $n`), so it cannot be a cached validation rule
  *   (Mercurius refuses function-valued rules together with its cache). It runs in the
  *   `preExecution` hook instead, on the already parsed and validated (cached) document, before any
- *   resolver runs. It costs one walk of the document per request.
+ *   resolver runs. The walk is cached per document (Mercurius hands the same parsed document for
+ *   the same text) and per the values of the variables it can depend on: those used in the
+ *   arguments of fields whose complexity is a function (`first: $n` of a connection). A document
+ *   without such fields (`{ __typename }`, the availability query) is walked once. Complexity
+ *   functions must therefore depend on their arguments only (connectionComplexity does), not on
+ *   the context.
  */
 
 export function aliasLimitRule(maxAliases: number): ValidationRule {
@@ -37,6 +42,49 @@ export class ComplexityLimitError extends GraphQLError {
   }
 }
 
+/** Cached complexities of one document: the variables they depend on, and the result per their values. */
+interface DocumentComplexity {
+  onlyIntrospection: boolean;
+  variables: readonly string[];
+  results: Map<string, number>;
+}
+
+/** Results kept per document (distinct values of its complexity variables); then the map starts over. */
+const RESULTS_PER_DOCUMENT = 64;
+const cache = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, DocumentComplexity>>();
+
+/** The variables used in the arguments of fields whose complexity is a function of their arguments. */
+export function complexityVariables(schema: GraphQLSchema, document: DocumentNode): string[] {
+  const names = new Set<string>();
+  const typeInfo = new TypeInfo(schema);
+  visit(document, visitWithTypeInfo(typeInfo, {
+    Field(node) {
+      if (typeof typeInfo.getFieldDef()?.extensions?.complexity !== 'function') return;
+      for (const arg of node.arguments ?? []) {
+        visit(arg.value, { Variable: (v) => { names.add(v.name.value); } });
+      }
+    },
+  }));
+  return [...names].sort();
+}
+
+function documentComplexity(schema: GraphQLSchema, document: DocumentNode): DocumentComplexity {
+  let bySchema = cache.get(schema);
+  if (!bySchema) cache.set(schema, (bySchema = new WeakMap()));
+  let entry = bySchema.get(document);
+  if (!entry) {
+    // Introspection-only documents (GraphiQL's schema fetch) are cheap and bounded by depth; skip them.
+    const onlyIntrospection = document.definitions.every(
+      (d) =>
+        d.kind !== Kind.OPERATION_DEFINITION ||
+        d.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__')),
+    );
+    entry = { onlyIntrospection, variables: onlyIntrospection ? [] : complexityVariables(schema, document), results: new Map() };
+    bySchema.set(document, entry);
+  }
+  return entry;
+}
+
 export function checkComplexity(
   schema: GraphQLSchema,
   document: DocumentNode,
@@ -44,14 +92,18 @@ export function checkComplexity(
   variables: Record<string, unknown> | undefined,
   max: number,
 ): number {
-  // Introspection-only documents (GraphiQL's schema fetch) are cheap and bounded by depth; skip them.
-  const onlyIntrospection = document.definitions.every(
-    (d) =>
-      d.kind !== Kind.OPERATION_DEFINITION ||
-      d.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__')),
-  );
-  if (onlyIntrospection) return 0;
-  const { complexity } = complexityFromQuery(document, { schema, ctx: context, variables: variables ?? {} });
+  const entry = documentComplexity(schema, document);
+  if (entry.onlyIntrospection) return 0;
+  // Absent ([]) and null ([null]) differ: an absent variable takes its declared default.
+  const key = entry.variables.length === 0
+    ? ''
+    : JSON.stringify(entry.variables.map((name) => (variables && Object.hasOwn(variables, name) ? [variables[name]] : [])));
+  let complexity = entry.results.get(key);
+  if (complexity === undefined) {
+    complexity = complexityFromQuery(document, { schema, ctx: context, variables: variables ?? {} }).complexity;
+    if (entry.results.size >= RESULTS_PER_DOCUMENT) entry.results.clear();
+    entry.results.set(key, complexity);
+  }
   if (complexity > max) throw new ComplexityLimitError(complexity, max);
   return complexity;
 }
