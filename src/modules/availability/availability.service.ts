@@ -4,7 +4,7 @@ import { hasRole, isAdmin, type Principal } from '../../platform/auth.js';
 import type { DB } from '../../platform/db-types.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
 import { parseInput } from '../../platform/validate.js';
-import { currentScheme } from '../brands/brands.service.js';
+import { currentScheme, productGrades } from '../brands/brands.service.js';
 import * as repo from './availability.repo.js';
 import { inTransaction } from '../../platform/transaction.js';
 import { combine, contributionsOf, deltas, type StoredCell, storedKey } from './aggregates.js';
@@ -123,18 +123,21 @@ const Input = z
 
 export type AvailabilityInput = z.input<typeof Input>;
 
-/** Answer the availability question (aggregates only). One statement (the maintained counters) after the product and scheme lookups. */
+/**
+ * Answer the availability question (aggregates only): two statements, the product with its current
+ * grades, then the maintained counters; no transaction (the counters' read is one snapshot).
+ */
 export async function getAvailability(db: Kysely<DB>, principal: Principal | null, input: AvailabilityInput): Promise<Availability> {
   if (!principal) throw new UnauthenticatedError();
   const parsed = parseInput(Input, input);
-  const product = await repo.findProduct(db, parsed.productId);
-  if (!product) throw new NotFoundError('Product', 'input.productId');
+  // The product's brand and its current grades in one statement (the principal was read with the request).
+  const found = await productGrades(db, parsed.productId);
+  if (!found) throw new NotFoundError('Product', 'input.productId');
+  const product = { id: found.id, brand_id: found.brandId };
   if (!canQueryAvailability(principal, product.brand_id)) {
     throw new ForbiddenError('Availability is for buyers, admins and the managers and curators of the brand');
   }
-  const grades: GradeLevel[] = ((await currentScheme(db, product.id))?.grades ?? [])
-    .map((g) => ({ code: g.code, rank: g.rank, label: g.label }))
-    .sort((a, b) => a.rank - b.rank);
+  const grades: GradeLevel[] = found.grades;
   if (grades.length === 0) throw ValidationError.field('input.minGrade', 'the product has no grade scheme yet');
   const minGrade = grades.find((g) => g.code === parsed.minGrade) ?? grades.find((g) => g.code.toLowerCase() === parsed.minGrade.toLowerCase());
   if (!minGrade) {

@@ -93,6 +93,24 @@ export const gradesOfSchemes = (db: Db, schemeIds: readonly number[]) =>
     ? Promise.resolve([] as GradeRow[])
     : db.selectFrom('grades').selectAll().where('scheme_id', 'in', schemeIds).orderBy('scheme_id').orderBy('rank').execute();
 
+/**
+ * A product with the grades of its latest scheme version, in one statement: one row per grade
+ * (best first), or one row with null grade columns when the product has no scheme (or no grades);
+ * no rows for an unknown product.
+ */
+export const productWithCurrentGrades = (db: Db, productId: number) =>
+  db
+    .selectFrom('products as p')
+    .leftJoinLateral(
+      (eb) => eb.selectFrom('grade_schemes as s').select('s.id').whereRef('s.product_id', '=', 'p.id').orderBy('s.version', 'desc').limit(1).as('s'),
+      (join) => join.onTrue(),
+    )
+    .leftJoin('grades as g', 'g.scheme_id', 's.id')
+    .select(['p.id', 'p.brand_id', 's.id as scheme_id', 'g.code', 'g.rank', 'g.label'])
+    .where('p.id', '=', productId)
+    .orderBy('g.rank')
+    .execute();
+
 /** Lock a product row (serialises new grade-scheme versions of one product). */
 export const lockProduct = (trx: Transaction<DB>, productId: number) =>
   trx.selectFrom('products').select('id').where('id', '=', productId).forUpdate().executeTakeFirstOrThrow();

@@ -266,6 +266,21 @@ export async function currentScheme(db: Db, productId: number): Promise<CurrentS
   return (await currentSchemes(db, [productId])).get(productId) ?? null;
 }
 
+/**
+ * A product's brand and the grades of its current scheme (best first; empty without a scheme), in
+ * one statement; null for an unknown product. For reads that need only the grades (availability).
+ */
+export async function productGrades(
+  db: Db,
+  productId: number,
+): Promise<{ id: number; brandId: number; grades: Array<{ code: string; rank: number; label: string }> } | null> {
+  const rows = await repo.productWithCurrentGrades(db, productId);
+  const first = rows[0];
+  if (!first) return null;
+  const grades = rows.flatMap((r) => (r.code !== null && r.rank !== null && r.label !== null ? [{ code: r.code, rank: r.rank, label: r.label }] : []));
+  return { id: first.id, brandId: first.brand_id, grades };
+}
+
 /** A grade of the product's current scheme by code (exact, case-sensitive), or null. */
 export async function gradeByCode(
   db: Db,
