@@ -80,27 +80,21 @@ async function authenticate(
 ): Promise<Principal | string> {
   const header = request.headers.authorization ?? '';
   if (!/^Bearer [A-Za-z0-9._~+/-]+=*$/.test(header)) return 'Authorization must be "Bearer <token>"';
-  let claims: Record<string, unknown>;
-  try {
-    claims = await request.jwtVerify<Record<string, unknown>>();
-  } catch (error) {
-    const code = (error as { code?: string }).code ?? '';
-    return code.includes('EXPIRED') ? 'Token expired' : 'Invalid token';
-  }
-  // A machine client's access token names a client, never a user; a user token never carries
-  // client claims. Neither can stand in for the other.
-  const typ = request.server.jwt.decode<{ header: { typ?: unknown } }>(header.slice(7), { complete: true })?.header?.typ;
-  if (isAccessTokenType(typ)) return (clientTokens ? await clientTokens(database.db, claims) : null) ?? 'Invalid token';
-  if ('client_id' in claims || 'scope' in claims) return 'Invalid token';
-  const sub = claims.sub;
-  if (typeof sub !== 'string' || !/^\d{1,15}$/.test(sub)) return 'Invalid token';
-  const principal = await loadPrincipal(database.db, Number(sub));
-  return principal ?? 'Invalid token';
+  const result = await principalOfToken(request.server, header.slice(7), database, clientTokens);
+  return typeof result === 'string' ? result : result.principal;
+}
+
+/** The JOSE header of a token whose signature was verified (so it is well-formed JSON). */
+function verifiedHeader(token: string): { typ?: unknown } {
+  const header = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8')) as unknown;
+  return header !== null && typeof header === 'object' ? (header as { typ?: unknown }) : {};
 }
 
 /**
- * The principal of a bare token (a WebSocket's connection_init carries no Authorization header),
- * with its expiry in ms, or why there is none. Same checks as the bearer header.
+ * The principal of a token (the bearer header's, or a WebSocket's connection_init, which carries
+ * no Authorization header), with its expiry in ms, or why there is none: the signature and claims
+ * checked by the app's one verifier, then the principal (loadPrincipal: the one place a user's
+ * principal is read, roles fresh, so a revocation is immediate).
  */
 export async function principalOfToken(
   app: FastifyInstance,
@@ -117,8 +111,9 @@ export async function principalOfToken(
     return code.includes('EXPIRED') ? 'Token expired' : 'Invalid token';
   }
   const expiresAt = Number(claims.exp) * 1000;
-  const typ = app.jwt.decode<{ header: { typ?: unknown } }>(token, { complete: true })?.header?.typ;
-  if (isAccessTokenType(typ)) {
+  // A machine client's access token names a client, never a user; a user token never carries
+  // client claims. Neither can stand in for the other.
+  if (isAccessTokenType(verifiedHeader(token).typ)) {
     const principal = clientTokens ? await clientTokens(database.db, claims) : null;
     return principal ? { principal, expiresAt } : 'Invalid token';
   }

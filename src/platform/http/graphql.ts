@@ -80,12 +80,12 @@ export const graphqlPlugin = fp<GraphqlOptions>(
     const emitter = createEmitter(config, (err) => app.log.warn({ err }, 'subscriptions: Redis failed'));
     const prefix = topicPrefix(config);
     app.addHook('onClose', (_app, done) => emitter.close(() => done()));
-    const baseContext = (request: FastifyRequest) => ({
+    const baseContext = (request: FastifyRequest, language: Language) => ({
       db: database.db,
       config,
       requestId: request.id,
       log: request.log,
-      language: pickLanguage(request.headers['accept-language']),
+      language,
       signToken,
       clientIp: request.ip,
       loginThrottle,
@@ -144,7 +144,7 @@ export const graphqlPlugin = fp<GraphqlOptions>(
             timer.unref();
           };
           const ctx: Record<string, unknown> = {
-            ...baseContext(request),
+            ...baseContext(request, pickLanguage(request.headers['accept-language'])),
             principal: null,
             subscription: { prefix, armExpiry },
           };
@@ -168,13 +168,13 @@ export const graphqlPlugin = fp<GraphqlOptions>(
       graphql: { parseOptions: { maxTokens: config.limits.maxTokens } },
       validationRules,
       context: (request: FastifyRequest): Context => ({
-        ...baseContext(request),
+        ...baseContext(request, responseLanguage(request.principal?.preferredLanguage, request.headers['accept-language'])),
         principal: request.principal,
-        language: responseLanguage(request.principal?.preferredLanguage, request.headers['accept-language']),
       }),
       errorFormatter: (execution, context) => {
         const requestId: string | undefined = (context as { reply?: { request?: { id: string } } }).reply?.request?.id;
-        const log = app.log.child({ reqId: requestId });
+        // A child logger only when something is logged (most errors are expected and logged by no one).
+        const log = { error: (obj: object, msg: string) => app.log.child({ reqId: requestId }).error(obj, msg) };
         const language = (context as Partial<Context>).language ?? 'en';
         const masked = flattenErrors(execution.errors ?? []).map((error) => maskError(error, requestId, log, language));
         const statusCode = execution.data ? 200 : Math.max(400, ...masked.map((e) => e.status));
