@@ -13,7 +13,10 @@
  * child process (scripts/bench-api-load.ts) with keep-alive connections, so the load generator
  * does not compete with the server's event loop. Each round runs every case for BENCH_SECONDS per
  * side, GraphQL first in odd rounds and the plain route first in even ones; the ratio is
- * GraphQL req/s ÷ plain req/s per round, and the median over rounds is reported.
+ * GraphQL req/s ÷ plain req/s per round, and the median over rounds is reported. Next to it, the
+ * server's CPU time per request on each side (this process's user + system time while the side was
+ * loaded, per request answered) and its ratio (plain ÷ GraphQL): on a shared, busy machine req/s
+ * swings with the neighbours, CPU per request much less.
  *
  * Rate limits and the cost budget are raised so that they run on every request but never refuse,
  * and load shedding is off (a loaded machine would otherwise shed some requests with 503).
@@ -52,8 +55,22 @@ interface Case {
   pick: (json: any) => unknown;
 }
 
-/** Run the load child against one target; resolves with its requests per second. */
-function load(port: number, target: Case['graphql']): Promise<{ rps: number; errors: number; statuses: Record<string, number> }> {
+interface LoadResult { rps: number; errors: number; statuses: Record<string, number>; cpuUsPerRequest: number }
+
+/**
+ * Run the load child against one target; resolves with its requests per second and this process's
+ * CPU time (user + system) per request answered meanwhile: the servers run here, the load does
+ * not, so it is what a request costs the server, much less disturbed by a busy machine than req/s.
+ */
+async function load(port: number, target: Case['graphql']): Promise<LoadResult> {
+  const cpu = process.cpuUsage();
+  const r = await loadChild(port, target);
+  const used = process.cpuUsage(cpu);
+  const requests = Object.values(r.statuses).reduce((a, b) => a + b, 0);
+  return { ...r, cpuUsPerRequest: (used.user + used.system) / requests };
+}
+
+function loadChild(port: number, target: Case['graphql']): Promise<{ rps: number; errors: number; statuses: Record<string, number> }> {
   return new Promise((resolve, reject) => {
     const child = fork(path.join(import.meta.dirname, 'bench-api-load.ts'), [], {
       execArgv: ['--import', 'tsx'],
@@ -142,19 +159,26 @@ async function main() {
     console.log(`${ROUNDS} rounds × ${SECONDS} s per side, ${CONNECTIONS} keep-alive connections, alternating sides\n`);
     for (const c of cases) {
       const ratios: number[] = [];
+      const cpuRatios: number[] = [];
       for (let round = 1; round <= ROUNDS; round++) {
         const sides = round % 2 === 1 ? (['graphql', 'plain'] as const) : (['plain', 'graphql'] as const);
-        const rps: Record<string, number> = {};
+        const res: Record<string, LoadResult> = {};
         for (const side of sides) {
           const r = await load(side === 'graphql' ? gqlPort : plainPort, c[side]);
           if (r.errors > 0) throw new Error(`${c.name} ${side}: ${r.errors} failed requests (${JSON.stringify(r.statuses)})`);
-          rps[side] = r.rps;
+          res[side] = r;
         }
-        ratios.push(rps.graphql! / rps.plain!);
-        console.log(`${c.name.padEnd(22)} round ${round}: GraphQL ${rps.graphql!.toFixed(0).padStart(6)} req/s, plain ${rps.plain!.toFixed(0).padStart(6)} req/s, ratio ${(rps.graphql! / rps.plain!).toFixed(2)}`);
+        const [g, p] = [res.graphql!, res.plain!];
+        ratios.push(g.rps / p.rps);
+        // CPU per request, as a throughput ratio: plain µs ÷ GraphQL µs.
+        cpuRatios.push(p.cpuUsPerRequest / g.cpuUsPerRequest);
+        console.log(
+          `${c.name.padEnd(22)} round ${round}: GraphQL ${g.rps.toFixed(0).padStart(6)} req/s, plain ${p.rps.toFixed(0).padStart(6)} req/s, ratio ${(g.rps / p.rps).toFixed(2)}` +
+            ` | server CPU per request: GraphQL ${g.cpuUsPerRequest.toFixed(0)} µs, plain ${p.cpuUsPerRequest.toFixed(0)} µs, ratio ${(p.cpuUsPerRequest / g.cpuUsPerRequest).toFixed(2)}`,
+        );
       }
-      const sorted = [...ratios].sort((a, b) => a - b);
-      console.log(`${c.name.padEnd(22)} median ratio ${sorted[Math.floor(sorted.length / 2)]!.toFixed(2)}\n`);
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+      console.log(`${c.name.padEnd(22)} median ratio ${median(ratios).toFixed(2)} (req/s), ${median(cpuRatios).toFixed(2)} (server CPU per request)\n`);
     }
     console.log(`load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
