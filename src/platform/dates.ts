@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ISSUES, zodText } from './issue-messages.js';
 
 /**
  * Calendar dates travel and live as ISO strings 'YYYY-MM-DD' (UTC); comparing two such strings
@@ -42,4 +43,4 @@ export function addDaysIso(date: string, days: number): string {
 }
 
 /** Zod schema of an input date (the Date scalar has already checked it is a real date). */
-export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
+export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, zodText(ISSUES.dateYmd));

@@ -2,12 +2,19 @@
  * Domain errors: thrown by services, mapped to typed GraphQL result members by the errors plugin
  * (see graphql/errors.ts). Anything else thrown is unexpected, logged in full and masked.
  */
+import type { IssueText } from './issue-messages.js';
 
 export interface Issue {
   /** Dotted path of the offending field, e.g. `input.netWeightKg` or `input.rows.3.plots.0.geolocation`. */
   path: string;
+  /** What is wrong with it, in English (always `text.en`). */
   message: string;
+  /** What is wrong with it, in English and Indonesian (issue-messages.ts); the API picks one by language. */
+  text: IssueText;
 }
+
+/** The issue at `path` saying `text`. */
+export const issueAt = (path: string, text: IssueText): Issue => ({ path, message: text.en, text });
 
 export abstract class AppError extends Error {
   abstract readonly code: string;
@@ -19,8 +26,8 @@ export class ValidationError extends AppError {
     super(message ?? `Invalid input: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
     this.name = 'ValidationError';
   }
-  static field(path: string, message: string): ValidationError {
-    return new ValidationError([{ path, message }]);
+  static field(path: string, text: IssueText): ValidationError {
+    return new ValidationError([issueAt(path, text)]);
   }
 }
 

@@ -5,6 +5,7 @@ import type { Db, DB } from './db-types.js';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from './errors.js';
 import { sqlState } from './sql.js';
 import { inTransaction, LOCK_NOT_AVAILABLE, type TxOptions } from './transaction.js';
+import { ISSUES, zodText } from './issue-messages.js';
 
 /**
  * Idempotent mutations: the client sends `input.idempotencyKey`; a retry with the same key and the
@@ -13,7 +14,7 @@ import { inTransaction, LOCK_NOT_AVAILABLE, type TxOptions } from './transaction
  */
 
 /** Zod schema of `input.idempotencyKey`. */
-export const IdempotencyKey = z.string().min(8, 'must be 8 to 200 characters').max(200, 'must be 8 to 200 characters');
+export const IdempotencyKey = z.string().min(8, zodText(ISSUES.charsBetween({ min: 8, max: 200 }))).max(200, zodText(ISSUES.charsBetween({ min: 8, max: 200 })));
 
 /** A stable hash of a request: JSON with object keys sorted (undefined members dropped). */
 export function requestHash(value: unknown): string {

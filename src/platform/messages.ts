@@ -41,7 +41,12 @@ const at = (path: string | null) => (path ? ` (${path})` : '');
 export const PLATFORM_MESSAGES = {
   VALIDATION_FAILED: {
     en: (e) => e.message,
-    id: (e) => `Masukan tidak valid: periksa ${e.issues.map((i) => i.path).join(', ') || 'isian'}.`,
+    id: (e) => {
+      const [first, ...rest] = e.issues;
+      if (!first) return 'Masukan tidak valid: periksa isian.';
+      const more = rest.length > 0 ? ` (dan ${rest.length} masalah lain)` : '';
+      return `Masukan tidak valid pada ${first.path}: ${first.text.id.replace(/\.$/, '')}${more}.`;
+    },
   },
   NOT_FOUND: {
     en: (e) => e.message,

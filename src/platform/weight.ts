@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ISSUES, type IssueText, zodText } from './issue-messages.js';
 
 /**
  * Weights travel as exact decimal kilograms ("19200", "12.345") and live as integer grams.
@@ -15,6 +16,8 @@ export const BAG_G = 60_000;
 export const MAX_QUANTITY_G = 1_000_000_000;
 /** MAX_QUANTITY_G as the error messages spell it. */
 export const MAX_QUANTITY_TEXT = '1,000 t (1000000 kg)';
+/** The same in Indonesian. */
+export const MAX_QUANTITY_TEXT_ID = '1.000 ton (1.000.000 kg)';
 /** Nothing we trade weighs more than this in one figure (1,000,000 t). */
 export const MAX_WEIGHT_G = 1_000_000_000_000;
 
@@ -48,11 +51,12 @@ export function gramsToKg(grams: number): string {
  * Zod schema of an input weight in grams that must be > 0 and at most `max` (the Weight scalar
  * also admits 0 and negatives, so each mutation says what it accepts). Messages name the kg.
  */
-export const positiveWeight = (max: number = MAX_QUANTITY_G, maxText: string = MAX_QUANTITY_TEXT) =>
+export const positiveWeight = (max: number = MAX_QUANTITY_G, maxText: string = MAX_QUANTITY_TEXT, maxTextId: string | null = max === MAX_QUANTITY_G ? MAX_QUANTITY_TEXT_ID : null) =>
   z
     .number()
-    .int('must be a whole number of grams')
+    .int(zodText(ISSUES.wholeNumberOfGrams))
     .superRefine((g, ctx) => {
-      if (g <= 0) ctx.addIssue({ code: 'custom', message: `must be more than 0 kg (got ${gramsToKg(g)} kg)` });
-      else if (g > max) ctx.addIssue({ code: 'custom', message: `must be at most ${maxText} (got ${gramsToKg(g)} kg)` });
+      const add = (text: IssueText) => ctx.addIssue({ code: 'custom', message: text.en, params: { text } });
+      if (g <= 0) add(ISSUES.weightMoreThanZero({ got: gramsToKg(g) }));
+      else if (g > max) add(ISSUES.weightAtMost({ maxText, maxTextId: maxTextId ?? maxText, got: gramsToKg(g) }));
     });

@@ -6,6 +6,7 @@ import {
 import { ServiceBusyError } from '../../src/platform/limits/gate.js';
 import { TooManyAttemptsError } from '../../src/platform/limits/throttle.js';
 import { ERROR_CODES } from '../../src/platform/error-codes.js';
+import { ISSUES } from '../../src/platform/issue-messages.js';
 import { CODE_MESSAGES, localizedMessage, PLATFORM_MESSAGES } from '../../src/platform/messages.js';
 import { createOrderWorld, insertOrder, type OrderWorld } from '../orders/fixtures.js';
 import { createTestApp, type TestApp } from '../support/app.js';
@@ -79,8 +80,10 @@ describe('the same refusal in Indonesian and English', () => {
     const blank = async (lang: string) => (await gql(CANCEL, { input: { orderId: gid('Order', order), reason: ' ' } }, w.as.buyer.token, lang)).data.cancelOrder;
     const [badEn, badId] = [await blank('en'), await blank('id')];
     expect([badEn.code, badId.code]).toEqual(['VALIDATION_FAILED', 'VALIDATION_FAILED']);
-    expect(badId.issues).toEqual(badEn.issues);
-    expect(badId.message).toBe('Masukan tidak valid: periksa input.reason.');
+    expect(badId.issues.map((i: { path: string }) => i.path)).toEqual(badEn.issues.map((i: { path: string }) => i.path));
+    expect(badId.issues).toEqual([{ path: 'input.reason', message: 'wajib diisi: sebutkan alasannya' }]);
+    expect(badEn.issues).toEqual([{ path: 'input.reason', message: 'is required: say why' }]);
+    expect(badId.message).toBe('Masukan tidak valid pada input.reason: wajib diisi: sebutkan alasannya.');
   });
 
   it('GraphQL\'s own input refusal keeps BAD_USER_INPUT and its path; the text follows the language', async () => {
@@ -125,7 +128,7 @@ describe('the catalogue', () => {
   });
 
   const samples = [
-    new ValidationError([{ path: 'input.netWeight', message: 'must be more than 0' }]), new NotFoundError('Lot', 'input.lotId'), new ForbiddenError(),
+    ValidationError.field('input.netWeight', ISSUES.moreThanZero), new NotFoundError('Lot', 'input.lotId'), new ForbiddenError(),
     new UnauthenticatedError(), new InvalidCredentialsError(), new InvalidTransitionError('Order', 'SHIPPED', 'CANCELLED'),
     new ConflictError('A brand with this name exists', 'input.name'), new BusyError('LOCK_TIMEOUT'), new IdempotencyKeyReusedError('placeOrder'),
     new IdempotencyInProgressError('placeOrder'), new ServiceBusyError(2), new TooManyAttemptsError(30),

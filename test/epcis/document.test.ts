@@ -190,9 +190,9 @@ describe('buildEpcisDocument', () => {
     it('GTIN check digits and the company prefix are verified', () => {
       expect(gs1CheckDigit('899123400012')).toBe(1);
       expect(normaliseGtin('8991234000121', '8991234')).toEqual({ gtin14: '08991234000121' });
-      expect(normaliseGtin('8991234000125', '8991234')).toEqual({ problem: 'check digit should be 1' });
-      expect(normaliseGtin('4006381333931', '8991234')).toMatchObject({ problem: expect.stringContaining('company prefix') });
-      expect(normaliseGtin('89912340001', '8991234')).toMatchObject({ problem: expect.stringContaining('8, 12, 13 or 14') });
+      expect(normaliseGtin('8991234000125', '8991234')).toMatchObject({ problem: { en: 'check digit should be 1' } });
+      expect(normaliseGtin('4006381333931', '8991234')).toMatchObject({ problem: { en: expect.stringContaining('company prefix') } });
+      expect(normaliseGtin('89912340001', '8991234')).toMatchObject({ problem: { en: expect.stringContaining('8, 12, 13 or 14') } });
     });
 
     it('settings are validated field by field', () => {

@@ -6,9 +6,10 @@ import {
   ConflictError, ForbiddenError, InvalidCredentialsError, NotFoundError, ValidationError,
 } from '../../platform/errors.js';
 import type { Language } from '../../platform/language.js';
-import { parseInput } from '../../platform/validate.js';
+import { parseInput, zm } from '../../platform/validate.js';
 import * as repo from './accounts.repo.js';
 import { inTransaction } from '../../platform/transaction.js';
+import { ISSUES } from '../../platform/issue-messages.js';
 
 export const ROLES = ['ADMIN', 'BRAND_MANAGER', 'CURATOR', 'COOP_MANAGER', 'PRODUCER', 'BUYER'] as const satisfies readonly RoleName[];
 
@@ -22,8 +23,8 @@ export const ROLE_ORG: Record<RoleName, { column: repo.OrgColumn; table: repo.Or
   BUYER: { column: 'buyer_org_id', table: 'buyer_orgs', typename: 'BuyerOrganization' },
 };
 
-const email = z.string().trim().max(254).email('must be an email address');
-const password = z.string().min(12, 'must be at least 12 characters').max(200, 'must be at most 200 characters');
+const email = z.string().trim().max(254).email(zm(ISSUES.email));
+const password = z.string().min(12, zm(ISSUES.minChars({ min: 12 }))).max(200, zm(ISSUES.maxChars({ max: 200 })));
 
 /** Login: an unknown email and a wrong password give the same error and cost the same time. */
 export async function login(db: Kysely<DB>, input: { email: string; password: string }) {
@@ -37,7 +38,7 @@ export async function login(db: Kysely<DB>, input: { email: string; password: st
 const CreateUserInput = z.object({
   email,
   password,
-  displayName: z.string().trim().min(1, 'must not be empty').max(200),
+  displayName: z.string().trim().min(1, zm(ISSUES.notEmpty)).max(200),
 });
 
 /** Create a user; the password is hashed (scrypt) and never stored or logged. Admin only. */
@@ -88,12 +89,18 @@ export async function grantRole(
 ) {
   const principal = requirePrincipal(actor);
   const org = ROLE_ORG[input.role];
-  if (!org && input.organizationId !== null) throw ValidationError.field('input.organizationId', 'must be empty for ADMIN');
+  if (!org && input.organizationId !== null) throw ValidationError.field('input.organizationId', { en: 'must be empty for ADMIN', id: 'harus kosong untuk ADMIN' });
   if (org && input.organizationId === null) {
-    throw ValidationError.field('input.organizationId', `is required: ${input.role} is granted on a ${org.typename}`);
+    throw ValidationError.field('input.organizationId', {
+      en: `is required: ${input.role} is granted on a ${org.typename}`,
+      id: `wajib diisi: peran ${input.role} diberikan pada ${org.typename}`,
+    });
   }
   if (org && input.organizationType !== org.typename) {
-    throw ValidationError.field('input.organizationId', `must be the ID of a ${org.typename} for ${input.role}`);
+    throw ValidationError.field('input.organizationId', {
+      en: `must be the ID of a ${org.typename} for ${input.role}`,
+      id: `harus ID ${org.typename} untuk peran ${input.role}`,
+    });
   }
   if (!mayGrant(principal, input.role, input.organizationId)) throw new ForbiddenError(`You may not grant ${input.role} here`);
   if ((await repo.findUsersByIds(db, [input.userId])).length === 0) throw new NotFoundError('User', 'input.userId');
@@ -131,8 +138,8 @@ export async function revokeRole(db: Kysely<DB>, actor: Principal | null, grantI
 }
 
 const BuyerOrgInput = z.object({
-  name: z.string().trim().min(1, 'must not be empty').max(200),
-  country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as EG'),
+  name: z.string().trim().min(1, zm(ISSUES.notEmpty)).max(200),
+  country: z.string().regex(/^[A-Z]{2}$/, zm({ en: 'must be an ISO 3166-1 alpha-2 code such as EG', id: 'harus kode negara ISO 3166-1 alpha-2, misalnya EG' })),
 });
 
 export async function createBuyerOrganization(db: Kysely<DB>, actor: Principal | null, input: z.input<typeof BuyerOrgInput>) {

@@ -1,9 +1,10 @@
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { ValidationError } from '../../platform/errors.js';
-import { parseInput } from '../../platform/validate.js';
+import { parseInput, zm } from '../../platform/validate.js';
 import { BAG_G, gramsToKg } from '../../platform/weight.js';
 import { type AllocationInputError, type Constraints, STRATEGIES, type Strategy, SUPPLY_MODES, type SupplyMode } from './engine.js';
+import { ISSUES, kgId } from '../../platform/issue-messages.js';
 
 /**
  * Allocation constraints and strategy (pure): parsing what the client gives, the form stored on
@@ -40,17 +41,17 @@ export interface OrderQuantity {
 const ConstraintsSchema = z
   .object({
     wholeBags: z.boolean().nullish(),
-    minContribution: z.number().int('must be a whole number of grams').min(0, 'must be 0 (no minimum) or more').nullish(),
+    minContribution: z.number().int(zm(ISSUES.wholeNumberOfGrams)).min(0, zm({ en: 'must be 0 (no minimum) or more', id: 'harus 0 (tanpa minimum) atau lebih' })).nullish(),
     maxSharePct: z
       .string()
       .trim()
-      .regex(/^\d{1,3}(\.\d{1,4})?$/, 'must be a percentage with at most 4 decimals, e.g. "12.5"')
-      .refine((v) => new Decimal(v).gt(0) && new Decimal(v).lte(100), 'must be more than 0 and at most 100')
+      .regex(/^\d{1,3}(\.\d{1,4})?$/, zm({ en: 'must be a percentage with at most 4 decimals, e.g. "12.5"', id: 'harus persentase dengan paling banyak 4 angka desimal, misalnya "12.5"' }))
+      .refine((v) => new Decimal(v).gt(0) && new Decimal(v).lte(100), zm({ en: 'must be more than 0 and at most 100', id: 'harus lebih dari 0 dan paling besar 100' }))
       .nullish(),
     regencies: z
-      .array(z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'))
-      .min(1, 'must name at least one regency (omit it to allow every regency)')
-      .max(50, 'at most 50 regencies')
+      .array(z.string().trim().min(1, zm(ISSUES.notEmpty)).max(100, zm(ISSUES.maxChars({ max: 100 }))))
+      .min(1, zm({ en: 'must name at least one regency (omit it to allow every regency)', id: 'sebutkan paling sedikit satu kabupaten (kosongkan kolom ini untuk semua kabupaten)' }))
+      .max(50, zm(ISSUES.atMostItems({ max: 50, what: { en: 'regencies', id: 'kabupaten' } })))
       .nullish(),
     eudrOnly: z.boolean().nullish(),
     supply: z.enum(SUPPLY_MODES as unknown as [SupplyMode, ...SupplyMode[]]).nullish(),
@@ -70,10 +71,18 @@ const ENGINE_FIELD_PATH: Record<string, string> = {
   regencies: 'input.constraints.regencies',
 };
 
+/** What each engine input field is, in Indonesian (the engine's own message is English only). */
+const ENGINE_FIELD_ID: Record<string, string> = {
+  quantityG: 'Jumlah pesanan', minGradeRank: 'Mutu minimum pesanan', strategy: 'Strategi alokasi', wholeBags: 'Pilihan karung utuh',
+  eudrOnly: 'Pilihan khusus EUDR', supply: 'Jenis pasokan', minContributionG: 'Kontribusi minimum', maxSharePct: 'Bagian maksimum',
+  regencies: 'Daftar kabupaten',
+};
+
 /** An engine input error as a ValidationError naming the GraphQL input field. */
 export function toValidationError(e: AllocationInputError): ValidationError | AllocationInputError {
   const path = ENGINE_FIELD_PATH[e.field];
-  return path ? ValidationError.field(path, e.message) : e;
+  if (!path) return e;
+  return ValidationError.field(path, { en: e.message, id: `${ENGINE_FIELD_ID[e.field] ?? e.field} tidak dapat dipakai untuk alokasi (${e.message})` });
 }
 
 /**
@@ -84,14 +93,17 @@ export function toValidationError(e: AllocationInputError): ValidationError | Al
 export function resolveConstraints(order: OrderQuantity, input: ConstraintsInput | null | undefined): StoredConstraints {
   const c = parseInput(ConstraintsSchema, input ?? null, 'input.constraints') ?? {};
   if (order.whole_bags && c.wholeBags === false) {
-    throw ValidationError.field('input.constraints.wholeBags', 'the order asks for whole 60 kg bags; this cannot be switched off');
+    throw ValidationError.field('input.constraints.wholeBags', {
+      en: 'the order asks for whole 60 kg bags; this cannot be switched off',
+      id: 'pesanan ini meminta karung utuh 60 kg; pilihan ini tidak dapat dimatikan',
+    });
   }
   const wholeBags = order.whole_bags || c.wholeBags === true;
   if (wholeBags && order.quantity_g % BAG_G !== 0) {
-    throw ValidationError.field(
-      'input.constraints.wholeBags',
-      `the order quantity ${gramsToKg(order.quantity_g)} kg is not a whole number of 60 kg bags`,
-    );
+    throw ValidationError.field('input.constraints.wholeBags', {
+      en: `the order quantity ${gramsToKg(order.quantity_g)} kg is not a whole number of 60 kg bags`,
+      id: `jumlah pesanan ${kgId(gramsToKg(order.quantity_g))} bukan kelipatan karung 60 kg`,
+    });
   }
   const regencies = c.regencies ? [...new Set(c.regencies)] : null;
   return {

@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { hasRole, isAdmin, type Principal } from '../../platform/auth.js';
 import type { DB } from '../../platform/db-types.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
-import { parseInput } from '../../platform/validate.js';
+import { addIssue, parseInput, zm } from '../../platform/validate.js';
 import { currentScheme, productGrades } from '../brands/brands.service.js';
 import * as repo from './availability.repo.js';
 import { inTransaction } from '../../platform/transaction.js';
 import { combine, contributionsOf, deltas, type StoredCell, storedKey } from './aggregates.js';
+import { ISSUES } from '../../platform/issue-messages.js';
 
 /**
  * Availability: how much of a product is on offer at a minimum grade, for a delivery window.
@@ -106,18 +107,18 @@ const MAX_REGENCIES = 50;
 const Input = z
   .object({
     productId: z.number().int().positive(),
-    minGrade: z.string().trim().min(1, 'must name a grade of the product, e.g. "3"').max(32),
+    minGrade: z.string().trim().min(1, zm({ en: 'must name a grade of the product, e.g. "3"', id: 'sebutkan salah satu mutu produk, misalnya "3"' })).max(32),
     windowStart: z.string(),
     windowEnd: z.string(),
     regencies: z
-      .array(z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'))
-      .min(1, 'must name at least one regency, or be omitted for all')
-      .max(MAX_REGENCIES, `must name at most ${MAX_REGENCIES} regencies`)
+      .array(z.string().trim().min(1, zm(ISSUES.notEmpty)).max(100, zm(ISSUES.maxChars({ max: 100 }))))
+      .min(1, zm({ en: 'must name at least one regency, or be omitted for all', id: 'sebutkan paling sedikit satu kabupaten, atau kosongkan untuk semua' }))
+      .max(MAX_REGENCIES, zm({ en: `must name at most ${MAX_REGENCIES} regencies`, id: `paling banyak ${MAX_REGENCIES} kabupaten` }))
       .nullish(),
   })
   .superRefine((v, ctx) => {
     if (v.windowEnd < v.windowStart) {
-      ctx.addIssue({ code: 'custom', path: ['windowEnd'], message: `must not be before windowStart (${v.windowStart})` });
+      addIssue(ctx, ['windowEnd'], { en: `must not be before windowStart (${v.windowStart})`, id: `tidak boleh sebelum windowStart (${v.windowStart})` });
     }
   });
 
@@ -138,10 +139,14 @@ export async function getAvailability(db: Kysely<DB>, principal: Principal | nul
     throw new ForbiddenError('Availability is for buyers, admins and the managers and curators of the brand');
   }
   const grades: GradeLevel[] = found.grades;
-  if (grades.length === 0) throw ValidationError.field('input.minGrade', 'the product has no grade scheme yet');
+  if (grades.length === 0) throw ValidationError.field('input.minGrade', { en: 'the product has no grade scheme yet', id: 'produk ini belum punya skema mutu' });
   const minGrade = grades.find((g) => g.code === parsed.minGrade) ?? grades.find((g) => g.code.toLowerCase() === parsed.minGrade.toLowerCase());
   if (!minGrade) {
-    throw ValidationError.field('input.minGrade', `unknown grade "${parsed.minGrade}"; the product's grades are ${grades.map((g) => g.code).join(', ')}`);
+    const codes = grades.map((g) => g.code).join(', ');
+    throw ValidationError.field('input.minGrade', {
+      en: `unknown grade "${parsed.minGrade}"; the product's grades are ${codes}`,
+      id: `mutu "${parsed.minGrade}" tidak dikenal; mutu produk ini: ${codes}`,
+    });
   }
   const regencies = parsed.regencies ? [...new Set(parsed.regencies)] : null;
   const filter: repo.SupplyFilter = {

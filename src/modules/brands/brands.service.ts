@@ -3,14 +3,15 @@ import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import { hasRole, isAdmin, type Principal, requirePrincipal } from '../../platform/auth.js';
 import type { DB, Db } from '../../platform/db-types.js';
-import { ConflictError, ForbiddenError, type Issue, NotFoundError, ValidationError } from '../../platform/errors.js';
+import { ConflictError, ForbiddenError, type Issue, issueAt, NotFoundError, ValidationError } from '../../platform/errors.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
 import { isUniqueViolation } from '../../platform/sql.js';
-import { parseInput } from '../../platform/validate.js';
+import { parseInput, zm } from '../../platform/validate.js';
 import { STRATEGIES, type Strategy } from '../allocation/engine.js';
 import { type GradeDefinition, SNI_ARABICA_PRESET, SNI_ROBUSTA_PRESET, validateScheme } from '../grading/sni.js';
 import * as repo from './brands.repo.js';
 import { inTransaction } from '../../platform/transaction.js';
+import { ISSUES } from '../../platform/issue-messages.js';
 
 export const SPECIES = ['ARABICA', 'ROBUSTA'] as const;
 export const PROCESSES = ['WASHED', 'NATURAL', 'HONEY', 'WET_HULLED'] as const;
@@ -26,13 +27,13 @@ export const managesBrand = (actor: Principal | null, brandId: number) =>
 
 // Validation -----------------------------------------------------------------------------------
 
-const name = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
-const commodity = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+const name = z.string().trim().min(1, zm(ISSUES.notEmpty)).max(200, zm(ISSUES.maxChars({ max: 200 })));
+const commodity = z.string().trim().min(1, zm(ISSUES.notEmpty)).max(100, zm(ISSUES.maxChars({ max: 100 })));
 const feePct = z
   .string()
   .trim()
-  .regex(/^\d{1,3}(\.\d{1,2})?$/, 'must be a percentage with at most 2 decimals, e.g. "7.5"')
-  .refine((v) => new Decimal(v).lte(100), 'must be between 0 and 100');
+  .regex(/^\d{1,3}(\.\d{1,2})?$/, zm({ en: 'must be a percentage with at most 2 decimals, e.g. "7.5"', id: 'harus persentase dengan paling banyak 2 angka desimal, misalnya "7.5"' }))
+  .refine((v) => new Decimal(v).lte(100), zm(ISSUES.between({ min: 0, max: 100 })));
 const strategy = z.enum(STRATEGIES as unknown as [Strategy, ...Strategy[]]);
 
 const CreateBrandInput = z.object({ name, commodity, feePct, defaultStrategy: strategy.nullish() });
@@ -72,12 +73,15 @@ export function resolveScheme(
 ): { preset: PresetCode | null; grades: GradeDefinition[] } {
   const hasPreset = input.preset !== null && input.preset !== undefined;
   const hasGrades = input.grades !== null && input.grades !== undefined;
-  if (hasPreset === hasGrades) throw ValidationError.field(path, 'give either a preset or a list of grades, not both');
+  if (hasPreset === hasGrades) throw ValidationError.field(path, { en: 'give either a preset or a list of grades, not both', id: 'isi salah satu saja: preset atau daftar mutu' });
   if (hasPreset) {
     const preset = input.preset as PresetCode;
-    if (!(preset in PRESETS)) throw ValidationError.field(`${path}.preset`, `unknown preset ${String(preset)}`);
+    if (!(preset in PRESETS)) throw ValidationError.field(`${path}.preset`, { en: `unknown preset ${String(preset)}`, id: `preset ${String(preset)} tidak dikenal` });
     if (PRESET_SPECIES[preset] !== species) {
-      throw ValidationError.field(`${path}.preset`, `${preset} grades ${PRESET_SPECIES[preset].toLowerCase()}, the product is ${species.toLowerCase()}`);
+      throw ValidationError.field(`${path}.preset`, {
+        en: `${preset} grades ${PRESET_SPECIES[preset].toLowerCase()}, the product is ${species.toLowerCase()}`,
+        id: `${preset} untuk kopi ${PRESET_SPECIES[preset].toLowerCase()}, sedangkan produk ini ${species.toLowerCase()}`,
+      });
     }
     return { preset, grades: PRESETS[preset].grades.map((g) => ({ ...g })) };
   }
@@ -89,10 +93,10 @@ export function resolveScheme(
     maxMoisturePct: g.maxMoisturePct,
     minCuppingScore: g.minCuppingScore ?? null,
   }));
-  const issues: Issue[] = validateScheme(grades).map((i) => ({ path: `${path}.${i.path}`, message: i.message }));
+  const issues: Issue[] = validateScheme(grades).map((i) => issueAt(`${path}.${i.path}`, i.text));
   grades.forEach((g, i) => {
     if (/^\d+(\.\d+)?$/.test(g.maxDefectValue) && new Decimal(g.maxDefectValue).gt(MAX_DEFECT_LIMIT)) {
-      issues.push({ path: `${path}.grades.${i}.maxDefectValue`, message: `must be at most ${MAX_DEFECT_LIMIT.toString()}` });
+      issues.push(issueAt(`${path}.grades.${i}.maxDefectValue`, ISSUES.atMost({ max: MAX_DEFECT_LIMIT.toString() })));
     }
   });
   if (issues.length > 0) throw new ValidationError(issues);
@@ -142,7 +146,7 @@ export async function updateBrand(
     ...(parsed.feePct ? { fee_pct: parsed.feePct } : {}),
     ...(parsed.defaultStrategy ? { default_strategy: parsed.defaultStrategy } : {}),
   };
-  if (Object.keys(patch).length === 0) throw ValidationError.field('input', 'give at least one of name, feePct, defaultStrategy');
+  if (Object.keys(patch).length === 0) throw ValidationError.field('input', ISSUES.nothingToChange({ fields: 'name, feePct, defaultStrategy' }));
   try {
     return await repo.updateBrand(db, brandId, patch);
   } catch (e) {
@@ -301,7 +305,11 @@ export async function requireGrade(db: Db, productId: number, code: string, path
   if (!scheme) throw new NotFoundError('Product', productPath);
   const grade = scheme.grades.find((g) => g.code === code);
   if (!grade) {
-    throw ValidationError.field(path, `grade '${code}' is not in the product's grade scheme (grades: ${scheme.grades.map((g) => g.code).join(', ')})`);
+    const codes = scheme.grades.map((g) => g.code).join(', ');
+    throw ValidationError.field(path, {
+      en: `grade '${code}' is not in the product's grade scheme (grades: ${codes})`,
+      id: `mutu '${code}' tidak ada dalam skema mutu produk ini (mutu yang ada: ${codes})`,
+    });
   }
   return { rank: grade.rank, code: grade.code, label: grade.label, schemeId: scheme.id };
 }

@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { hasRole, type Principal } from '../../platform/auth.js';
 import type { DB, Db } from '../../platform/db-types.js';
 import {
-  AppError, ConflictError, ForbiddenError, InvalidTransitionError, NotFoundError, UnauthenticatedError, ValidationError,
+  AppError, ConflictError, ForbiddenError, InvalidTransitionError, type Issue, issueAt, NotFoundError, UnauthenticatedError, ValidationError,
 } from '../../platform/errors.js';
 import { addDaysIso, EARLIEST_DATE, IsoDate, MAX_WINDOW_START_DAYS, todayIso } from '../../platform/dates.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
-import { parseInput } from '../../platform/validate.js';
+import { addIssue, parseInput, zm } from '../../platform/validate.js';
 import { gramsToKg, positiveWeight } from '../../platform/weight.js';
 import * as brandsRepo from '../brands/brands.repo.js';
 import { requireGrade } from '../brands/brands.service.js';
@@ -19,6 +19,7 @@ import * as provenance from '../provenance/provenance.repo.js';
 import { emit, globalId, producerAudience } from '../outbox/outbox.js';
 import * as repo from './commitments.repo.js';
 import { inTransaction } from '../../platform/transaction.js';
+import { ISSUES, type IssueText, kgId } from '../../platform/issue-messages.js';
 
 /**
  * Commitments: a producer's promise to deliver a volume of a product, at a minimum grade, within a
@@ -51,30 +52,35 @@ const weight = positiveWeight();
 function checkWindow(
   start: string,
   end: string,
-  add: (path: 'windowStart' | 'windowEnd', message: string) => void,
+  add: (path: 'windowStart' | 'windowEnd', text: IssueText) => void,
   endPath: 'windowStart' | 'windowEnd' = 'windowEnd',
 ) {
   const today = todayIso();
   const latestStart = addDaysIso(today, MAX_WINDOW_START_DAYS);
-  if (start < EARLIEST_DATE) add('windowStart', `must be on or after ${EARLIEST_DATE}`);
-  if (start > latestStart) add('windowStart', `must not be later than ${latestStart} (3 years ahead)`);
+  if (start < EARLIEST_DATE) add('windowStart', ISSUES.onOrAfterDate({ date: EARLIEST_DATE }));
+  if (start > latestStart) add('windowStart', ISSUES.notLaterThan({ latest: latestStart }));
   if (end < start) {
-    add(endPath, endPath === 'windowEnd' ? `must be on or after windowStart (${start})` : `must be on or before windowEnd (${end})`);
+    add(
+      endPath,
+      endPath === 'windowEnd'
+        ? ISSUES.onOrAfter({ field: 'windowStart', value: start })
+        : { en: `must be on or before windowEnd (${end})`, id: `harus sama dengan atau sebelum windowEnd (${end})` },
+    );
   }
-  else if (end < today) add('windowEnd', `must not be in the past (today is ${today})`);
+  else if (end < today) add('windowEnd', ISSUES.notInPast({ today }));
 }
 
 const CommitVolumeInput = z
   .object({
     producerId: z.number().int(),
     productId: z.number().int(),
-    minGrade: z.string().trim().min(1, 'must name a grade of the product\'s scheme').max(32, 'must be at most 32 characters'),
+    minGrade: z.string().trim().min(1, zm(ISSUES.nameAGrade)).max(32, zm(ISSUES.maxChars({ max: 32 }))),
     weight,
     windowStart: IsoDate,
     windowEnd: IsoDate,
   })
   .superRefine((v, ctx) =>
-    checkWindow(v.windowStart, v.windowEnd, (path, message) => ctx.addIssue({ code: 'custom', path: [path], message })),
+    checkWindow(v.windowStart, v.windowEnd, (path, text) => addIssue(ctx, [path], text)),
   );
 
 /** Whether the producer's plots make its supply EUDR-ready: at least one plot, all of them ready. */
@@ -148,7 +154,7 @@ export async function amendCommitment(db: Kysely<DB>, actor: Principal | null, i
   if (!actor) throw new UnauthenticatedError();
   const parsed = parseInput(AmendCommitmentInput, input);
   if (parsed.weight == null && parsed.windowStart == null && parsed.windowEnd == null) {
-    throw ValidationError.field('input', 'nothing to change: give at least one of weight, windowStart, windowEnd');
+    throw ValidationError.field('input', ISSUES.nothingToChangePrefixed({ fields: 'weight, windowStart, windowEnd' }));
   }
   return inTransaction(db, async (trx) => {
     const before = await lockOwnCommitment(trx, actor, parsed.commitmentId);
@@ -157,15 +163,16 @@ export async function amendCommitment(db: Kysely<DB>, actor: Principal | null, i
 
     const start = parsed.windowStart ?? before.window_start;
     const end = parsed.windowEnd ?? before.window_end;
-    const issues: Array<{ path: string; message: string }> = [];
+    const issues: Issue[] = [];
     if (parsed.weight != null && parsed.weight < before.allocated_g) {
-      issues.push({
-        path: 'input.weight',
-        message: `must be at least the ${gramsToKg(before.allocated_g)} kg already allocated to orders (got ${gramsToKg(parsed.weight)} kg)`,
-      });
+      const [allocated, got] = [gramsToKg(before.allocated_g), gramsToKg(parsed.weight)];
+      issues.push(issueAt('input.weight', {
+        en: `must be at least the ${allocated} kg already allocated to orders (got ${got} kg)`,
+        id: `tidak boleh kurang dari ${kgId(allocated)} yang sudah dialokasikan ke pesanan (yang diisi ${kgId(got)})`,
+      }));
     }
     if (parsed.windowStart != null || parsed.windowEnd != null) {
-      checkWindow(start, end, (path, message) => issues.push({ path: `input.${path}`, message }), parsed.windowEnd != null ? 'windowEnd' : 'windowStart');
+      checkWindow(start, end, (path, text) => issues.push(issueAt(`input.${path}`, text)), parsed.windowEnd != null ? 'windowEnd' : 'windowStart');
     }
     if (issues.length > 0) throw new ValidationError(issues);
     const windowChanges = start !== before.window_start || end !== before.window_end;
@@ -197,7 +204,7 @@ export async function amendCommitment(db: Kysely<DB>, actor: Principal | null, i
 
 const WithdrawCommitmentInput = z.object({
   commitmentId: z.number().int(),
-  reason: z.string().trim().min(1, 'must say why').max(500, 'must be at most 500 characters'),
+  reason: z.string().trim().min(1, zm(ISSUES.sayWhy)).max(500, zm(ISSUES.maxChars({ max: 500 }))),
 });
 
 /** Withdraw an OPEN commitment that has nothing allocated. */

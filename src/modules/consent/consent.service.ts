@@ -4,9 +4,10 @@ import { hasRole, isAdmin, type Principal } from '../../platform/auth.js';
 import type { ConsentPurpose, DB } from '../../platform/db-types.js';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
 import { inTransaction } from '../../platform/transaction.js';
-import { parseInput } from '../../platform/validate.js';
+import { parseInput, zm } from '../../platform/validate.js';
 import { accessToProducer, assertCanManageProducer } from '../producers/access.js';
 import * as repo from './consent.repo.js';
+import { ISSUES } from '../../platform/issue-messages.js';
 
 /**
  * Producers' consent to disclose their name (UU 27/2022 on personal data protection).
@@ -38,7 +39,7 @@ const ChangeInput = z.object({
   purpose: z.enum(PURPOSES),
   evidence: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? null : v),
-    z.string().trim().max(2000, 'must be at most 2000 characters').nullish(),
+    z.string().trim().max(2000, zm(ISSUES.maxChars({ max: 2000 }))).nullish(),
   ),
 });
 export type ConsentChangeInput = z.input<typeof ChangeInput>;
@@ -63,7 +64,10 @@ export async function changeConsent(
     }
     const evidence = parsed.evidence ?? null;
     if (givenBy !== 'PRODUCER' && evidence === null) {
-      throw ValidationError.field('input.evidence', 'is required when you record consent for the producer: say what shows their decision (a signed form, a recorded call, …)');
+      throw ValidationError.field('input.evidence', {
+        en: 'is required when you record consent for the producer: say what shows their decision (a signed form, a recorded call, …)',
+        id: 'wajib diisi bila Anda mencatat persetujuan atas nama produsen: sebutkan buktinya (formulir bertanda tangan, rekaman telepon, …)',
+      });
     }
     const [current] = await repo.currentConsents(trx, [producer.id], parsed.purpose);
     if (action === 'WITHDRAWN' && current?.action !== 'GIVEN') {

@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { isAdmin, orgIdsWithRole, type Principal } from '../../platform/auth.js';
 import type { DB, DeforestationResult, LandUseAtCutoff } from '../../platform/db-types.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../platform/errors.js';
-import { parseInput } from '../../platform/validate.js';
+import { addIssue, parseInput, zm } from '../../platform/validate.js';
 import * as plotsRepo from '../plots/plots.repo.js';
 import { canSeePlot } from '../plots/plots.service.js';
 import { membershipBrandPairs } from '../producers/producers.repo.js';
 import * as repo from './deforestation.repo.js';
+import { ISSUES } from '../../platform/issue-messages.js';
 
 /**
  * Deforestation evidence per plot (EUDR art. 2: produced on land not deforested after the cut-off,
@@ -35,22 +36,24 @@ const RecordInput = z
     landUseAtCutoff: z.enum(LAND_USES),
     result: z.enum(RESULTS),
     evidenceRefs: z
-      .array(z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters'))
-      .max(20, 'must list at most 20 references'),
+      .array(z.string().trim().min(1, zm(ISSUES.notEmpty)).max(500, zm(ISSUES.maxChars({ max: 500 }))))
+      .max(20, zm({ en: 'must list at most 20 references', id: 'paling banyak 20 rujukan' })),
     notes: z.preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? null : v),
-      z.string().trim().max(2000, 'must be at most 2000 characters').nullish(),
+      z.string().trim().max(2000, zm(ISSUES.maxChars({ max: 2000 }))).nullish(),
     ),
   })
   .superRefine((v, ctx) => {
     if (v.result !== 'NOT_ASSESSED' && v.evidenceRefs.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['evidenceRefs'], message: `must list at least one evidence reference for ${v.result}` });
+      addIssue(ctx, ['evidenceRefs'], {
+        en: `must list at least one evidence reference for ${v.result}`,
+        id: `cantumkan paling sedikit satu rujukan bukti untuk ${v.result}`,
+      });
     }
     if (v.landUseAtCutoff === 'FOREST' && v.result === 'NEGLIGIBLE_RISK') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['result'],
-        message: `cannot be NEGLIGIBLE_RISK for a plot that was forest on the cut-off date (${DEFORESTATION_CUT_OFF})`,
+      addIssue(ctx, ['result'], {
+        en: `cannot be NEGLIGIBLE_RISK for a plot that was forest on the cut-off date (${DEFORESTATION_CUT_OFF})`,
+        id: `tidak boleh NEGLIGIBLE_RISK untuk lahan yang masih berupa hutan pada tanggal batas (${DEFORESTATION_CUT_OFF})`,
       });
     }
   });

@@ -3,16 +3,17 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { isAdmin, hasRole, type Principal } from '../../platform/auth.js';
 import type { DB } from '../../platform/db-types.js';
-import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
-import { parseInput } from '../../platform/validate.js';
+import { ForbiddenError, issueAt, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
+import { parseInput, zm } from '../../platform/validate.js';
 import { findBrand } from '../brands/brands.repo.js';
 import { assessmentsOfLots } from '../grading/grading.repo.js';
 import { contributorLabel } from '../consent/consent.service.js';
 import { invoiceNumberOf } from '../settlement/settlement.service.js';
 import { shipmentForExport, type ShipmentExport } from '../shipments/shipments.service.js';
 import { buildEpcisDocument, type ChainInspection, type ChainOrderBinding, type EpcisDocument, type ShipmentChain } from './document.js';
-import { settingsIssues, type BrandIdentity, type IdentifierSyntax } from './identifiers.js';
+import { COMPANY_PREFIX, DOMAIN_TOO_LONG, GTIN_DIGITS, settingsIssues, type BrandIdentity, type IdentifierSyntax } from './identifiers.js';
 import * as repo from './epcis.repo.js';
+import { ISSUES } from '../../platform/issue-messages.js';
 
 /**
  * EPCIS 2.0 for a shipment: the brand's identifier settings and the JSON-LD document of the
@@ -78,12 +79,12 @@ export async function settingsOfBrands(db: Kysely<DB>, brands: ReadonlyArray<{ i
 
 const SettingsInput = z.object({
   brandId: z.number().int().positive(),
-  identifierDomain: z.string().trim().max(253, 'at most 253 characters').nullable().optional(),
-  gs1CompanyPrefix: z.string().trim().max(12, 'a GS1 company prefix is 6 to 12 digits').nullable().optional(),
+  identifierDomain: z.string().trim().max(253, zm(DOMAIN_TOO_LONG)).nullable().optional(),
+  gs1CompanyPrefix: z.string().trim().max(12, zm(COMPANY_PREFIX)).nullable().optional(),
   identifierSyntax: z.enum(['URN', 'DIGITAL_LINK']).default('URN'),
   productGtins: z
-    .array(z.object({ productId: z.number().int().positive(), gtin: z.string().trim().max(14, 'a GTIN is 8, 12, 13 or 14 digits') }))
-    .max(1000, 'at most 1000 products')
+    .array(z.object({ productId: z.number().int().positive(), gtin: z.string().trim().max(14, zm(GTIN_DIGITS)) }))
+    .max(1000, zm(ISSUES.atMostItems({ max: 1000, what: { en: 'products', id: 'produk' } })))
     .default([]),
 });
 export type SettingsInput = z.input<typeof SettingsInput>;
@@ -111,12 +112,12 @@ export async function setEpcisIdentifiers(db: Kysely<DB>, actor: Principal | nul
     if (!brand) throw new NotFoundError('Brand', 'input.brandId');
     const owned = new Set((await repo.productsOfBrand(trx, brand.id, parsed.productGtins.map((g) => g.productId))).map((p) => p.id));
     parsed.productGtins.forEach((g, i) => {
-      if (!owned.has(g.productId)) issues.push({ path: `input.productGtins.${i}.productId`, message: 'not a product of this brand' });
+      if (!owned.has(g.productId)) issues.push(issueAt(`input.productGtins.${i}.productId`, { en: 'not a product of this brand', id: 'bukan produk merek ini' }));
     });
     const byGtin = new Map<string, number>();
     gtins.forEach((g) => {
       const i = parsed.productGtins.findIndex((p) => p.productId === g.productId);
-      if (byGtin.has(g.gtin14)) issues.push({ path: `input.productGtins.${i}.gtin`, message: 'two products cannot share a GTIN' });
+      if (byGtin.has(g.gtin14)) issues.push(issueAt(`input.productGtins.${i}.gtin`, { en: 'two products cannot share a GTIN', id: 'dua produk tidak boleh memakai GTIN yang sama' }));
       byGtin.set(g.gtin14, g.productId);
     });
     if (issues.length > 0) throw new ValidationError(issues);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Issue } from '../../platform/errors.js';
+import { type Issue, issueAt } from '../../platform/errors.js';
+import type { IssueText } from '../../platform/issue-messages.js';
 
 /**
  * EPCIS identifiers of a brand (pure, no I/O).
@@ -86,20 +87,30 @@ export function eventId(identity: BrandIdentity, key: string): string {
 const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /** A host name the brand controls, e.g. "javeast.id": lower-case labels, at least one dot, no scheme or path. */
-export function domainProblem(domain: string): string | null {
-  if (domain.length > 253) return 'at most 253 characters';
-  if (/[A-Z]/.test(domain)) return 'use lower case';
-  if (domain.includes('://') || domain.includes('/')) return 'a host name only, e.g. "javeast.id" (no scheme or path)';
+export function domainProblem(domain: string): IssueText | null {
+  if (domain.length > 253) return DOMAIN_TOO_LONG;
+  if (/[A-Z]/.test(domain)) return { en: 'use lower case', id: 'gunakan huruf kecil' };
+  if (domain.includes('://') || domain.includes('/')) {
+    return { en: 'a host name only, e.g. "javeast.id" (no scheme or path)', id: 'cukup nama host, misalnya "javeast.id" (tanpa skema atau path)' };
+  }
   const labels = domain.split('.');
-  if (labels.length < 2) return 'a host name with at least one dot, e.g. "javeast.id"';
-  if (!labels.every((l) => HOST_LABEL.test(l))) return 'each part is 1–63 letters, digits or hyphens, not starting or ending with a hyphen';
-  if (/^\d+$/.test(labels.at(-1) as string)) return 'the top-level part cannot be all digits';
+  if (labels.length < 2) return { en: 'a host name with at least one dot, e.g. "javeast.id"', id: 'nama host dengan paling sedikit satu titik, misalnya "javeast.id"' };
+  if (!labels.every((l) => HOST_LABEL.test(l))) {
+    return {
+      en: 'each part is 1–63 letters, digits or hyphens, not starting or ending with a hyphen',
+      id: 'setiap bagian 1–63 huruf, angka atau tanda hubung, tidak diawali atau diakhiri tanda hubung',
+    };
+  }
+  if (/^\d+$/.test(labels.at(-1) as string)) return { en: 'the top-level part cannot be all digits', id: 'bagian paling akhir tidak boleh berupa angka semua' };
   return null;
 }
 
+export const DOMAIN_TOO_LONG: IssueText = { en: 'at most 253 characters', id: 'paling banyak 253 karakter' };
+export const COMPANY_PREFIX: IssueText = { en: 'a GS1 company prefix is 6 to 12 digits', id: 'prefiks perusahaan GS1 terdiri dari 6 sampai 12 angka' };
+export const GTIN_DIGITS: IssueText = { en: 'a GTIN is 8, 12, 13 or 14 digits', id: 'GTIN terdiri dari 8, 12, 13 atau 14 angka' };
+
 /** A GS1 company prefix as the EPC Tag Data Standard accepts it: 6–12 digits. */
-export const companyPrefixProblem = (prefix: string): string | null =>
-  /^\d{6,12}$/.test(prefix) ? null : 'a GS1 company prefix is 6 to 12 digits';
+export const companyPrefixProblem = (prefix: string): IssueText | null => (/^\d{6,12}$/.test(prefix) ? null : COMPANY_PREFIX);
 
 /** The GS1 mod-10 check digit of the digits before it. */
 export function gs1CheckDigit(digits: string): number {
@@ -115,11 +126,19 @@ export function gs1CheckDigit(digits: string): number {
  * Normalise a GTIN-8/12/13/14 to GTIN-14 and check it against the brand's company prefix.
  * Returns the GTIN-14 or a problem.
  */
-export function normaliseGtin(gtin: string, companyPrefix: string): { gtin14: string } | { problem: string } {
-  if (!/^(\d{8}|\d{12}|\d{13}|\d{14})$/.test(gtin)) return { problem: 'a GTIN is 8, 12, 13 or 14 digits' };
+export function normaliseGtin(gtin: string, companyPrefix: string): { gtin14: string } | { problem: IssueText } {
+  if (!/^(\d{8}|\d{12}|\d{13}|\d{14})$/.test(gtin)) return { problem: GTIN_DIGITS };
   const gtin14 = gtin.padStart(14, '0');
-  if (gs1CheckDigit(gtin14.slice(0, 13)) !== Number(gtin14[13])) return { problem: `check digit should be ${gs1CheckDigit(gtin14.slice(0, 13))}` };
-  if (!gtin14.slice(1).startsWith(companyPrefix)) return { problem: `the GTIN does not carry the brand's GS1 company prefix ${companyPrefix}` };
+  const check = gs1CheckDigit(gtin14.slice(0, 13));
+  if (check !== Number(gtin14[13])) return { problem: { en: `check digit should be ${check}`, id: `digit pemeriksa seharusnya ${check}` } };
+  if (!gtin14.slice(1).startsWith(companyPrefix)) {
+    return {
+      problem: {
+        en: `the GTIN does not carry the brand's GS1 company prefix ${companyPrefix}`,
+        id: `GTIN ini tidak memuat prefiks perusahaan GS1 milik merek, ${companyPrefix}`,
+      },
+    };
+  }
   return { gtin14 };
 }
 
@@ -136,26 +155,29 @@ export function settingsIssues(input: SettingsInput): { issues: Issue[]; gtins: 
   const gtins: Array<{ productId: number; gtin14: string }> = [];
   if (input.domain !== null) {
     const p = domainProblem(input.domain);
-    if (p) issues.push({ path: 'input.identifierDomain', message: p });
+    if (p) issues.push(issueAt('input.identifierDomain', p));
   }
   if (input.gs1CompanyPrefix !== null) {
     const p = companyPrefixProblem(input.gs1CompanyPrefix);
-    if (p) issues.push({ path: 'input.gs1CompanyPrefix', message: p });
+    if (p) issues.push(issueAt('input.gs1CompanyPrefix', p));
   }
   if (input.syntax === 'DIGITAL_LINK' && input.gs1CompanyPrefix === null) {
-    issues.push({ path: 'input.identifierSyntax', message: 'GS1 Digital Link needs a GS1 company prefix' });
+    issues.push(issueAt('input.identifierSyntax', { en: 'GS1 Digital Link needs a GS1 company prefix', id: 'GS1 Digital Link memerlukan prefiks perusahaan GS1' }));
   }
   const seen = new Set<number>();
   input.productGtins.forEach((g, i) => {
-    if (seen.has(g.productId)) issues.push({ path: `input.productGtins.${i}.productId`, message: 'the product is listed twice' });
+    if (seen.has(g.productId)) issues.push(issueAt(`input.productGtins.${i}.productId`, { en: 'the product is listed twice', id: 'produk ini tercantum dua kali' }));
     seen.add(g.productId);
     if (input.gs1CompanyPrefix === null) {
-      issues.push({ path: `input.productGtins.${i}.gtin`, message: 'a product GTIN needs the brand\'s GS1 company prefix' });
+      issues.push(issueAt(`input.productGtins.${i}.gtin`, {
+        en: 'a product GTIN needs the brand\'s GS1 company prefix',
+        id: 'GTIN produk memerlukan prefiks perusahaan GS1 milik merek',
+      }));
       return;
     }
     if (companyPrefixProblem(input.gs1CompanyPrefix)) return;
     const r = normaliseGtin(g.gtin, input.gs1CompanyPrefix);
-    if ('problem' in r) issues.push({ path: `input.productGtins.${i}.gtin`, message: r.problem });
+    if ('problem' in r) issues.push(issueAt(`input.productGtins.${i}.gtin`, r.problem));
     else gtins.push({ productId: g.productId, gtin14: r.gtin14 });
   });
   return { issues, gtins };

@@ -3,6 +3,7 @@ import { type AppError, NotFoundError, ValidationError } from '../../platform/er
 import { BAG_G, gramsToKg } from '../../platform/weight.js';
 import { HOLDS_ALLOCATION } from '../orders/state.js';
 import { FulfilmentRefusedError } from './errors.js';
+import { kgId } from '../../platform/issue-messages.js';
 
 /**
  * When fulfilling a forward line or declaring a shortfall is refused (pure): each check is one
@@ -30,7 +31,10 @@ const lineNotActive = (line: Line) =>
 /** With whole bags, every line (and so every fulfilment and shortfall) is a multiple of 60 kg. */
 const notWholeBags = (order: Order, weightG: number) =>
   order.whole_bags && weightG % BAG_G !== 0
-    ? ValidationError.field('input.weight', `must be a whole number of 60 kg bags: the order asks for whole bags (got ${gramsToKg(weightG)} kg)`)
+    ? ValidationError.field('input.weight', {
+        en: `must be a whole number of 60 kg bags: the order asks for whole bags (got ${gramsToKg(weightG)} kg)`,
+        id: `harus kelipatan karung 60 kg: pesanan ini meminta karung utuh (yang diisi ${kgId(gramsToKg(weightG))})`,
+      })
     : null;
 
 /** More than the line has open (weight − fulfilled); `open` says what that is ("left to fulfil", "not yet delivered"). */

@@ -7,7 +7,7 @@ import { texts, type Texts } from '../../platform/format.js';
 import { IdempotencyKey, idempotent } from '../../platform/idempotency.js';
 import type { Language } from '../../platform/language.js';
 import type { TxOptions } from '../../platform/transaction.js';
-import { parseInput } from '../../platform/validate.js';
+import { parseInput, zm } from '../../platform/validate.js';
 import { gramsToKg, positiveWeight } from '../../platform/weight.js';
 import { audience, emit, globalId } from '../outbox/outbox.js';
 import {
@@ -24,6 +24,7 @@ import type { LineRow } from './fulfilment.repo.js';
 import { checkLedger } from './ledger-check.js';
 import { shortfallPlanInputs } from './reallocation.js';
 import { shortfallRefusal } from './refusals.js';
+import { ISSUES } from '../../platform/issue-messages.js';
 
 /**
  * Shortfalls (a producer defaults, or a linked lot fails grading) and their reallocation.
@@ -177,7 +178,11 @@ export async function shortfallInTransaction(
 const ShortfallInput = z.object({
   lineId: z.number().int(),
   weight: positiveWeight(),
-  reason: z.string().trim().min(1, 'must say why (1–1000 characters)').max(1000, 'must be at most 1000 characters'),
+  reason: z
+    .string()
+    .trim()
+    .min(1, zm({ en: 'must say why (1–1000 characters)', id: 'sebutkan alasannya (1–1.000 karakter)' }))
+    .max(1000, zm(ISSUES.maxChars({ max: 1000 }))),
   idempotencyKey: IdempotencyKey,
 });
 export type DeclareShortfallInput = z.input<typeof ShortfallInput>;

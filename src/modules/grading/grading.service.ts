@@ -4,7 +4,7 @@ import { inTransaction } from '../../platform/transaction.js';
 import type { Kysely, Transaction } from 'kysely';
 import { hasRole, isAdmin, type Principal } from '../../platform/auth.js';
 import type { DB } from '../../platform/db-types.js';
-import { ConflictError, ForbiddenError, type Issue, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
+import { ConflictError, ForbiddenError, type Issue, issueAt, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
 import * as brandsRepo from '../brands/brands.repo.js';
 import { currentScheme, gradeRowToDefinition } from '../brands/brands.service.js';
 import * as lotsRepo from '../lots/lots.repo.js';
@@ -59,12 +59,18 @@ export function toMeasurements(input: RecordAssessmentInput): MeasurementsInput 
   const index = new Map<string, number>();
   input.defectCounts.forEach(({ defect, count }, i) => {
     if (!isDefectCode(defect)) {
-      issues.push({ path: `input.defectCounts.${i}.defect`, message: `unknown defect type ${defect} (known: ${DEFECT_CODES.join(', ')})` });
+      issues.push(issueAt(`input.defectCounts.${i}.defect`, {
+        en: `unknown defect type ${defect} (known: ${DEFECT_CODES.join(', ')})`,
+        id: `jenis cacat ${defect} tidak dikenal (yang dikenal: ${DEFECT_CODES.join(', ')})`,
+      }));
       return;
     }
     const first = index.get(defect);
     if (first !== undefined) {
-      issues.push({ path: `input.defectCounts.${i}.defect`, message: `${defect} is listed twice (also defectCounts.${first}); give one count per defect type` });
+      issues.push(issueAt(`input.defectCounts.${i}.defect`, {
+        en: `${defect} is listed twice (also defectCounts.${first}); give one count per defect type`,
+        id: `${defect} tercantum dua kali (juga di defectCounts.${first}); isi satu jumlah per jenis cacat`,
+      }));
       return;
     }
     index.set(defect, i);
@@ -79,7 +85,7 @@ export function toMeasurements(input: RecordAssessmentInput): MeasurementsInput 
     hasFoulOrMouldyBeans: input.foulOdour,
     cuppingScore: input.cuppingScore ?? null,
   };
-  issues.push(...validateMeasurements(measurements).map((i) => ({ path: inputPath(i.path, index), message: i.message })));
+  issues.push(...validateMeasurements(measurements).map((i) => issueAt(inputPath(i.path, index), i.text)));
   if (issues.length > 0) throw new ValidationError(issues);
   return measurements;
 }

@@ -29,6 +29,7 @@
  *   value > 225), the result is also OFF_GRADE, `failedRequirements` is empty and the
  *   `explanation` names the unmet criteria of every grade.
  */
+import { ISSUES, type IssueText, nId } from '../../platform/issue-messages.js';
 
 // ---------------------------------------------------------------------------
 // Exact rationals
@@ -103,34 +104,37 @@ const SIGNED_DECIMAL_RE = /^[+-]\d+(?:\.\d+)?$/;
 /** Maximum number of decimals accepted in decimal strings (inputs and scheme limits). */
 export const MAX_DECIMALS = 2;
 
-type DecimalCheck = { readonly ok: true; readonly value: Fraction } | { readonly ok: false; readonly message: string };
+type DecimalCheck = { readonly ok: true; readonly value: Fraction } | { readonly ok: false; readonly text: IssueText };
 
 /** Parses an unsigned decimal string (at most {@link MAX_DECIMALS} decimals) into an exact fraction. */
 function checkDecimal(raw: unknown, min: Fraction | null, max: Fraction | null): DecimalCheck {
   if (typeof raw !== 'string') {
-    return { ok: false, message: 'must be a decimal string such as "12.5"' };
+    return { ok: false, text: { en: 'must be a decimal string such as "12.5"', id: 'harus angka desimal dalam teks, misalnya "12.5"' } };
   }
   if (raw.length > MAX_DECIMAL_STRING_LENGTH) {
-    return { ok: false, message: `must be a decimal string of at most ${MAX_DECIMAL_STRING_LENGTH} characters` };
+    return {
+      ok: false,
+      text: { en: `must be a decimal string of at most ${MAX_DECIMAL_STRING_LENGTH} characters`, id: `harus angka desimal paling banyak ${MAX_DECIMAL_STRING_LENGTH} karakter` },
+    };
   }
   if (raw.startsWith('-') && SIGNED_DECIMAL_RE.test(raw) && /[1-9]/.test(raw)) {
-    return { ok: false, message: `must not be negative (got "${raw}")` };
+    return { ok: false, text: { en: `must not be negative (got "${raw}")`, id: `tidak boleh negatif (yang diisi "${raw}")` } };
   }
   const m = DECIMAL_RE.exec(raw);
   if (!m) {
-    return { ok: false, message: `must be a plain decimal string such as "12.5" (got "${raw}")` };
+    return { ok: false, text: { en: `must be a plain decimal string such as "12.5" (got "${raw}")`, id: `harus angka desimal biasa, misalnya "12.5" (yang diisi "${raw}")` } };
   }
   const fracDigits = m[1] ?? '';
   if (fracDigits.length > MAX_DECIMALS) {
-    return { ok: false, message: `must have at most ${MAX_DECIMALS} decimals (got "${raw}")` };
+    return { ok: false, text: { en: `must have at most ${MAX_DECIMALS} decimals (got "${raw}")`, id: `paling banyak ${MAX_DECIMALS} angka desimal (yang diisi "${raw}")` } };
   }
   const [intDigits = '0'] = raw.split('.');
   const value = fraction(BigInt(intDigits + fracDigits), 10n ** BigInt(fracDigits.length));
   if (min !== null && compareFractions(value, min) < 0) {
-    return { ok: false, message: `must be at least ${formatPlain(min)} (got "${raw}")` };
+    return { ok: false, text: { en: `must be at least ${formatPlain(min)} (got "${raw}")`, id: `paling kecil ${nId(formatPlain(min))} (yang diisi "${raw}")` } };
   }
   if (max !== null && compareFractions(value, max) > 0) {
-    return { ok: false, message: `must be at most ${formatPlain(max)} (got "${raw}")` };
+    return { ok: false, text: { en: `must be at most ${formatPlain(max)} (got "${raw}")`, id: `paling besar ${nId(formatPlain(max))} (yang diisi "${raw}")` } };
   }
   return { ok: true, value };
 }
@@ -138,7 +142,7 @@ function checkDecimal(raw: unknown, min: Fraction | null, max: Fraction | null):
 /** Parses a decimal string that is known to be valid (throws otherwise). */
 function parseValidDecimal(raw: string, path: string): Fraction {
   const c = checkDecimal(raw, null, null);
-  if (!c.ok) throw new GradingInputError([{ path, message: c.message }]);
+  if (!c.ok) throw new GradingInputError([issue(path, c.text)]);
   return c.value;
 }
 
@@ -149,6 +153,7 @@ function formatPlain(f: Fraction): string {
 }
 
 const ZERO: Fraction = { num: 0n, den: 1n };
+const BOOLEAN: IssueText = { en: 'must be a boolean', id: 'harus true atau false' };
 const HUNDRED: Fraction = { num: 100n, den: 1n };
 
 // ---------------------------------------------------------------------------
@@ -158,8 +163,12 @@ const HUNDRED: Fraction = { num: 100n, den: 1n };
 /** A validation problem; `path` is dot-separated, e.g. `grades.2.maxDefectValue`. */
 export interface ValidationIssue {
   readonly path: string;
+  /** English (always `text.en`). */
   readonly message: string;
+  readonly text: IssueText;
 }
+
+const issue = (path: string, text: IssueText): ValidationIssue => ({ path, message: text.en, text });
 
 /** Thrown by the computing functions when given input that the validators would reject. */
 export class GradingInputError extends Error {
@@ -262,30 +271,36 @@ export const MEASUREMENT_LIMITS = Object.freeze({
 function validateSampleG(sampleG: unknown, path: string): ValidationIssue[] {
   if (sampleG === undefined || sampleG === null) return [];
   if (typeof sampleG !== 'number' || !Number.isInteger(sampleG) || sampleG <= 0) {
-    return [{ path, message: 'must be a positive whole number of grams' }];
+    return [issue(path, { en: 'must be a positive whole number of grams', id: 'harus bilangan bulat positif dalam gram' })];
   }
   if (sampleG > MEASUREMENT_LIMITS.maxSampleG) {
-    return [{ path, message: `must be at most ${MEASUREMENT_LIMITS.maxSampleG} g (got ${sampleG})` }];
+    return [issue(path, {
+      en: `must be at most ${MEASUREMENT_LIMITS.maxSampleG} g (got ${sampleG})`,
+      id: `paling banyak ${nId(MEASUREMENT_LIMITS.maxSampleG)} g (yang diisi ${nId(sampleG)} g)`,
+    })];
   }
   return [];
 }
 
 function validateCounts(counts: unknown, path: string): ValidationIssue[] {
   if (typeof counts !== 'object' || counts === null || Array.isArray(counts)) {
-    return [{ path, message: 'must be an object mapping defect codes to counts' }];
+    return [issue(path, { en: 'must be an object mapping defect codes to counts', id: 'harus objek berisi kode cacat dan jumlahnya' })];
   }
   const issues: ValidationIssue[] = [];
   for (const [code, count] of Object.entries(counts)) {
     const p = `${path}.${code}`;
     if (!isDefectCode(code)) {
-      issues.push({ path: p, message: `unknown defect code '${code}'` });
+      issues.push(issue(p, { en: `unknown defect code '${code}'`, id: `kode cacat '${code}' tidak dikenal` }));
       continue;
     }
     if (count === undefined || count === null) continue;
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
-      issues.push({ path: p, message: `must be a non-negative whole number (got ${String(count)})` });
+      issues.push(issue(p, { en: `must be a non-negative whole number (got ${String(count)})`, id: `harus bilangan bulat yang tidak negatif (yang diisi ${String(count)})` }));
     } else if (count > MEASUREMENT_LIMITS.maxDefectCount) {
-      issues.push({ path: p, message: `must be at most ${MEASUREMENT_LIMITS.maxDefectCount} (got ${count})` });
+      issues.push(issue(p, {
+        en: `must be at most ${MEASUREMENT_LIMITS.maxDefectCount} (got ${count})`,
+        id: `paling banyak ${nId(MEASUREMENT_LIMITS.maxDefectCount)} (yang diisi ${nId(count)})`,
+      }));
     }
   }
   return issues;
@@ -299,7 +314,7 @@ function pushDecimalIssue(
   max: Fraction | null,
 ): void {
   const c = checkDecimal(raw, min, max);
-  if (!c.ok) issues.push({ path, message: c.message });
+  if (!c.ok) issues.push(issue(path, c.text));
 }
 
 /**
@@ -309,7 +324,7 @@ function pushDecimalIssue(
  */
 export function validateMeasurements(input: MeasurementsInput): ValidationIssue[] {
   if (typeof input !== 'object' || input === null) {
-    return [{ path: '', message: 'measurements must be an object' }];
+    return [issue('', { en: 'measurements must be an object', id: 'hasil pengukuran harus berupa objek' })];
   }
   const issues: ValidationIssue[] = [];
   issues.push(...validateSampleG(input.sampleG, 'sampleG'));
@@ -320,10 +335,10 @@ export function validateMeasurements(input: MeasurementsInput): ValidationIssue[
     pushDecimalIssue(issues, 'cuppingScore', input.cuppingScore, ZERO, HUNDRED);
   }
   if (typeof input.hasLiveInsects !== 'boolean') {
-    issues.push({ path: 'hasLiveInsects', message: 'must be a boolean' });
+    issues.push(issue('hasLiveInsects', BOOLEAN));
   }
   if (typeof input.hasFoulOrMouldyBeans !== 'boolean') {
-    issues.push({ path: 'hasFoulOrMouldyBeans', message: 'must be a boolean' });
+    issues.push(issue('hasFoulOrMouldyBeans', BOOLEAN));
   }
   return issues;
 }
@@ -348,7 +363,7 @@ export interface DefectValue {
  */
 export function computeDefectValue(counts: DefectCounts, sampleG: number = MEASUREMENT_LIMITS.defaultSampleG): DefectValue {
   const issues = [...validateCounts(counts, 'defectCounts'), ...validateSampleG(sampleG, 'sampleG')];
-  if (sampleG === null || sampleG === undefined) issues.push({ path: 'sampleG', message: 'is required' });
+  if (sampleG === null || sampleG === undefined) issues.push(issue('sampleG', { en: 'is required', id: 'wajib diisi' }));
   if (issues.length > 0) throw new GradingInputError(issues);
 
   let twentieths = 0n;
@@ -451,8 +466,8 @@ const MAX_LABEL_LENGTH = 100;
  * worse rank (equal is allowed). Paths look like `grades.2.maxDefectValue`.
  */
 export function validateScheme(grades: readonly GradeDefinition[]): ValidationIssue[] {
-  if (!Array.isArray(grades)) return [{ path: 'grades', message: 'must be a list of grades' }];
-  if (grades.length === 0) return [{ path: 'grades', message: 'must contain at least one grade' }];
+  if (!Array.isArray(grades)) return [issue('grades', { en: 'must be a list of grades', id: 'harus berupa daftar mutu' })];
+  if (grades.length === 0) return [issue('grades', { en: 'must contain at least one grade', id: 'harus berisi paling sedikit satu mutu' })];
   const seen: SchemeIndex = { codes: new Map(), ranks: new Map(), defectLimits: [], ranksOk: true };
   const issues: ValidationIssue[] = [];
   grades.forEach((g: GradeDefinition, i) => issues.push(...gradeIssues(g, i, grades.length, seen)));
@@ -478,18 +493,18 @@ function gradeIssues(g: GradeDefinition, i: number, n: number, seen: SchemeIndex
   if (typeof g !== 'object' || g === null) {
     seen.ranksOk = false;
     seen.defectLimits.push(null);
-    return [{ path: p, message: 'must be an object' }];
+    return [issue(p, { en: 'must be an object', id: 'harus berupa objek' })];
   }
   const issues: ValidationIssue[] = [];
   const code = codeProblem(g.code, i, seen.codes);
-  if (code !== null) issues.push({ path: `${p}.code`, message: code });
+  if (code !== null) issues.push(issue(`${p}.code`, code));
   const label = labelProblem(g.label);
-  if (label !== null) issues.push({ path: `${p}.label`, message: label });
+  if (label !== null) issues.push(issue(`${p}.label`, label));
   const rank = rankProblem(g.rank, i, n, seen);
-  if (rank !== null) issues.push({ path: `${p}.rank`, message: rank });
+  if (rank !== null) issues.push(issue(`${p}.rank`, rank));
 
   const defect = checkDecimal(g.maxDefectValue, ZERO, null);
-  if (!defect.ok) issues.push({ path: `${p}.maxDefectValue`, message: defect.message });
+  if (!defect.ok) issues.push(issue(`${p}.maxDefectValue`, defect.text));
   seen.defectLimits.push(defect.ok ? defect.value : null);
   pushDecimalIssue(issues, `${p}.maxMoisturePct`, g.maxMoisturePct, ZERO, HUNDRED);
   if (g.minCuppingScore !== null && g.minCuppingScore !== undefined) {
@@ -499,33 +514,36 @@ function gradeIssues(g: GradeDefinition, i: number, n: number, seen: SchemeIndex
 }
 
 /** A code is well-formed, not OFF_GRADE and not taken by an earlier grade (then it is recorded). */
-function codeProblem(code: unknown, i: number, codes: Map<string, number>): string | null {
+function codeProblem(code: unknown, i: number, codes: Map<string, number>): IssueText | null {
   if (typeof code !== 'string' || !GRADE_CODE_RE.test(code)) {
-    return 'must be 1–32 letters, digits, "_" or "-", starting with a letter or digit';
+    return {
+      en: 'must be 1–32 letters, digits, "_" or "-", starting with a letter or digit',
+      id: 'harus 1–32 huruf, angka, "_" atau "-", diawali huruf atau angka',
+    };
   }
-  if (code.toUpperCase() === OFF_GRADE) return `'${OFF_GRADE}' is reserved`;
+  if (code.toUpperCase() === OFF_GRADE) return { en: `'${OFF_GRADE}' is reserved`, id: `'${OFF_GRADE}' sudah dipakai sistem` };
   const first = codes.get(code);
-  if (first !== undefined) return `duplicate code '${code}' (also grades.${first}.code)`;
+  if (first !== undefined) return { en: `duplicate code '${code}' (also grades.${first}.code)`, id: `kode '${code}' ganda (juga di grades.${first}.code)` };
   codes.set(code, i);
   return null;
 }
 
-function labelProblem(label: unknown): string | null {
-  if (typeof label !== 'string' || label.trim() === '') return 'must not be empty';
-  if (label.length > MAX_LABEL_LENGTH) return `must be at most ${MAX_LABEL_LENGTH} characters`;
+function labelProblem(label: unknown): IssueText | null {
+  if (typeof label !== 'string' || label.trim() === '') return ISSUES.notEmpty;
+  if (label.length > MAX_LABEL_LENGTH) return ISSUES.maxChars({ max: MAX_LABEL_LENGTH });
   return null;
 }
 
 /** A rank is a whole number in 1..n not taken by an earlier grade (then it is recorded). */
-function rankProblem(rank: unknown, i: number, n: number, seen: SchemeIndex): string | null {
+function rankProblem(rank: unknown, i: number, n: number, seen: SchemeIndex): IssueText | null {
   if (typeof rank !== 'number' || !Number.isInteger(rank) || rank < 1 || rank > n) {
     seen.ranksOk = false;
-    return `must be a whole number from 1 to ${n} (ranks are 1..n, 1 = best)`;
+    return { en: `must be a whole number from 1 to ${n} (ranks are 1..n, 1 = best)`, id: `harus bilangan bulat 1 sampai ${n} (peringkat 1..n, 1 = terbaik)` };
   }
   const first = seen.ranks.get(rank);
   if (first !== undefined) {
     seen.ranksOk = false;
-    return `duplicate rank ${rank} (also grades.${first}.rank)`;
+    return { en: `duplicate rank ${rank} (also grades.${first}.rank)`, id: `peringkat ${rank} ganda (juga di grades.${first}.rank)` };
   }
   seen.ranks.set(rank, i);
   return null;
@@ -548,12 +566,14 @@ function monotonicityIssues(grades: readonly GradeDefinition[], seen: SchemeInde
     if (compareFractions(better, worse) > 0) {
       const bg = grades[bi];
       const wg = grades[wi];
-      issues.push({
-        path: `grades.${bi}.maxDefectValue`,
-        message:
+      issues.push(issue(`grades.${bi}.maxDefectValue`, {
+        en:
           `rank ${rank} grade '${bg?.code}' allows defect value up to ${bg?.maxDefectValue}, ` +
           `more than worse rank ${rank + 1} grade '${wg?.code}' (${wg?.maxDefectValue})`,
-      });
+        id:
+          `mutu '${bg?.code}' (peringkat ${rank}) membolehkan nilai cacat sampai ${nId(bg?.maxDefectValue ?? '')}, ` +
+          `lebih dari mutu '${wg?.code}' yang lebih rendah (peringkat ${rank + 1}, ${nId(wg?.maxDefectValue ?? '')})`,
+      }));
     }
   }
   return issues;
@@ -576,7 +596,7 @@ const F90: Fraction = { num: 90n, den: 1n };
  */
 export function scaCuppingBand(score: string): ScaCuppingBand {
   const c = checkDecimal(score, ZERO, HUNDRED);
-  if (!c.ok) throw new GradingInputError([{ path: 'cuppingScore', message: c.message }]);
+  if (!c.ok) throw new GradingInputError([issue('cuppingScore', c.text)]);
   const s = c.value;
   if (compareFractions(s, F90) >= 0) return 'OUTSTANDING';
   if (compareFractions(s, F85) >= 0) return 'EXCELLENT';
@@ -699,7 +719,7 @@ export function gradeAssessment(measurements: MeasurementsInput, scheme: GradeSc
     ...validateMeasurements(measurements),
     ...(typeof scheme === 'object' && scheme !== null
       ? validateScheme(scheme.grades)
-      : [{ path: 'grades', message: 'scheme must be an object with grades' }]),
+      : [issue('grades', { en: 'scheme must be an object with grades', id: 'skema mutu harus berupa objek yang berisi daftar mutu' })]),
   ];
   if (issues.length > 0) throw new GradingInputError(issues);
 

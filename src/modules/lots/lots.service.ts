@@ -5,7 +5,7 @@ import type { DB } from '../../platform/db-types.js';
 import { NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
 import { addDaysIso, EARLIEST_DATE, IsoDate, todayIso } from '../../platform/dates.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
-import { parseInput } from '../../platform/validate.js';
+import { addIssue, parseInput, zm } from '../../platform/validate.js';
 import { gramsToKg, positiveWeight } from '../../platform/weight.js';
 import { audience, emit, globalId } from '../outbox/outbox.js';
 import * as brandsRepo from '../brands/brands.repo.js';
@@ -16,6 +16,7 @@ import * as plotsRepo from '../plots/plots.repo.js';
 import * as provenance from '../provenance/provenance.repo.js';
 import * as repo from './lots.repo.js';
 import { inTransaction } from '../../platform/transaction.js';
+import { ISSUES } from '../../platform/issue-messages.js';
 
 /**
  * Lots: physical batches a producer declares. Rules (each a ValidationError naming the field):
@@ -37,22 +38,23 @@ const DeclareLotInput = z
     productId: z.number().int(),
     harvestStart: IsoDate,
     harvestEnd: IsoDate,
-    plotIds: z.array(z.number().int()).min(1, 'must name at least one plot of origin').max(MAX_PLOTS_PER_LOT, `at most ${MAX_PLOTS_PER_LOT} plots`),
+    plotIds: z
+      .array(z.number().int())
+      .min(1, zm({ en: 'must name at least one plot of origin', id: 'sebutkan paling sedikit satu lahan asal' }))
+      .max(MAX_PLOTS_PER_LOT, zm(ISSUES.atMostItems({ max: MAX_PLOTS_PER_LOT, what: { en: 'plots', id: 'lahan' } }))),
     process: z.enum(PROCESSES).nullish(),
     netWeight: positiveWeight(),
-    storageLocation: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+    storageLocation: z.string().trim().min(1, zm(ISSUES.notEmpty)).max(200, zm(ISSUES.maxChars({ max: 200 }))),
   })
   .superRefine((v, ctx) => {
     const latest = addDaysIso(todayIso(), 366);
-    if (v.harvestStart < EARLIEST_DATE) ctx.addIssue({ code: 'custom', path: ['harvestStart'], message: `must be on or after ${EARLIEST_DATE}` });
-    if (v.harvestEnd < v.harvestStart) {
-      ctx.addIssue({ code: 'custom', path: ['harvestEnd'], message: `must be on or after harvestStart (${v.harvestStart})` });
-    }
-    if (v.harvestEnd > latest) ctx.addIssue({ code: 'custom', path: ['harvestEnd'], message: `must not be later than ${latest}` });
+    if (v.harvestStart < EARLIEST_DATE) addIssue(ctx, ['harvestStart'], ISSUES.onOrAfterDate({ date: EARLIEST_DATE }));
+    if (v.harvestEnd < v.harvestStart) addIssue(ctx, ['harvestEnd'], ISSUES.onOrAfter({ field: 'harvestStart', value: v.harvestStart }));
+    if (v.harvestEnd > latest) addIssue(ctx, ['harvestEnd'], ISSUES.notLaterThanDate({ date: latest }));
     const seen = new Map<number, number>();
     v.plotIds.forEach((id, i) => {
       const first = seen.get(id);
-      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['plotIds', i], message: `is the same plot as plotIds.${first}` });
+      if (first !== undefined) addIssue(ctx, ['plotIds', i], { en: `is the same plot as plotIds.${first}`, id: `lahan yang sama dengan plotIds.${first}` });
       else seen.set(id, i);
     });
   });
@@ -71,7 +73,10 @@ export async function declareLot(db: Kysely<DB>, actor: Principal | null, input:
     await assertApprovedMember(trx, parsed.producerId, product.brand_id, 'input.producerId');
     const process = parsed.process ?? product.process;
     if (process !== product.process) {
-      throw ValidationError.field('input.process', `must be ${product.process}, the process of the product "${product.name}"`);
+      throw ValidationError.field('input.process', {
+        en: `must be ${product.process}, the process of the product "${product.name}"`,
+        id: `harus ${product.process}, sesuai proses produk "${product.name}"`,
+      });
     }
 
     const plots = await plotsRepo.findPlots(trx, parsed.plotIds);

@@ -3,13 +3,14 @@ import { z } from 'zod';
 import { hasRole, isAdmin, type Principal, requirePrincipal } from '../../platform/auth.js';
 import type { DB, Db, MembershipStatus } from '../../platform/db-types.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/errors.js';
-import { parseInput } from '../../platform/validate.js';
+import { parseInput, zm } from '../../platform/validate.js';
 import * as brandsRepo from '../brands/brands.repo.js';
 import { accessToProducer, assertCanManageProducer } from '../producers/access.js';
 import { NotApprovedMemberError } from './errors.js';
 import * as repo from './memberships.repo.js';
 import { type MembershipAction, REASON_REQUIRED, transition } from './state.js';
 import { inTransaction } from '../../platform/transaction.js';
+import { ISSUES } from '../../platform/issue-messages.js';
 
 export { NotApprovedMemberError } from './errors.js';
 
@@ -32,8 +33,8 @@ export const seesBrandMemberships = (actor: Principal | null, brandId: number) =
 
 const Reason = (required: boolean) =>
   required
-    ? z.string().trim().min(1, 'is required and must not be empty').max(1000, 'must be at most 1000 characters')
-    : z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), z.string().trim().max(1000, 'must be at most 1000 characters').nullish());
+    ? z.string().trim().min(1, zm({ en: 'is required and must not be empty', id: 'wajib diisi dan tidak boleh kosong' })).max(1000, zm(ISSUES.maxChars({ max: 1000 })))
+    : z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), z.string().trim().max(1000, zm(ISSUES.maxChars({ max: 1000 }))).nullish());
 
 function parseReason(action: MembershipAction, reason: string | null | undefined): string | null {
   return parseInput(z.object({ reason: Reason(REASON_REQUIRED.has(action)) }), { reason: reason ?? undefined }).reason ?? null;

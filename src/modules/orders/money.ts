@@ -6,6 +6,7 @@
  * (Rp 45.000,50 per kg is valid). JPY has 0. An amount with more decimals than its currency has
  * is refused rather than rounded: a price is an offer and we never change it silently.
  */
+import type { IssueText } from '../../platform/issue-messages.js';
 
 export const CURRENCY_MINOR_UNITS = {
   IDR: 2,
@@ -31,22 +32,45 @@ export const isCurrency = (c: unknown): c is Currency => typeof c === 'string' &
  * Throws a RangeError with the reason when the text is not a non-negative decimal, has more decimals
  * than the currency's minor unit, or is too large.
  */
+/** Why an amount is refused, in English (the error's message) and Indonesian. */
+export class AmountError extends RangeError {
+  constructor(readonly text: IssueText) {
+    super(text.en);
+    this.name = 'AmountError';
+  }
+}
+
+/** The IssueText of an amount refused by toMinorUnits (anything else is rethrown). */
+export function amountText(error: unknown): IssueText {
+  if (error instanceof AmountError) return error.text;
+  throw error;
+}
+
 export function toMinorUnits(amount: string, currency: Currency): number {
   const digits = CURRENCY_MINOR_UNITS[currency];
   const m = /^(\d+)(?:\.(\d+))?$/.exec(amount.trim());
-  if (!m) throw new RangeError(`"${amount}" is not a non-negative decimal amount such as "4.50"`);
+  if (!m) {
+    throw new AmountError({
+      en: `"${amount}" is not a non-negative decimal amount such as "4.50"`,
+      id: `"${amount}" bukan jumlah desimal yang tidak negatif, misalnya "4.50"`,
+    });
+  }
   const whole = m[1]!.replace(/^0+(?=\d)/, '');
   const fraction = (m[2] ?? '').replace(/0+$/, '');
   if (fraction.length > digits) {
-    throw new RangeError(
+    throw new AmountError(
       digits === 0
-        ? `${currency} has no minor unit: give a whole amount (got ${amount})`
-        : `${currency} has ${digits} decimals: "${amount}" has more`,
+        ? { en: `${currency} has no minor unit: give a whole amount (got ${amount})`, id: `${currency} tidak memakai pecahan: isi jumlah bulat (yang diisi ${amount})` }
+        : { en: `${currency} has ${digits} decimals: "${amount}" has more`, id: `${currency} memakai ${digits} angka desimal: "${amount}" lebih dari itu` },
     );
   }
-  if (whole.length > 16) throw new RangeError(`${amount} ${currency} is beyond the largest amount accepted`);
+  const tooLarge = (): IssueText => ({
+    en: `${amount} ${currency} is beyond the largest amount accepted`,
+    id: `${amount} ${currency} melebihi jumlah terbesar yang diterima`,
+  });
+  if (whole.length > 16) throw new AmountError(tooLarge());
   const minor = Number(whole + fraction.padEnd(digits, '0'));
-  if (!Number.isSafeInteger(minor) || minor > MAX_MINOR) throw new RangeError(`${amount} ${currency} is beyond the largest amount accepted`);
+  if (!Number.isSafeInteger(minor) || minor > MAX_MINOR) throw new AmountError(tooLarge());
   return minor;
 }
 

@@ -10,13 +10,13 @@ import { addDaysIso, IsoDate, MAX_WINDOW_START_DAYS, todayIso } from '../../plat
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
 import { IdempotencyKey, idempotent } from '../../platform/idempotency.js';
 import { inTransaction, type TxOptions } from '../../platform/transaction.js';
-import { parseInput } from '../../platform/validate.js';
+import { addIssue, parseInput, zm } from '../../platform/validate.js';
 import { BAG_G, gramsToKg, positiveWeight } from '../../platform/weight.js';
 import { releaseOrderAllocation } from '../allocation/allocation.service.js';
 import * as brandsRepo from '../brands/brands.repo.js';
 import { requireGrade } from '../brands/brands.service.js';
 import { runTransitionHooks } from './hooks.js';
-import { CURRENCIES, type Currency, toMinorUnits } from './money.js';
+import { amountText, CURRENCIES, type Currency, toMinorUnits } from './money.js';
 import * as repo from './orders.repo.js';
 import type { OrderRow } from './orders.repo.js';
 import { canSeeOrder, rolesOn } from './access.js';
@@ -24,6 +24,7 @@ import { canTransition, HOLDS_ALLOCATION, REASON_REQUIRED, refusal } from './sta
 import { appendEvent } from '../provenance/provenance.repo.js';
 import { audience, emit, globalId } from '../outbox/outbox.js';
 import type { EventType } from '../outbox/catalogue.js';
+import { ISSUES, kgId } from '../../platform/issue-messages.js';
 
 /**
  * Orders: a buyer's request for a quantity of a product at a minimum grade.
@@ -52,7 +53,7 @@ export type Incoterm = (typeof INCOTERMS)[number];
 const PlaceOrderInput = z
   .object({
     productId: z.number().int(),
-    minGrade: z.string().trim().min(1, 'must name a grade of the product\'s scheme').max(32, 'must be at most 32 characters'),
+    minGrade: z.string().trim().min(1, zm(ISSUES.nameAGrade)).max(32, zm(ISSUES.maxChars({ max: 32 }))),
     quantity: positiveWeight(),
     wholeBags: z.boolean().nullish(),
     windowStart: IsoDate,
@@ -61,37 +62,36 @@ const PlaceOrderInput = z
       .string()
       .trim()
       .transform((c) => c.toUpperCase())
-      .pipe(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as EG')),
+      .pipe(z.string().regex(/^[A-Z]{2}$/, zm({ en: 'must be an ISO 3166-1 alpha-2 country code such as EG', id: 'harus kode negara ISO 3166-1 alpha-2, misalnya EG' }))),
     incoterm: z.enum(INCOTERMS),
     price: z.object({ amount: z.string(), currency: z.enum(CURRENCIES as [Currency, ...Currency[]]) }),
     notes: z.preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? null : v),
-      z.string().trim().max(2000, 'must be at most 2000 characters').nullish(),
+      z.string().trim().max(2000, zm(ISSUES.maxChars({ max: 2000 }))).nullish(),
     ),
     buyerOrganizationId: z.number().int().nullish(),
     idempotencyKey: IdempotencyKey,
   })
   .superRefine((v, ctx) => {
     if (v.wholeBags && v.quantity > 0 && v.quantity % BAG_G !== 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['quantity'],
-        message: `must be a whole number of 60 kg bags when wholeBags is set (got ${gramsToKg(v.quantity)} kg)`,
+      addIssue(ctx, ['quantity'], {
+        en: `must be a whole number of 60 kg bags when wholeBags is set (got ${gramsToKg(v.quantity)} kg)`,
+        id: `harus kelipatan karung 60 kg bila wholeBags dipilih (yang diisi ${kgId(gramsToKg(v.quantity))})`,
       });
     }
     const today = todayIso();
     if (v.windowEnd < v.windowStart) {
-      ctx.addIssue({ code: 'custom', path: ['windowEnd'], message: `must be on or after windowStart (${v.windowStart})` });
+      addIssue(ctx, ['windowEnd'], ISSUES.onOrAfter({ field: 'windowStart', value: v.windowStart }));
     } else if (v.windowEnd < today) {
-      ctx.addIssue({ code: 'custom', path: ['windowEnd'], message: `must not be in the past (today is ${today})` });
+      addIssue(ctx, ['windowEnd'], ISSUES.notInPast({ today }));
     }
     const latest = addDaysIso(today, MAX_WINDOW_START_DAYS);
-    if (v.windowStart > latest) ctx.addIssue({ code: 'custom', path: ['windowStart'], message: `must not be later than ${latest} (3 years ahead)` });
+    if (v.windowStart > latest) addIssue(ctx, ['windowStart'], ISSUES.notLaterThan({ latest }));
     try {
       const minor = toMinorUnits(v.price.amount, v.price.currency);
-      if (minor === 0) ctx.addIssue({ code: 'custom', path: ['price', 'amount'], message: 'must be more than 0' });
+      if (minor === 0) addIssue(ctx, ['price', 'amount'], ISSUES.moreThanZero);
     } catch (e) {
-      ctx.addIssue({ code: 'custom', path: ['price', 'amount'], message: (e as Error).message });
+      addIssue(ctx, ['price', 'amount'], amountText(e));
     }
   });
 
@@ -106,7 +106,10 @@ function buyerOrgFor(actor: Principal, given: number | null | undefined): number
     return given;
   }
   if (orgs.length > 1) {
-    throw ValidationError.field('input.buyerOrganizationId', 'is required: you buy for several organisations');
+    throw ValidationError.field('input.buyerOrganizationId', {
+      en: 'is required: you buy for several organisations',
+      id: 'wajib diisi: Anda membeli untuk beberapa organisasi',
+    });
   }
   return orgs[0] as number;
 }
@@ -171,7 +174,7 @@ const ChangeInput = z.object({
   orderId: z.number().int(),
   reason: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? null : v),
-    z.string().trim().max(1000, 'must be at most 1000 characters').nullish(),
+    z.string().trim().max(1000, zm(ISSUES.maxChars({ max: 1000 }))).nullish(),
   ),
 });
 
@@ -191,7 +194,7 @@ export async function changeOrderStatus(
   const principal = requirePrincipal(actor);
   const parsed = parseInput(ChangeInput, input);
   const reason = parsed.reason ?? null;
-  if (REASON_REQUIRED.has(to) && reason === null) throw ValidationError.field('input.reason', 'is required: say why');
+  if (REASON_REQUIRED.has(to) && reason === null) throw ValidationError.field('input.reason', ISSUES.reasonRequired);
   return inTransaction(
     db,
     async (trx) => {

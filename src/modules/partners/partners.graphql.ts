@@ -130,7 +130,7 @@ const OrgAdminInput = builder.inputType('SetOrganizationAdminInput', {
 });
 
 const grantIdOf = (value: string): number => {
-  if (!/^\d{1,15}$/.test(value)) throw ValidationError.field('input.grantId', 'is not a RoleGrant id');
+  if (!/^\d{1,15}$/.test(value)) throw ValidationError.field('input.grantId', { en: 'is not a RoleGrant id', id: 'bukan ID hak akses (RoleGrant)' });
   return Number(value);
 };
 

@@ -2,12 +2,13 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { hasRole, isAdmin, type Principal, type RoleGrant } from '../../platform/auth.js';
 import type { ClientRole, DB } from '../../platform/db-types.js';
-import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
-import { parseInput } from '../../platform/validate.js';
+import { ConflictError, ForbiddenError, issueAt, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
+import { addIssue, parseInput, zm } from '../../platform/validate.js';
 import * as repo from './partners.repo.js';
 import { isScope, ROLE_SCOPES, type Scope, SCOPE_NAMES } from './scopes.js';
 import { hashSecret, newClientId, newSecret, sameHash, SECRET_RE } from './secrets.js';
 import { checkDocuments } from './trusted-documents.js';
+import { ISSUES } from '../../platform/issue-messages.js';
 
 /**
  * Machine clients (OAuth 2.0 client credentials, RFC 6749 §4.4): registered by an organisation's
@@ -40,14 +41,16 @@ export function mayAdminister(actor: Principal, role: ClientRole, orgId: number 
 }
 
 const RegisterInput = z.object({
-  name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+  name: z.string().trim().min(1, zm(ISSUES.notEmpty)).max(200, zm(ISSUES.maxChars({ max: 200 }))),
   scopes: z
     .array(z.string())
-    .min(1, 'must name at least one scope')
+    .min(1, zm({ en: 'must name at least one scope', id: 'sebutkan paling sedikit satu cakupan (scope)' }))
     .max(SCOPE_NAMES.length)
     .superRefine((scopes, ctx) => {
       scopes.forEach((s, i) => {
-        if (!isScope(s)) ctx.addIssue({ code: 'custom', path: [i], message: `is not a scope; known: ${SCOPE_NAMES.join(', ')}` });
+        if (!isScope(s)) {
+          addIssue(ctx, [i], { en: `is not a scope; known: ${SCOPE_NAMES.join(', ')}`, id: `bukan cakupan yang dikenal; yang ada: ${SCOPE_NAMES.join(', ')}` });
+        }
       });
     }),
 });
@@ -77,7 +80,10 @@ export async function registerClient(
   const beyond = scopes.filter((s) => !allowed.has(s));
   if (beyond.length > 0) {
     throw new ValidationError(
-      beyond.map((s) => ({ path: `input.scopes.${scopes.indexOf(s)}`, message: `${s} is beyond what a ${role} organisation may do` })),
+      beyond.map((s) => issueAt(`input.scopes.${scopes.indexOf(s)}`, {
+        en: `${s} is beyond what a ${role} organisation may do`,
+        id: `${s} melampaui wewenang organisasi ${role}`,
+      })),
     );
   }
   const secret = newSecret();
@@ -166,7 +172,10 @@ export async function setOrganizationAdmin(db: Kysely<DB>, actor: Principal | nu
   const grant = await repo.findGrant(db, grantId);
   const visible = grant && (isAdmin(principal) || (grant.role === 'BUYER' && mayAdminister(principal, 'BUYER', grant.buyer_org_id)));
   if (!grant || !visible) throw new NotFoundError('RoleGrant', 'input.grantId');
-  if (grant.role !== 'BUYER') throw ValidationError.field('input.grantId', 'only a BUYER grant carries the organisation admin flag');
+  if (grant.role !== 'BUYER') throw ValidationError.field('input.grantId', {
+    en: 'only a BUYER grant carries the organisation admin flag',
+    id: 'hanya hak akses BUYER yang dapat diberi tanda admin organisasi',
+  });
   return db.transaction().execute(async (trx) => {
     const row = await repo.setGrantOrgAdmin(trx, grantId, admin);
     await repo.appendAudit(trx, {
@@ -265,7 +274,10 @@ export async function setTrustedDocuments(
   const principal = requirePrincipal(actor);
   await administrable(db, principal, clientId);
   const checked = documents === null ? [] : checkDocuments(documents, maxTokens);
-  if (documents !== null && checked.length === 0) throw ValidationError.field('input.documents', 'must list at least one document (null unlocks the client)');
+  if (documents !== null && checked.length === 0) throw ValidationError.field('input.documents', {
+      en: 'must list at least one document (null unlocks the client)',
+      id: 'cantumkan paling sedikit satu dokumen (null membuka kunci klien)',
+    });
   return db.transaction().execute(async (trx) => {
     await repo.lockClient(trx, clientId);
     const client = await repo.replaceTrustedDocuments(trx, clientId, checked, documents !== null);

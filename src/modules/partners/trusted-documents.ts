@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { GraphQLError, parse } from 'graphql';
 import type { Principal } from '../../platform/auth.js';
-import { type Issue, ValidationError } from '../../platform/errors.js';
+import { type Issue, issueAt, ValidationError } from '../../platform/errors.js';
+import { nId } from '../../platform/issue-messages.js';
 
 /**
  * Trusted documents: a client's administrators can lock it to an allow-list of GraphQL documents
@@ -17,16 +18,22 @@ export const documentHash = (source: string): string => createHash('sha256').upd
 /** Each document must parse; returns their hashes in input order (duplicates removed). */
 export function checkDocuments(documents: readonly string[], maxTokens: number): Array<{ hash: string; source: string }> {
   const issues: Issue[] = [];
-  if (documents.length > MAX_TRUSTED_DOCUMENTS) issues.push({ path: 'input.documents', message: `must list at most ${MAX_TRUSTED_DOCUMENTS} documents` });
+  if (documents.length > MAX_TRUSTED_DOCUMENTS) {
+    issues.push(issueAt('input.documents', { en: `must list at most ${MAX_TRUSTED_DOCUMENTS} documents`, id: `paling banyak ${MAX_TRUSTED_DOCUMENTS} dokumen` }));
+  }
   documents.forEach((source, i) => {
     if (source.length === 0 || source.length > MAX_DOCUMENT_LENGTH) {
-      issues.push({ path: `input.documents.${i}`, message: `must be 1–${MAX_DOCUMENT_LENGTH} characters` });
+      issues.push(issueAt(`input.documents.${i}`, {
+        en: `must be 1–${MAX_DOCUMENT_LENGTH} characters`,
+        id: `harus 1–${nId(MAX_DOCUMENT_LENGTH)} karakter`,
+      }));
       return;
     }
     try {
       parse(source, { maxTokens });
     } catch (error) {
-      issues.push({ path: `input.documents.${i}`, message: `is not a GraphQL document: ${(error as Error).message}` });
+      const detail = (error as Error).message;
+      issues.push(issueAt(`input.documents.${i}`, { en: `is not a GraphQL document: ${detail}`, id: `bukan dokumen GraphQL. Rincian: ${detail}` }));
     }
   });
   if (issues.length > 0) throw new ValidationError(issues);

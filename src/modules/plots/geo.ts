@@ -70,6 +70,7 @@ import type { MultiPolygon, Point, Polygon, Position } from 'geojson';
 import { polygonAreaM2, ringAreaM2 } from './area.js';
 import { pathAtOffsets, scanJson, segKey, type JsonScan, type Seg } from '../../platform/json-scan.js';
 import { jsonSourceOf } from '../../platform/json-source.js';
+import { type IssueText, nId } from '../../platform/issue-messages.js';
 
 export type GeoRule =
   | 'GEOJSON_INVALID'
@@ -85,7 +86,9 @@ export interface GeoIssue {
   /** Dotted JSON path from the caller's base path, e.g. `geolocation.coordinates.0.3`. */
   path: string;
   rule: GeoRule;
+  /** English (always `text.en`). */
   message: string;
+  text: IssueText;
 }
 
 export type PlotGeometry = Point | Polygon | MultiPolygon;
@@ -115,6 +118,7 @@ const MIN_RING_AREA_M2 = 1;
 
 const PLOT_EXAMPLE = '{"type":"Point","coordinates":[113.8214501,-7.9131234]}';
 const ACCEPTED = 'Point, Polygon or MultiPolygon';
+const ACCEPTED_ID = 'Point, Polygon atau MultiPolygon';
 
 type GeometryType = 'Point' | 'Polygon' | 'MultiPolygon';
 
@@ -140,10 +144,16 @@ export function validatePlotGeolocation(
   try {
     text = JSON.stringify(value);
   } catch (error) {
-    return fail([issue(basePath, [], 'GEOJSON_INVALID', `The geolocation is not plain JSON data (${errorText(error)}).`)]);
+    const detail = errorText(error);
+    return fail([issue(basePath, [], 'GEOJSON_INVALID', { en: `The geolocation is not plain JSON data (${detail}).`, id: `Geolokasi ini bukan data JSON biasa (${detail}).` })]);
   }
   if (text === undefined) {
-    return fail([issue(basePath, [], 'GEOJSON_INVALID', `The geolocation is missing; expected a GeoJSON ${ACCEPTED}, e.g. ${PLOT_EXAMPLE}.`)]);
+    return fail([
+      issue(basePath, [], 'GEOJSON_INVALID', {
+        en: `The geolocation is missing; expected a GeoJSON ${ACCEPTED}, e.g. ${PLOT_EXAMPLE}.`,
+        id: `Geolokasi belum diisi; seharusnya GeoJSON ${ACCEPTED_ID}, contoh: ${PLOT_EXAMPLE}.`,
+      }),
+    ]);
   }
   // Work on a clean JSON copy so that what the structure checker saw and what
   // we inspect are the same data (and the caller's object is never aliased).
@@ -168,7 +178,8 @@ export function validatePlotGeolocationJson(
   try {
     value = JSON.parse(json);
   } catch (error) {
-    return fail([issue(basePath, [], 'GEOJSON_INVALID', `The geolocation is not valid JSON (${errorText(error)}).`)]);
+    const detail = errorText(error);
+    return fail([issue(basePath, [], 'GEOJSON_INVALID', { en: `The geolocation is not valid JSON (${detail}).`, id: `Geolokasi ini bukan JSON yang valid (${detail}).` })]);
   }
   return validateParsed(value, json, true, polygonRequired, basePath);
 }
@@ -213,7 +224,10 @@ function validateParsed(
   const ringCheck = emptyRingCheck();
   if (type === 'MultiPolygon' && Array.isArray(obj.coordinates) && obj.coordinates.length === 0) {
     ringCheck.issues.push(
-      issue(basePath, ['coordinates'], 'GEOJSON_INVALID', 'The MultiPolygon has no polygons; it needs at least one part.'),
+      issue(basePath, ['coordinates'], 'GEOJSON_INVALID', {
+        en: 'The MultiPolygon has no polygons; it needs at least one part.',
+        id: 'MultiPolygon ini tidak berisi poligon; perlu paling sedikit satu bagian.',
+      }),
     );
   }
   for (const part of parts) checkRings(part, basePath, ringCheck);
@@ -238,6 +252,7 @@ function validateParsed(
       hints = getIssues(text);
     } catch (error) {
       hints = [{ message: `Invalid GeoJSON: ${errorText(error)}`, from: 0, to: 0, severity: 'error' }];
+      // (check-geojson's messages are English; Indonesian names the problem and keeps its detail)
     }
     const seen = new Set<string>();
     for (const hint of hints) {
@@ -247,7 +262,7 @@ function validateParsed(
       const message = hint.message.replace(/’/g, "'");
       if (seen.has(`${key}|${message}`)) continue;
       seen.add(`${key}|${message}`);
-      issues.push(issue(basePath, segs, 'GEOJSON_INVALID', message));
+      issues.push(issue(basePath, segs, 'GEOJSON_INVALID', { en: message, id: `GeoJSON tidak valid. Rincian: ${message}` }));
     }
   }
   if (ringCheck.hasEmptyRing || issues.some((i) => i.rule === 'GEOJSON_INVALID')) return fail(issues);
@@ -269,9 +284,16 @@ function validateParsed(
         basePath,
         [],
         'POLYGON_REQUIRED',
-        `A Point is not enough for a declared area of ${polygonRequired.declared} ha: EUDR requires plots above ` +
-          `${POINT_MAX_AREA_HA} ha to be given as a Polygon (or MultiPolygon) of the plot boundary (a single point ` +
-          `is only enough for ${POINT_MAX_AREA_HA} ha or less).`,
+        {
+          en:
+            `A Point is not enough for a declared area of ${polygonRequired.declared} ha: EUDR requires plots above ` +
+            `${POINT_MAX_AREA_HA} ha to be given as a Polygon (or MultiPolygon) of the plot boundary (a single point ` +
+            `is only enough for ${POINT_MAX_AREA_HA} ha or less).`,
+          id:
+            `Satu titik (Point) tidak cukup untuk luas ${nId(polygonRequired.declared)} ha: EUDR mewajibkan lahan di atas ` +
+            `${POINT_MAX_AREA_HA} ha dipetakan sebagai Polygon (atau MultiPolygon) batas lahan (satu titik hanya cukup ` +
+            `untuk lahan ${POINT_MAX_AREA_HA} ha atau kurang).`,
+        },
       ),
     );
   }
@@ -317,61 +339,81 @@ type GateResult =
   | { ok: false; issues: GeoIssue[] };
 
 function typeGate(value: unknown, basePath: string): GateResult {
-  const reject = (segs: Seg[], rule: GeoRule, message: string): GateResult => ({
+  const reject = (segs: Seg[], rule: GeoRule, message: IssueText): GateResult => ({
     ok: false,
     issues: [issue(basePath, segs, rule, message)],
   });
   if (value === null) {
-    return reject([], 'GEOJSON_INVALID', `Expected a GeoJSON ${ACCEPTED} object, got null; e.g. ${PLOT_EXAMPLE}.`);
+    return reject([], 'GEOJSON_INVALID', {
+      en: `Expected a GeoJSON ${ACCEPTED} object, got null; e.g. ${PLOT_EXAMPLE}.`,
+      id: `Seharusnya objek GeoJSON ${ACCEPTED_ID}, tetapi yang diisi null; contoh: ${PLOT_EXAMPLE}.`,
+    });
   }
   if (typeof value === 'string') {
-    return reject(
-      [],
-      'GEOJSON_INVALID',
-      `Expected a GeoJSON ${ACCEPTED} object, got a string. If the string holds GeoJSON text, send the object itself, not an encoded string.`,
-    );
+    return reject([], 'GEOJSON_INVALID', {
+      en: `Expected a GeoJSON ${ACCEPTED} object, got a string. If the string holds GeoJSON text, send the object itself, not an encoded string.`,
+      id: `Seharusnya objek GeoJSON ${ACCEPTED_ID}, tetapi yang diisi teks. Bila teks itu berisi GeoJSON, kirim objeknya langsung, bukan sebagai teks.`,
+    });
   }
   if (Array.isArray(value)) {
-    return reject(
-      [],
-      'GEOJSON_INVALID',
-      `Expected a GeoJSON ${ACCEPTED} object, got an array; coordinates must be wrapped in a geometry object, e.g. ${PLOT_EXAMPLE}.`,
-    );
+    return reject([], 'GEOJSON_INVALID', {
+      en: `Expected a GeoJSON ${ACCEPTED} object, got an array; coordinates must be wrapped in a geometry object, e.g. ${PLOT_EXAMPLE}.`,
+      id: `Seharusnya objek GeoJSON ${ACCEPTED_ID}, tetapi yang diisi daftar; koordinat harus dibungkus dalam objek geometri, contoh: ${PLOT_EXAMPLE}.`,
+    });
   }
   if (typeof value !== 'object') {
-    return reject([], 'GEOJSON_INVALID', `Expected a GeoJSON ${ACCEPTED} object, got a ${typeof value}; e.g. ${PLOT_EXAMPLE}.`);
+    return reject([], 'GEOJSON_INVALID', {
+      en: `Expected a GeoJSON ${ACCEPTED} object, got a ${typeof value}; e.g. ${PLOT_EXAMPLE}.`,
+      id: `Seharusnya objek GeoJSON ${ACCEPTED_ID}, tetapi yang diisi ${typeof value}; contoh: ${PLOT_EXAMPLE}.`,
+    });
   }
   const obj = value as Record<string, unknown>;
   const type = obj.type;
   if (type === undefined) {
-    return reject(['type'], 'GEOJSON_INVALID', `The "type" member is missing; a GeoJSON geometry needs "type": "Point", "Polygon" or "MultiPolygon".`);
+    return reject(['type'], 'GEOJSON_INVALID', {
+      en: `The "type" member is missing; a GeoJSON geometry needs "type": "Point", "Polygon" or "MultiPolygon".`,
+      id: `Kolom "type" tidak ada; geometri GeoJSON memerlukan "type": "Point", "Polygon" atau "MultiPolygon".`,
+    });
   }
   if (typeof type !== 'string') {
-    return reject(['type'], 'GEOJSON_INVALID', 'The "type" member must be the string "Point", "Polygon" or "MultiPolygon".');
+    return reject(['type'], 'GEOJSON_INVALID', {
+      en: 'The "type" member must be the string "Point", "Polygon" or "MultiPolygon".',
+      id: 'Kolom "type" harus berupa teks "Point", "Polygon" atau "MultiPolygon".',
+    });
   }
   if (type === 'Point' || type === 'Polygon' || type === 'MultiPolygon') return { ok: true, obj, type };
 
   const only = `Only a plain GeoJSON geometry of type ${ACCEPTED} is accepted`;
+  const onlyId = `Yang diterima hanya geometri GeoJSON biasa bertipe ${ACCEPTED_ID}`;
   const proper = ['Point', 'Polygon', 'MultiPolygon'].find((t) => t.toLowerCase() === type.toLowerCase());
-  let message: string;
+  let message: IssueText;
   switch (type) {
     case 'Feature':
-      message = `Type "Feature" is not accepted. ${only}, not a Feature wrapper: send the Feature's "geometry" member on its own.`;
+      message = {
+        en: `Type "Feature" is not accepted. ${only}, not a Feature wrapper: send the Feature's "geometry" member on its own.`,
+        id: `Tipe "Feature" tidak diterima. ${onlyId}, bukan pembungkus Feature: kirim isi kolom "geometry" dari Feature itu saja.`,
+      };
       break;
     case 'FeatureCollection':
-      message = `Type "FeatureCollection" is not accepted. ${only}; a plot has exactly one geometry, so send that geometry on its own.`;
+      message = {
+        en: `Type "FeatureCollection" is not accepted. ${only}; a plot has exactly one geometry, so send that geometry on its own.`,
+        id: `Tipe "FeatureCollection" tidak diterima. ${onlyId}; satu lahan punya tepat satu geometri, jadi kirim geometri itu saja.`,
+      };
       break;
     case 'MultiPoint':
     case 'LineString':
     case 'MultiLineString':
     case 'GeometryCollection':
-      message = `Type "${type}" is not accepted. ${only}.`;
+      message = { en: `Type "${type}" is not accepted. ${only}.`, id: `Tipe "${type}" tidak diterima. ${onlyId}.` };
       break;
     default:
       message =
         proper !== undefined
-          ? `Type "${type}" is not recognised; GeoJSON type names are case-sensitive: use "${proper}".`
-          : `Type "${type}" is not a GeoJSON geometry type. ${only}.`;
+          ? {
+              en: `Type "${type}" is not recognised; GeoJSON type names are case-sensitive: use "${proper}".`,
+              id: `Tipe "${type}" tidak dikenal; nama tipe GeoJSON membedakan huruf besar dan kecil: gunakan "${proper}".`,
+            }
+          : { en: `Type "${type}" is not a GeoJSON geometry type. ${only}.`, id: `"${type}" bukan tipe geometri GeoJSON. ${onlyId}.` };
   }
   return reject(['type'], 'GEOMETRY_TYPE', message);
 }
@@ -384,12 +426,10 @@ function checkPositionCount(obj: Record<string, unknown>, parts: Part[], basePat
   }
   if (count <= MAX_POSITIONS) return null;
   const what = obj.type === 'MultiPolygon' ? 'MultiPolygon' : 'polygon';
-  return issue(
-    basePath,
-    ['coordinates'],
-    'GEOJSON_INVALID',
-    `The ${what} has ${count} positions; at most ${MAX_POSITIONS} are accepted for one plot (simplify the boundary).`,
-  );
+  return issue(basePath, ['coordinates'], 'GEOJSON_INVALID', {
+    en: `The ${what} has ${count} positions; at most ${MAX_POSITIONS} are accepted for one plot (simplify the boundary).`,
+    id: `${what === 'polygon' ? 'Poligon' : what} ini berisi ${nId(count)} titik; untuk satu lahan paling banyak ${nId(MAX_POSITIONS)} titik (sederhanakan batasnya).`,
+  });
 }
 
 // --- 2. rings --------------------------------------------------------------
@@ -420,6 +460,11 @@ function ringName(index: number, label = ''): string {
   return (index === 0 ? 'exterior ring' : `hole ${index}`) + label;
 }
 
+/** The same in Indonesian (label " of part 2" → " bagian 2"). */
+function ringNameId(index: number, label = ''): string {
+  return (index === 0 ? 'cincin luar' : `lubang ${index}`) + label.replace(' of part ', ' bagian ');
+}
+
 /**
  * Ring closure and length of one polygon, checked on rings whose positions are
  * well-formed (anything else is left to check-geojson). Also catches what
@@ -431,8 +476,12 @@ function checkRings(part: Part, basePath: string, result: RingCheck): void {
   if (!Array.isArray(coordinates)) return;
   if (coordinates.length === 0) {
     const what = part.label === '' ? 'The Polygon has' : `Part ${String(part.segs[1])} of the MultiPolygon has`;
+    const whatId = part.label === '' ? 'Polygon ini' : `Bagian ${String(part.segs[1])} dari MultiPolygon ini`;
     result.issues.push(
-      issue(basePath, part.segs, 'GEOJSON_INVALID', `${what} no rings; it needs at least its exterior ring.`),
+      issue(basePath, part.segs, 'GEOJSON_INVALID', {
+        en: `${what} no rings; it needs at least its exterior ring.`,
+        id: `${whatId} tidak berisi cincin; paling sedikit perlu cincin luarnya.`,
+      }),
     );
     return;
   }
@@ -440,10 +489,14 @@ function checkRings(part: Part, basePath: string, result: RingCheck): void {
     if (!Array.isArray(ring)) return;
     const ringSegs: Seg[] = [...part.segs, r];
     const name = ringName(r, part.label);
+    const nameId = ringNameId(r, part.label);
     if (ring.length === 0) {
       result.hasEmptyRing = true;
       result.issues.push(
-        issue(basePath, ringSegs, 'RING_TOO_SHORT', `The ${name} is empty; a ring needs at least 4 positions (3 corners plus the first repeated at the end).`),
+        issue(basePath, ringSegs, 'RING_TOO_SHORT', {
+          en: `The ${name} is empty; a ring needs at least 4 positions (3 corners plus the first repeated at the end).`,
+          id: `${capitalise(nameId)} kosong; satu cincin perlu paling sedikit 4 titik (3 sudut ditambah titik pertama diulang di akhir).`,
+        }),
       );
       return;
     }
@@ -461,7 +514,10 @@ function checkRings(part: Part, basePath: string, result: RingCheck): void {
           basePath,
           ringSegs,
           'RING_NOT_CLOSED',
-          `The ${name} is not closed: its last position ${fmt(last)} must repeat its first position ${fmt(first)}.`,
+          {
+            en: `The ${name} is not closed: its last position ${fmt(last)} must repeat its first position ${fmt(first)}.`,
+            id: `${capitalise(nameId)} tidak tertutup: titik terakhirnya ${fmt(last)} harus sama dengan titik pertamanya ${fmt(first)}.`,
+          },
         ),
       );
     }
@@ -474,7 +530,10 @@ function checkRings(part: Part, basePath: string, result: RingCheck): void {
           basePath,
           ringSegs,
           'RING_TOO_SHORT',
-          `The ${name} has ${positions.length} position${positions.length === 1 ? '' : 's'}; a ring needs at least 4 (3 corners plus the first repeated at the end).`,
+          {
+            en: `The ${name} has ${positions.length} position${positions.length === 1 ? '' : 's'}; a ring needs at least 4 (3 corners plus the first repeated at the end).`,
+            id: `${capitalise(nameId)} hanya berisi ${positions.length} titik; satu cincin perlu paling sedikit 4 (3 sudut ditambah titik pertama diulang di akhir).`,
+          },
         ),
       );
     } else if (corners < 3) {
@@ -483,7 +542,10 @@ function checkRings(part: Part, basePath: string, result: RingCheck): void {
           basePath,
           ringSegs,
           'RING_TOO_SHORT',
-          `The ${name} has ${positions.length} positions but only ${corners} distinct corner${corners === 1 ? '' : 's'}; a ring needs at least 3 distinct corners.`,
+          {
+            en: `The ${name} has ${positions.length} positions but only ${corners} distinct corner${corners === 1 ? '' : 's'}; a ring needs at least 3 distinct corners.`,
+            id: `${capitalise(nameId)} berisi ${positions.length} titik tetapi hanya ${corners} sudut yang berbeda; satu cincin perlu paling sedikit 3 sudut yang berbeda.`,
+          },
         ),
       );
     }
@@ -525,14 +587,23 @@ function checkRange(position: Position, basePath: string, segs: Seg[]): GeoIssue
   const lon = position[0]!;
   const lat = position[1]!;
   const problems: string[] = [];
-  if (lon < -180 || lon > 180) problems.push(`longitude ${lon} is outside -180..180`);
-  if (lat < -90 || lat > 90) problems.push(`latitude ${lat} is outside -90..90`);
+  const problemsId: string[] = [];
+  if (lon < -180 || lon > 180) {
+    problems.push(`longitude ${lon} is outside -180..180`);
+    problemsId.push(`bujur ${lon} di luar -180..180`);
+  }
+  if (lat < -90 || lat > 90) {
+    problems.push(`latitude ${lat} is outside -90..90`);
+    problemsId.push(`lintang ${lat} di luar -90..90`);
+  }
   if (problems.length === 0) return null;
   let message = `Position ${fmt(position)}: ${problems.join(' and ')} (WGS84).`;
+  let messageId = `Titik ${fmt(position)}: ${problemsId.join(' dan ')} (WGS84).`;
   if (Math.abs(lon) <= 90 && Math.abs(lat) > 90 && Math.abs(lat) <= 180) {
     message += ' The coordinates look like [latitude, longitude]; GeoJSON uses [longitude, latitude].';
+    messageId += ' Koordinatnya tampak tertukar menjadi [lintang, bujur]; GeoJSON memakai urutan [bujur, lintang].';
   }
-  return issue(basePath, segs, 'WGS84_RANGE', message);
+  return issue(basePath, segs, 'WGS84_RANGE', { en: message, id: messageId });
 }
 
 function checkPrecision(
@@ -543,21 +614,27 @@ function checkPrecision(
   rawLiterals: boolean,
 ): GeoIssue | null {
   const problems: string[] = [];
+  const problemsId: string[] = [];
   (['longitude', 'latitude'] as const).forEach((name, i) => {
     const literal = literalAt([...segs, i]) ?? String(position[i]);
     const decimals = decimalPlaces(literal);
     if (decimals < MIN_COORDINATE_DECIMALS) {
       problems.push(`${name} ${literal} has ${decimals} decimal place${decimals === 1 ? '' : 's'}`);
+      problemsId.push(`${name === 'longitude' ? 'bujur' : 'lintang'} ${literal} hanya punya ${decimals} angka desimal`);
     }
   });
   if (problems.length === 0) return null;
   let message = `${capitalise(problems.join(' and '))}; EUDR requires at least ${MIN_COORDINATE_DECIMALS} decimal places.`;
+  let messageId = `${capitalise(problemsId.join(' dan '))}; EUDR mewajibkan paling sedikit ${MIN_COORDINATE_DECIMALS} angka desimal.`;
   if (!rawLiterals) {
     message +=
       ' Trailing zeros are lost once the JSON is parsed (113.821450 arrives as 113.82145), so if a coordinate' +
       ' really ends in 0, add one more significant digit (e.g. send 113.8214501).';
+    messageId +=
+      ' Angka nol di akhir hilang saat JSON dibaca (113.821450 diterima sebagai 113.82145); bila koordinat memang' +
+      ' berakhir dengan 0, tambahkan satu angka lagi (misalnya kirim 113.8214501).';
   }
-  return issue(basePath, segs, 'PRECISION', message);
+  return issue(basePath, segs, 'PRECISION', { en: message, id: messageId });
 }
 
 /** Decimal places written in a JSON number literal (or a JS shortest representation, e.g. "1.5e-7" → 8). */
@@ -597,7 +674,10 @@ function checkSelfIntersections(rings: Position[][], part: Part, basePath: strin
           basePath,
           [...part.segs, r],
           'SELF_INTERSECTION',
-          `The ${ringName(r, part.label)} crosses or touches itself at ${describePoints(crossings)}; a ring must be a simple closed line.`,
+          {
+            en: `The ${ringName(r, part.label)} crosses or touches itself at ${describePoints(crossings)}; a ring must be a simple closed line.`,
+            id: `${capitalise(ringNameId(r, part.label))} memotong atau menyentuh dirinya sendiri di ${describePoints(crossings, 'id')}; satu cincin harus berupa garis tertutup yang tidak bersilangan.`,
+          },
         ),
       );
       clean.push(false);
@@ -609,7 +689,10 @@ function checkSelfIntersections(rings: Position[][], part: Part, basePath: strin
           basePath,
           [...part.segs, r],
           'SELF_INTERSECTION',
-          `The ${ringName(r, part.label)} encloses no area: its corners are collinear, so its edges run back over each other.`,
+          {
+            en: `The ${ringName(r, part.label)} encloses no area: its corners are collinear, so its edges run back over each other.`,
+            id: `${capitalise(ringNameId(r, part.label))} tidak melingkupi luas apa pun: sudut-sudutnya segaris, sehingga sisinya saling menimpa.`,
+          },
         ),
       );
       clean.push(false);
@@ -627,7 +710,10 @@ function checkSelfIntersections(rings: Position[][], part: Part, basePath: strin
             basePath,
             [...part.segs, b],
             'SELF_INTERSECTION',
-            `The ${ringName(b, part.label)} crosses or touches the ${ringName(a, part.label)} at ${describePoints(crossings)}; rings of a Polygon must not intersect.`,
+            {
+              en: `The ${ringName(b, part.label)} crosses or touches the ${ringName(a, part.label)} at ${describePoints(crossings)}; rings of a Polygon must not intersect.`,
+              id: `${capitalise(ringNameId(b, part.label))} memotong atau menyentuh ${ringNameId(a, part.label)} di ${describePoints(crossings, 'id')}; cincin-cincin sebuah Polygon tidak boleh berpotongan.`,
+            },
           ),
         );
       }
@@ -648,7 +734,10 @@ function checkPartCrossings(polygons: Position[][][], parts: Part[], basePath: s
             basePath,
             [...parts[b]!.segs, 0],
             'SELF_INTERSECTION',
-            `Part ${b} crosses or touches part ${a} at ${describePoints(crossings)}; the parts of a MultiPolygon must be separate areas.`,
+            {
+              en: `Part ${b} crosses or touches part ${a} at ${describePoints(crossings)}; the parts of a MultiPolygon must be separate areas.`,
+              id: `Bagian ${b} memotong atau menyentuh bagian ${a} di ${describePoints(crossings, 'id')}; bagian-bagian MultiPolygon harus berupa area yang terpisah.`,
+            },
           ),
         );
       }
@@ -666,9 +755,10 @@ function crossingPoints(polygon: Polygon): Position[] {
   return [...unique.values()];
 }
 
-function describePoints(points: Position[]): string {
+function describePoints(points: Position[], lang: 'en' | 'id' = 'en'): string {
   const shown = points.slice(0, 3).map(fmt).join(', ');
-  return points.length > 3 ? `${shown} and ${points.length - 3} more point(s)` : shown;
+  if (points.length <= 3) return shown;
+  return lang === 'id' ? `${shown} dan ${points.length - 3} titik lain` : `${shown} and ${points.length - 3} more point(s)`;
 }
 
 // --- helpers ---------------------------------------------------------------
@@ -677,8 +767,8 @@ function fail(issues: GeoIssue[]): PlotGeolocationResult {
   return { ok: false, issues };
 }
 
-function issue(basePath: string, segs: Seg[], rule: GeoRule, message: string): GeoIssue {
-  return { path: joinPath(basePath, segs), rule, message };
+function issue(basePath: string, segs: Seg[], rule: GeoRule, text: IssueText): GeoIssue {
+  return { path: joinPath(basePath, segs), rule, message: text.en, text };
 }
 
 function joinPath(basePath: string, segs: Seg[]): string {

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Principal } from '../../platform/auth.js';
 import type { DB } from '../../platform/db-types.js';
-import { ConflictError, type Issue, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
+import { ConflictError, type Issue, issueAt, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
 import { parseInput } from '../../platform/validate.js';
 import { assertCanManageProducer, loadProducerAccess, visibleProducersFilter } from '../producers/access.js';
@@ -11,6 +11,7 @@ import { type PlotGeometry, validatePlotGeolocation } from './geo.js';
 import { plotAltitudeM, plotAreaHa, plotName } from './plot-fields.js';
 import * as repo from './plots.repo.js';
 import { inTransaction } from '../../platform/transaction.js';
+import { ISSUES } from '../../platform/issue-messages.js';
 
 /**
  * Plots: where a producer grows. Registered by the producer themself, their cooperative manager or
@@ -35,7 +36,7 @@ const RegisterPlotInput = z.object({
 function checkGeolocation(value: unknown, declaredAreaHa: string, path: string): { geometry: PlotGeometry; computedAreaHa: string | null } {
   const result = validatePlotGeolocation(value, declaredAreaHa, path);
   if (!result.ok) {
-    throw new ValidationError(result.issues.map((i): Issue => ({ path: i.path, message: `[${i.rule}] ${i.message}` })));
+    throw new ValidationError(result.issues.map((i): Issue => issueAt(i.path, { en: `[${i.rule}] ${i.text.en}`, id: `[${i.rule}] ${i.text.id}` })));
   }
   return { geometry: result.geometry, computedAreaHa: result.computedAreaHa };
 }
@@ -76,7 +77,7 @@ export async function updatePlot(db: Kysely<DB>, actor: Principal | null, input:
   const parsed = parseInput(UpdatePlotInput, input);
   const changesShape = parsed.areaHa !== undefined || parsed.geolocation !== undefined;
   if (parsed.name === undefined && parsed.altitudeM === undefined && !changesShape) {
-    throw ValidationError.field('input', 'nothing to change: give at least one of name, areaHa, altitudeM, geolocation');
+    throw ValidationError.field('input', ISSUES.nothingToChangePrefixed({ fields: 'name, areaHa, altitudeM, geolocation' }));
   }
   return inTransaction(db, async (trx) => {
     const plot = await repo.lockPlot(trx, parsed.plotId);

@@ -2,16 +2,17 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { hashPassword, hasRole, isAdmin, type Principal, requirePrincipal } from '../../platform/auth.js';
 import type { DB, NewRow } from '../../platform/db-types.js';
-import { ConflictError, ForbiddenError, type Issue, NotFoundError, ValidationError } from '../../platform/errors.js';
+import { ConflictError, ForbiddenError, type Issue, issueAt, NotFoundError, ValidationError } from '../../platform/errors.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
 import { isUniqueViolation } from '../../platform/sql.js';
-import { parseInput, zodIssues } from '../../platform/validate.js';
+import { parseInput, zm, zodIssues } from '../../platform/validate.js';
 import * as accountsRepo from '../accounts/accounts.repo.js';
 import { validatePlotGeolocation } from '../plots/geo.js';
 import { plotAltitudeM, plotAreaHa, plotName } from '../plots/plot-fields.js';
 import { visibleProducersFilter } from './access.js';
 import * as repo from './producers.repo.js';
 import { inTransaction } from '../../platform/transaction.js';
+import { ISSUES, type IssueText, nId } from '../../platform/issue-messages.js';
 
 /**
  * Cooperatives and producers. A cooperative manager registers the producers of their cooperative
@@ -25,7 +26,7 @@ export const managesCooperative = (actor: Principal | null, cooperativeId: numbe
 
 // Validation -----------------------------------------------------------------------------------
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const text = (max: number) => z.string().trim().min(1, zm(ISSUES.notEmpty)).max(max, zm(ISSUES.maxChars({ max })));
 /** Optional text: empty or blank counts as not given. */
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), schema.nullish());
@@ -33,9 +34,9 @@ const optional = <T extends z.ZodType>(schema: T) =>
 export const PRODUCER_KINDS = ['SMALLHOLDER', 'UMKM'] as const;
 
 const Contact = z.object({
-  phone: optional(z.string().trim().regex(/^\+?[0-9][0-9 ()-]{5,24}$/, 'must be a phone number, e.g. +62 812 3456 7890')),
-  email: optional(z.string().trim().max(254).email('must be an email address')),
-  address: optional(z.string().trim().max(500, 'must be at most 500 characters')),
+  phone: optional(z.string().trim().regex(/^\+?[0-9][0-9 ()-]{5,24}$/, zm({ en: 'must be a phone number, e.g. +62 812 3456 7890', id: 'harus nomor telepon, misalnya +62 812 3456 7890' }))),
+  email: optional(z.string().trim().max(254).email(zm(ISSUES.email))),
+  address: optional(z.string().trim().max(500, zm(ISSUES.maxChars({ max: 500 })))),
 });
 
 const ProducerFields = z.object({
@@ -48,8 +49,8 @@ const ProducerFields = z.object({
 });
 
 const AccountInput = z.object({
-  email: z.string().trim().max(254).email('must be an email address'),
-  password: z.string().min(12, 'must be at least 12 characters').max(200, 'must be at most 200 characters'),
+  email: z.string().trim().max(254).email(zm(ISSUES.email)),
+  password: z.string().min(12, zm(ISSUES.minChars({ min: 12 }))).max(200, zm(ISSUES.maxChars({ max: 200 }))),
 });
 
 const RegisterProducerInput = ProducerFields.extend({ account: AccountInput.nullish() });
@@ -66,7 +67,10 @@ export const MAX_BULK_ROWS = 1000;
 export const MAX_PLOTS_PER_ROW = 50;
 
 const BulkRow = ProducerFields.extend({
-  plots: z.array(PlotRow).max(MAX_PLOTS_PER_ROW, `at most ${MAX_PLOTS_PER_ROW} plots per producer`).nullish(),
+  plots: z
+    .array(PlotRow)
+    .max(MAX_PLOTS_PER_ROW, zm({ en: `at most ${MAX_PLOTS_PER_ROW} plots per producer`, id: `paling banyak ${MAX_PLOTS_PER_ROW} lahan per produsen` }))
+    .nullish(),
 });
 
 type ContactIn = z.output<typeof Contact> | null | undefined;
@@ -99,7 +103,9 @@ export async function listCooperatives(db: Kysely<DB>, actor: Principal | null, 
 
 async function checkCooperative(db: Kysely<DB>, principal: Principal, cooperativeId: number | null) {
   if (cooperativeId === null) {
-    if (!isAdmin(principal)) throw ValidationError.field('input.cooperativeId', 'is required: give the cooperative you manage');
+    if (!isAdmin(principal)) {
+      throw ValidationError.field('input.cooperativeId', { en: 'is required: give the cooperative you manage', id: 'wajib diisi: sebutkan koperasi yang Anda kelola' });
+    }
     return;
   }
   if (!(await repo.findCooperative(db, cooperativeId))) throw new NotFoundError('Cooperative', 'input.cooperativeId');
@@ -169,15 +175,20 @@ type ValidRow = z.output<typeof BulkRow>;
  * `input.rows.<i>.<field>` (0-based); messages start with "row <i+1>" for spreadsheet users.
  */
 export function validateBulkRows(rows: readonly BulkRowInput[]) {
-  if (!Array.isArray(rows) || rows.length === 0) throw ValidationError.field('input.rows', 'must contain at least one row');
+  if (!Array.isArray(rows) || rows.length === 0) {
+    throw ValidationError.field('input.rows', { en: 'must contain at least one row', id: 'harus berisi paling sedikit satu baris' });
+  }
   if (rows.length > MAX_BULK_ROWS) {
-    throw ValidationError.field('input.rows', `must contain at most ${MAX_BULK_ROWS} rows (got ${rows.length}); split the file`);
+    throw ValidationError.field('input.rows', {
+      en: `must contain at most ${MAX_BULK_ROWS} rows (got ${rows.length}); split the file`,
+      id: `paling banyak ${nId(MAX_BULK_ROWS)} baris (yang dikirim ${nId(rows.length)}); pecah berkasnya`,
+    });
   }
   const issues: Issue[] = [];
   const valid: Array<{ row: ValidRow; plots: Array<{ geometry: string; computedAreaHa: string | null }> }> = [];
   rows.forEach((raw: BulkRowInput, i: number) => {
     const base = `input.rows.${i}`;
-    const label = (message: string) => `row ${i + 1}: ${message}`;
+    const label = (text: IssueText): IssueText => ({ en: `row ${i + 1}: ${text.en}`, id: `baris ${i + 1}: ${text.id}` });
     const result = BulkRow.safeParse(raw);
     const rowIssues: Issue[] = result.success ? [] : zodIssues(result.error.issues, base);
     const plots: Array<{ geometry: string; computedAreaHa: string | null }> = [];
@@ -186,9 +197,9 @@ export function validateBulkRows(rows: readonly BulkRowInput[]) {
       const area = plotAreaHa.safeParse(plot?.areaHa);
       const geo = validatePlotGeolocation(plot?.geolocation, area.success ? area.data : null, `${base}.plots.${j}.geolocation`);
       if (geo.ok) plots.push({ geometry: JSON.stringify(geo.geometry), computedAreaHa: geo.computedAreaHa });
-      else rowIssues.push(...geo.issues.map((g) => ({ path: g.path, message: `[${g.rule}] ${g.message}` })));
+      else rowIssues.push(...geo.issues.map((g) => issueAt(g.path, { en: `[${g.rule}] ${g.text.en}`, id: `[${g.rule}] ${g.text.id}` })));
     });
-    if (rowIssues.length > 0) issues.push(...rowIssues.map((x) => ({ path: x.path, message: label(x.message) })));
+    if (rowIssues.length > 0) issues.push(...rowIssues.map((x) => issueAt(x.path, label(x.text))));
     else if (result.success) valid.push({ row: result.data, plots });
   });
   if (issues.length > 0) {

@@ -2,12 +2,11 @@ import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import { hasRole, isAdmin, type Principal } from '../../platform/auth.js';
 import type { DB } from '../../platform/db-types.js';
-import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
-import { parseInput } from '../../platform/validate.js';
+import { ConflictError, ForbiddenError, issueAt, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
 import { jakartaTodayIso } from '../../platform/dates.js';
 import { canSeeOrder, managesOrder } from '../orders/access.js';
 import { onOrderTransition, type OrderTransitionEvent } from '../orders/hooks.js';
-import { CURRENCIES, type Currency, fromMinorUnits, isCurrency, toMinorUnits } from '../orders/money.js';
+import { amountText, CURRENCIES, type Currency, fromMinorUnits, isCurrency, toMinorUnits } from '../orders/money.js';
 import * as allocationRepo from '../allocation/allocation.repo.js';
 import * as ordersRepo from '../orders/orders.repo.js';
 import type { OrderRow } from '../orders/orders.repo.js';
@@ -23,6 +22,8 @@ import { Ratio } from './ratio.js';
 import * as repo from './settlement.repo.js';
 import type { CostKind } from './settlement.tables.js';
 import { audience, emit, globalId } from '../outbox/outbox.js';
+import { ISSUES, type IssueText, nId } from '../../platform/issue-messages.js';
+import { addIssue, parseInput, zm, zodIssueText } from '../../platform/validate.js';
 
 /**
  * Settlement: the rules and records that turn a shipped order's payment into exact payouts.
@@ -49,19 +50,19 @@ const requirePrincipal = (actor: Principal | null): Principal => {
   return actor;
 };
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, zm(ISSUES.dateYmd));
+const text = (max: number) => z.string().trim().min(1, zm(ISSUES.notEmpty)).max(max, zm(ISSUES.maxChars({ max })));
 const optionalText = (max: number) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), z.string().trim().max(max, `must be at most ${max} characters`).nullish());
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), z.string().trim().max(max, zm(ISSUES.maxChars({ max }))).nullish());
 
 /** A percentage with at most 2 decimals, 0 ≤ p ≤ 100 (strictly more than 0 when `positive`). */
 const percentage = (positive: boolean) =>
   z
     .string()
     .trim()
-    .regex(/^\d{1,3}(\.\d{1,2})?$/, 'must be a percentage with at most 2 decimals, e.g. "2.5"')
-    .refine((p) => Ratio.parse(p).cmp(Ratio.of(100)) <= 0, 'must be at most 100')
-    .refine((p) => !positive || !Ratio.parse(p).isZero(), 'must be more than 0');
+    .regex(/^\d{1,3}(\.\d{1,2})?$/, zm({ en: 'must be a percentage with at most 2 decimals, e.g. "2.5"', id: 'harus persentase dengan paling banyak 2 angka desimal, misalnya "2.5"' }))
+    .refine((p) => Ratio.parse(p).cmp(Ratio.of(100)) <= 0, zm(ISSUES.atMost({ max: 100 })))
+    .refine((p) => !positive || !Ratio.parse(p).isZero(), zm(ISSUES.moreThanZero));
 
 // Access ------------------------------------------------------------------------------------------
 
@@ -88,23 +89,28 @@ const RuleInput = z
     pricePct: z.string().nullish(),
   })
   .superRefine((r, ctx) => {
-    if (r.appliesTo === 'GRADE' && !r.gradeCode) ctx.addIssue({ code: 'custom', path: ['gradeCode'], message: 'is required for a GRADE rule' });
-    if (r.appliesTo !== 'GRADE' && r.gradeCode) ctx.addIssue({ code: 'custom', path: ['gradeCode'], message: `must be empty for a ${r.appliesTo} rule` });
-    if (r.appliesTo === 'CERTIFICATION' && !r.certification) ctx.addIssue({ code: 'custom', path: ['certification'], message: 'is required for a CERTIFICATION rule' });
-    if (r.appliesTo !== 'CERTIFICATION' && r.certification) ctx.addIssue({ code: 'custom', path: ['certification'], message: `must be empty for a ${r.appliesTo} rule` });
+    const requiredFor = (rule: string): IssueText => ({ en: `is required for a ${rule} rule`, id: `wajib diisi untuk aturan ${rule}` });
+    const emptyFor = (rule: string): IssueText => ({ en: `must be empty for a ${rule} rule`, id: `harus kosong untuk aturan ${rule}` });
+    if (r.appliesTo === 'GRADE' && !r.gradeCode) addIssue(ctx, ['gradeCode'], requiredFor('GRADE'));
+    if (r.appliesTo !== 'GRADE' && r.gradeCode) addIssue(ctx, ['gradeCode'], emptyFor(r.appliesTo));
+    if (r.appliesTo === 'CERTIFICATION' && !r.certification) addIssue(ctx, ['certification'], requiredFor('CERTIFICATION'));
+    if (r.appliesTo !== 'CERTIFICATION' && r.certification) addIssue(ctx, ['certification'], emptyFor(r.appliesTo));
     if ((r.perKg == null) === (r.pricePct == null)) {
-      ctx.addIssue({ code: 'custom', path: ['perKg'], message: 'give exactly one of perKg (IDR per kg) or pricePct (% of the price)' });
+      addIssue(ctx, ['perKg'], {
+        en: 'give exactly one of perKg (IDR per kg) or pricePct (% of the price)',
+        id: 'isi salah satu saja: perKg (rupiah per kg) atau pricePct (% dari harga)',
+      });
     }
     if (r.perKg != null) {
       try {
-        if (toMinorUnits(r.perKg, 'IDR') === 0) ctx.addIssue({ code: 'custom', path: ['perKg'], message: 'must be more than 0' });
+        if (toMinorUnits(r.perKg, 'IDR') === 0) addIssue(ctx, ['perKg'], ISSUES.moreThanZero);
       } catch (e) {
-        ctx.addIssue({ code: 'custom', path: ['perKg'], message: (e as Error).message });
+        addIssue(ctx, ['perKg'], amountText(e));
       }
     }
     if (r.pricePct != null) {
       const check = percentage(true).safeParse(r.pricePct);
-      if (!check.success) ctx.addIssue({ code: 'custom', path: ['pricePct'], message: check.error.issues[0]!.message });
+      if (!check.success) addIssue(ctx, ['pricePct'], zodIssueText(check.error.issues[0]!));
     }
   });
 
@@ -112,12 +118,15 @@ const DefineRulesInput = z
   .object({
     brandId: z.number().int(),
     note: optionalText(500),
-    rules: z.array(RuleInput).max(50, 'at most 50 rules'),
+    rules: z.array(RuleInput).max(50, zm(ISSUES.atMostItems({ max: 50, what: { en: 'rules', id: 'aturan' } }))),
   })
   .superRefine((v, ctx) => {
     const pct = v.rules.reduce((a, r) => (r.pricePct && /^\d{1,3}(\.\d{1,2})?$/.test(r.pricePct.trim()) ? a.add(Ratio.parse(r.pricePct.trim())) : a), Ratio.ZERO);
     if (pct.cmp(Ratio.of(100)) > 0) {
-      ctx.addIssue({ code: 'custom', path: ['rules'], message: `the percentages of the price sum to ${pct.toFixed(2)} %, above 100 %` });
+      addIssue(ctx, ['rules'], {
+        en: `the percentages of the price sum to ${pct.toFixed(2)} %, above 100 %`,
+        id: `jumlah persentase dari harga ${nId(pct.toFixed(2))} %, lebih dari 100 %`,
+      });
     }
   });
 
@@ -142,7 +151,10 @@ export async function definePremiumRules(db: Kysely<DB>, actor: Principal | null
     );
     const issues = parsed.rules.flatMap((r, i) =>
       r.appliesTo === 'GRADE' && r.gradeCode && !codes.has(r.gradeCode)
-        ? [{ path: `input.rules.${i}.gradeCode`, message: `is not a grade of the brand's products (${[...codes].sort().join(', ') || 'none'})` }]
+        ? [issueAt(`input.rules.${i}.gradeCode`, {
+            en: `is not a grade of the brand's products (${[...codes].sort().join(', ') || 'none'})`,
+            id: `bukan mutu produk merek ini (${[...codes].sort().join(', ') || 'belum ada'})`,
+          })]
         : [],
     );
     if (issues.length > 0) throw new ValidationError(issues);
@@ -181,8 +193,10 @@ const CertificationInput = z
     validUntil: isoDate,
   })
   .superRefine((v, ctx) => {
-    if ((v.producerId == null) === (v.lotId == null)) ctx.addIssue({ code: 'custom', path: ['producerId'], message: 'give exactly one of producerId or lotId' });
-    if (v.validUntil < v.validFrom) ctx.addIssue({ code: 'custom', path: ['validUntil'], message: `must be on or after validFrom (${v.validFrom})` });
+    if ((v.producerId == null) === (v.lotId == null)) {
+      addIssue(ctx, ['producerId'], { en: 'give exactly one of producerId or lotId', id: 'isi salah satu saja: producerId atau lotId' });
+    }
+    if (v.validUntil < v.validFrom) addIssue(ctx, ['validUntil'], ISSUES.onOrAfter({ field: 'validFrom', value: v.validFrom }));
   });
 
 /**
@@ -339,14 +353,14 @@ const COST_KINDS = ['FREIGHT', 'HANDLING', 'CERTIFICATES', 'OTHER'] as const sat
 const money = z.object({ amount: z.string(), currency: z.string() });
 
 function positiveMoney(m: { amount: string; currency: string }, path: string): { minor: number; currency: Currency } {
-  if (!isCurrency(m.currency)) throw ValidationError.field(`${path}.currency`, `is not a supported currency (${CURRENCIES.join(', ')})`);
+  if (!isCurrency(m.currency)) throw ValidationError.field(`${path}.currency`, ISSUES.notACurrency({ currencies: CURRENCIES }));
   let minor: number;
   try {
     minor = toMinorUnits(m.amount, m.currency);
   } catch (e) {
-    throw ValidationError.field(`${path}.amount`, (e as Error).message);
+    throw ValidationError.field(`${path}.amount`, amountText(e));
   }
-  if (minor === 0) throw ValidationError.field(`${path}.amount`, 'must be more than 0');
+  if (minor === 0) throw ValidationError.field(`${path}.amount`, ISSUES.moreThanZero);
   return { minor, currency: m.currency };
 }
 
@@ -368,7 +382,10 @@ export async function recordOrderCost(db: Kysely<DB>, actor: Principal | null, i
   return inTransaction(db, async (trx) => {
     const order = await managedOrder(trx, principal, parsed.orderId, true);
     if (!COSTS_ALLOWED.has(order.status)) {
-      throw ValidationError.field('input.orderId', `costs are recorded on accepted orders (this one is ${order.status})`);
+      throw ValidationError.field('input.orderId', {
+        en: `costs are recorded on accepted orders (this one is ${order.status})`,
+        id: `biaya hanya dicatat pada pesanan yang sudah diterima (status pesanan ini ${order.status})`,
+      });
     }
     return repo.insertCost(trx, {
       orderId: order.id, kind: parsed.kind, amountMinor: amount.minor, currency: amount.currency, reference: parsed.reference,
@@ -388,13 +405,16 @@ export async function recordPayment(db: Kysely<DB>, actor: Principal | null, inp
   const principal = requirePrincipal(actor);
   const parsed = parseInput(PaymentInput, input);
   const amount = positiveMoney(parsed.amount, 'input.amount');
-  if (parsed.receivedOn > jakartaTodayIso()) throw ValidationError.field('input.receivedOn', `must not be in the future (today in Jakarta is ${jakartaTodayIso()})`);
+  if (parsed.receivedOn > jakartaTodayIso()) throw ValidationError.field('input.receivedOn', ISSUES.notInFutureToday({ today: jakartaTodayIso() }));
   return inTransaction(db, async (trx) => {
     const order = await managedOrder(trx, principal, parsed.orderId, true);
     const invoice = await repo.findInvoice(trx, order.id);
     if (!invoice) throw new SettlementNotReadyError(`The order is ${order.status}: payments are recorded against the invoice, written when it ships`, 'input.orderId');
     if (amount.currency !== invoice.currency) {
-      throw ValidationError.field('input.amount.currency', `must be the invoice's currency ${invoice.currency}`);
+      throw ValidationError.field('input.amount.currency', {
+        en: `must be the invoice's currency ${invoice.currency}`,
+        id: `harus sama dengan mata uang faktur, ${invoice.currency}`,
+      });
     }
     const payments = await repo.paymentsOfOrder(trx, order.id);
     const same = payments.find((p) => p.reference === parsed.reference);
@@ -404,10 +424,11 @@ export async function recordPayment(db: Kysely<DB>, actor: Principal | null, inp
     }
     const paid = payments.reduce((a, p) => a + p.amount_minor, 0);
     if (paid + amount.minor > invoice.amount_minor) {
-      throw ValidationError.field(
-        'input.amount.amount',
-        `would exceed the invoice: ${fromMinorUnits(invoice.amount_minor - paid, invoice.currency)} ${invoice.currency} is outstanding`,
-      );
+      const outstanding = fromMinorUnits(invoice.amount_minor - paid, invoice.currency);
+      throw ValidationError.field('input.amount.amount', {
+        en: `would exceed the invoice: ${outstanding} ${invoice.currency} is outstanding`,
+        id: `melebihi faktur: sisa tagihan ${invoice.currency} ${nId(outstanding)}`,
+      });
     }
     const row = await repo.insertPayment(trx, {
       orderId: order.id, amountMinor: amount.minor, currency: amount.currency, receivedOn: parsed.receivedOn,
@@ -430,12 +451,14 @@ const RateInput = z.object({
 export async function recordExchangeRate(db: Kysely<DB>, actor: Principal | null, input: z.input<typeof RateInput>) {
   const principal = requirePrincipal(actor);
   const parsed = parseInput(RateInput, input);
-  if (!isCurrency(parsed.currency)) throw ValidationError.field('input.currency', `is not a supported currency (${CURRENCIES.join(', ')})`);
-  if (parsed.currency === 'IDR') throw ValidationError.field('input.currency', 'IDR needs no exchange rate to IDR');
+  if (!isCurrency(parsed.currency)) throw ValidationError.field('input.currency', ISSUES.notACurrency({ currencies: CURRENCIES }));
+  if (parsed.currency === 'IDR') throw ValidationError.field('input.currency', { en: 'IDR needs no exchange rate to IDR', id: 'IDR tidak memerlukan kurs ke IDR' });
   const rate = parsed.rate.trim();
-  if (!/^\d{1,14}(\.\d{1,6})?$/.test(rate)) throw ValidationError.field('input.rate', 'must be a decimal with at most 6 decimals, e.g. "16234.5"');
-  if (Ratio.parse(rate).isZero()) throw ValidationError.field('input.rate', 'must be more than 0');
-  if (parsed.rateDate > jakartaTodayIso()) throw ValidationError.field('input.rateDate', `must not be in the future (today in Jakarta is ${jakartaTodayIso()})`);
+  if (!/^\d{1,14}(\.\d{1,6})?$/.test(rate)) {
+    throw ValidationError.field('input.rate', { en: 'must be a decimal with at most 6 decimals, e.g. "16234.5"', id: 'harus angka desimal dengan paling banyak 6 angka di belakang titik, misalnya "16234.5"' });
+  }
+  if (Ratio.parse(rate).isZero()) throw ValidationError.field('input.rate', ISSUES.moreThanZero);
+  if (parsed.rateDate > jakartaTodayIso()) throw ValidationError.field('input.rateDate', ISSUES.notInFutureToday({ today: jakartaTodayIso() }));
   return inTransaction(db, async (trx) => {
     const order = await managedOrder(trx, principal, parsed.orderId, true);
     return repo.insertRate(trx, {

@@ -6,7 +6,7 @@ import type { DB } from '../../platform/db-types.js';
 import { ForbiddenError, InvalidTransitionError, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
 import type { Language } from '../../platform/language.js';
-import { parseInput } from '../../platform/validate.js';
+import { addIssue, parseInput, zm } from '../../platform/validate.js';
 import { gramsToKg } from '../../platform/weight.js';
 import { fromMinorUnits } from '../orders/money.js';
 import { canSeeOrder, managesOrder } from '../orders/access.js';
@@ -16,6 +16,7 @@ import { Ratio } from './ratio.js';
 import { audience, emit, globalId } from '../outbox/outbox.js';
 import * as repo from './settlement.repo.js';
 import type { PaymentMethod } from './settlement.tables.js';
+import { ISSUES, nId } from '../../platform/issue-messages.js';
 
 /**
  * Payout statements: who sees them, who marks them paid, and the CSV exports.
@@ -68,15 +69,15 @@ const MarkPaidInput = z
     method: z.enum(METHODS),
     reference: z.preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? null : v),
-      z.string().trim().max(200, 'must be at most 200 characters').nullish(),
+      z.string().trim().max(200, zm(ISSUES.maxChars({ max: 200 }))).nullish(),
     ),
     paidAt: z.date().nullish(),
   })
   .superRefine((v, ctx) => {
     if (v.method !== 'CASH_VIA_COOPERATIVE' && !v.reference) {
-      ctx.addIssue({ code: 'custom', path: ['reference'], message: `is required for ${v.method} (the transfer's reference)` });
+      addIssue(ctx, ['reference'], { en: `is required for ${v.method} (the transfer's reference)`, id: `wajib diisi untuk ${v.method} (nomor referensi transfer)` });
     }
-    if (v.paidAt && v.paidAt.getTime() > Date.now() + 60_000) ctx.addIssue({ code: 'custom', path: ['paidAt'], message: 'must not be in the future' });
+    if (v.paidAt && v.paidAt.getTime() > Date.now() + 60_000) addIssue(ctx, ['paidAt'], ISSUES.notInFuture);
   });
 
 /** Record that a statement was paid out (PENDING → PAID). */
@@ -143,9 +144,9 @@ async function csvOf(db: Kysely<DB>, statements: repo.StatementRow[], lang: Lang
 }
 
 const PeriodInput = z
-  .object({ cooperativeId: z.number().int(), from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD'), to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD') })
+  .object({ cooperativeId: z.number().int(), from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, zm(ISSUES.dateYmd)), to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, zm(ISSUES.dateYmd)) })
   .superRefine((v, ctx) => {
-    if (v.to < v.from) ctx.addIssue({ code: 'custom', path: ['to'], message: `must be on or after from (${v.from})` });
+    if (v.to < v.from) addIssue(ctx, ['to'], ISSUES.onOrAfter({ field: 'from', value: v.from }));
   });
 
 const EXPORT_LIMIT = 10_000;
@@ -160,7 +161,12 @@ export async function cooperativeStatementsCsv(db: Kysely<DB>, actor: Principal 
   const statements = await repo.listStatements(db, { all: true }, { cooperativeId: coop.id, from: parsed.from, to: parsed.to }, {
     afterId: null, beforeId: null, limit: EXPORT_LIMIT + 1, inverted: false,
   });
-  if (statements.length > EXPORT_LIMIT) throw ValidationError.field('input.to', `the period holds more than ${EXPORT_LIMIT} statements: export a shorter one`);
+  if (statements.length > EXPORT_LIMIT) {
+    throw ValidationError.field('input.to', {
+      en: `the period holds more than ${EXPORT_LIMIT} statements: export a shorter one`,
+      id: `periode ini berisi lebih dari ${nId(EXPORT_LIMIT)} slip: ekspor periode yang lebih pendek`,
+    });
+  }
   return csvOf(db, statements, lang);
 }
 

@@ -2,6 +2,7 @@
  * Shipping-paper formats (pure): ISO 6346 container numbers, UN/LOCODE ports, the EU DDS reference
  * and verification numbers, and the HS heading of a product.
  */
+import type { IssueText } from '../../platform/issue-messages.js';
 
 /** ISO 6346 letter values: A=10, then counting up while skipping multiples of 11 (11, 22, 33). */
 const LETTER_VALUE: Record<string, number> = (() => {
@@ -30,12 +31,24 @@ export function iso6346CheckDigit(first10: string): number | null {
 
 /** Why a container number is not a valid ISO 6346 freight container number, or null when it is. */
 export function containerNumberProblem(value: string): string | null {
+  return containerNumberProblemText(value)?.en ?? null;
+}
+
+/** The same problem in English and Indonesian. */
+export function containerNumberProblemText(value: string): IssueText | null {
   if (!CONTAINER_NUMBER.test(value)) {
-    return 'must be an ISO 6346 container number: 3-letter owner code, category U, J or Z, 6 digits and a check digit, e.g. CSQU3054383';
+    return {
+      en: 'must be an ISO 6346 container number: 3-letter owner code, category U, J or Z, 6 digits and a check digit, e.g. CSQU3054383',
+      id: 'harus nomor kontainer ISO 6346: 3 huruf kode pemilik, kategori U, J atau Z, 6 angka dan 1 digit pemeriksa, misalnya CSQU3054383',
+    };
   }
   const expected = iso6346CheckDigit(value.slice(0, 10));
   const given = Number(value[10]);
-  return expected === given ? null : `has check digit ${given} but ISO 6346 gives ${expected} for ${value.slice(0, 10)}`;
+  if (expected === given) return null;
+  return {
+    en: `has check digit ${given} but ISO 6346 gives ${expected} for ${value.slice(0, 10)}`,
+    id: `digit pemeriksanya ${given}, padahal menurut ISO 6346 untuk ${value.slice(0, 10)} seharusnya ${expected}`,
+  };
 }
 
 /** Normalise a container number as written on a box ("CSQU 305438-3") to its 11 characters. */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Principal } from '../../platform/auth.js';
 import type { DB } from '../../platform/db-types.js';
 import { ForbiddenError, InvalidTransitionError, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
-import { parseInput } from '../../platform/validate.js';
+import { addIssue, parseInput, zm } from '../../platform/validate.js';
 import { BAG_G, gramsToKg } from '../../platform/weight.js';
 import { contributorLabel, disclosedNames } from '../consent/consent.service.js';
 import { latestDeforestation } from '../deforestation/deforestation.service.js';
@@ -16,9 +16,10 @@ import { inTransaction, type TxOptions } from '../../platform/transaction.js';
 import { buildEudrPackage, type EudrPackage, type PackageInput } from './eudr-package.js';
 import { LoadedWeightMismatchError, type LotWeightMismatch } from './errors.js';
 import {
-  containerNumberProblem, DDS_REFERENCE, DDS_VERIFICATION_MAX, DDS_VERIFICATION_MIN, hsHeading, normaliseContainerNumber, UN_LOCODE,
+  containerNumberProblemText, DDS_REFERENCE, DDS_VERIFICATION_MAX, DDS_VERIFICATION_MIN, hsHeading, normaliseContainerNumber, UN_LOCODE,
 } from './papers.js';
 import * as repo from './shipments.repo.js';
+import { ISSUES, kgId, nId } from '../../platform/issue-messages.js';
 
 /**
  * Shipments: the export papers of an order, recorded when it ships.
@@ -44,57 +45,71 @@ export const DOMESTIC_COUNTRY = 'ID';
 export const MAX_CONTAINERS = 100;
 export const MAX_BAGS_PER_CONTAINER = 1000;
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a calendar date');
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, zm(ISSUES.dateYmd))
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), zm(ISSUES.notCalendarDate));
 
 const port = z
   .string()
   .trim()
   .transform((v) => v.toUpperCase().replace(/\s/g, ''))
-  .pipe(z.string().regex(UN_LOCODE, 'must be a UN/LOCODE: 2-letter country and 3 letters or digits 2–9, e.g. IDSUB'));
+  .pipe(z.string().regex(UN_LOCODE, zm({
+    en: 'must be a UN/LOCODE: 2-letter country and 3 letters or digits 2–9, e.g. IDSUB',
+    id: 'harus kode UN/LOCODE: 2 huruf kode negara dan 3 huruf atau angka 2–9, misalnya IDSUB',
+  })));
 
 const ContainerInput = z.object({
   containerNumber: z
     .string()
     .transform(normaliseContainerNumber)
     .superRefine((v, ctx) => {
-      const problem = containerNumberProblem(v);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      const problem = containerNumberProblemText(v);
+      if (problem) addIssue(ctx, undefined, problem);
     }),
-  sealNumber: z.string().trim().min(1, 'must not be empty').max(35, 'must be at most 35 characters'),
-  bagCount: z.number().int('must be a whole number of bags').min(1, 'must be at least 1').max(MAX_BAGS_PER_CONTAINER, `must be at most ${MAX_BAGS_PER_CONTAINER}`),
+  sealNumber: z.string().trim().min(1, zm(ISSUES.notEmpty)).max(35, zm(ISSUES.maxChars({ max: 35 }))),
+  bagCount: z
+    .number()
+    .int(zm({ en: 'must be a whole number of bags', id: 'harus jumlah karung yang bulat' }))
+    .min(1, zm(ISSUES.atLeast({ min: 1 })))
+    .max(MAX_BAGS_PER_CONTAINER, zm(ISSUES.atMost({ max: MAX_BAGS_PER_CONTAINER }))),
   lots: z
-    .array(z.object({ lotId: z.number().int(), weight: z.number().int('must be whole grams').positive('must be more than 0 kg') }))
-    .min(1, 'must list at least one lot'),
+    .array(z.object({ lotId: z.number().int(), weight: z.number().int(zm(ISSUES.wholeGrams)).positive(zm({ en: 'must be more than 0 kg', id: 'harus lebih dari 0 kg' })) }))
+    .min(1, zm({ en: 'must list at least one lot', id: 'cantumkan paling sedikit satu lot' })),
 });
 
 const ShipmentInput = z
   .object({
-    billOfLading: z.string().trim().min(1, 'must not be empty').max(35, 'must be at most 35 characters')
-      .regex(/^[A-Za-z0-9][A-Za-z0-9 /-]*$/, 'must be letters, digits, spaces, "/" or "-"'),
+    billOfLading: z.string().trim().min(1, zm(ISSUES.notEmpty)).max(35, zm(ISSUES.maxChars({ max: 35 })))
+      .regex(/^[A-Za-z0-9][A-Za-z0-9 /-]*$/, zm({ en: 'must be letters, digits, spaces, "/" or "-"', id: 'hanya boleh huruf, angka, spasi, "/" atau "-"' })),
     portOfLoading: port,
     portOfDischarge: port,
     departureDate: isoDate,
-    containers: z.array(ContainerInput).min(1, 'must list at least one container').max(MAX_CONTAINERS, `must list at most ${MAX_CONTAINERS} containers`),
+    containers: z
+      .array(ContainerInput)
+      .min(1, zm({ en: 'must list at least one container', id: 'cantumkan paling sedikit satu kontainer' }))
+      .max(MAX_CONTAINERS, zm({ en: `must list at most ${MAX_CONTAINERS} containers`, id: `paling banyak ${MAX_CONTAINERS} kontainer` })),
   })
   .superRefine((v, ctx) => {
-    if (v.portOfLoading === v.portOfDischarge) ctx.addIssue({ code: 'custom', path: ['portOfDischarge'], message: 'must differ from portOfLoading' });
+    if (v.portOfLoading === v.portOfDischarge) addIssue(ctx, ['portOfDischarge'], { en: 'must differ from portOfLoading', id: 'harus berbeda dari portOfLoading' });
     const seen = new Map<string, number>();
     v.containers.forEach((c, i) => {
       const earlier = seen.get(c.containerNumber);
-      if (earlier !== undefined) ctx.addIssue({ code: 'custom', path: ['containers', i, 'containerNumber'], message: `repeats container ${earlier + 1}` });
+      if (earlier !== undefined) addIssue(ctx, ['containers', i, 'containerNumber'], { en: `repeats container ${earlier + 1}`, id: `sama dengan kontainer ke-${earlier + 1}` });
       else seen.set(c.containerNumber, i);
       const lots = new Set<number>();
       let loaded = 0;
       c.lots.forEach((l, j) => {
-        if (lots.has(l.lotId)) ctx.addIssue({ code: 'custom', path: ['containers', i, 'lots', j, 'lotId'], message: 'lists the same lot twice in one container' });
+        if (lots.has(l.lotId)) {
+          addIssue(ctx, ['containers', i, 'lots', j, 'lotId'], { en: 'lists the same lot twice in one container', id: 'lot yang sama tercantum dua kali dalam satu kontainer' });
+        }
         lots.add(l.lotId);
         loaded += l.weight;
       });
       if (loaded > c.bagCount * BAG_G || loaded <= (c.bagCount - 1) * BAG_G) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['containers', i, 'bagCount'],
-          message: `${c.bagCount} bags of 60 kg do not hold the ${gramsToKg(loaded)} kg loaded (that needs ${Math.ceil(loaded / BAG_G)} bags)`,
+        addIssue(ctx, ['containers', i, 'bagCount'], {
+          en: `${c.bagCount} bags of 60 kg do not hold the ${gramsToKg(loaded)} kg loaded (that needs ${Math.ceil(loaded / BAG_G)} bags)`,
+          id: `${nId(c.bagCount)} karung 60 kg tidak sesuai dengan muatan ${kgId(gramsToKg(loaded))} (muatan itu perlu ${nId(Math.ceil(loaded / BAG_G))} karung)`,
         });
       }
     });
@@ -104,7 +119,7 @@ const ShipOrderInput = z.object({
   orderId: z.number().int(),
   reason: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? null : v),
-    z.string().trim().max(1000, 'must be at most 1000 characters').nullish(),
+    z.string().trim().max(1000, zm(ISSUES.maxChars({ max: 1000 }))).nullish(),
   ),
   shipment: ShipmentInput.nullish(),
 });
@@ -148,7 +163,10 @@ export async function shipOrder(db: Kysely<DB>, actor: Principal | null, input: 
       const updated = await transitionInTransaction(trx, order, 'SHIPPED', actor, parsed.reason ?? null);
       const shipment = parsed.shipment ?? null;
       if (!shipment && order.destination_country !== DOMESTIC_COUNTRY) {
-        throw ValidationError.field('input.shipment', `is required: the order goes to ${order.destination_country}, so it ships with its containers, bill of lading and ports`);
+        throw ValidationError.field('input.shipment', {
+          en: `is required: the order goes to ${order.destination_country}, so it ships with its containers, bill of lading and ports`,
+          id: `wajib diisi: pesanan ini dikirim ke ${order.destination_country}, jadi pengirimannya perlu kontainer, bill of lading dan pelabuhan`,
+        });
       }
       if (shipment) {
         await checkLoadedWeights(trx, order.id, shipment.containers);
@@ -192,11 +210,14 @@ async function checkLoadedWeights(trx: Transaction<DB>, orderId: number, contain
 const DdsInput = z.object({
   shipmentId: z.number().int(),
   referenceNumber: z.string().trim().transform((v) => v.toUpperCase())
-    .pipe(z.string().regex(DDS_REFERENCE, 'must be the 14-character DDS reference: 2-digit year, 2-letter member state, 10 letters or digits, e.g. 26BE7XTVCZAQ2S')),
+    .pipe(z.string().regex(DDS_REFERENCE, zm({
+      en: 'must be the 14-character DDS reference: 2-digit year, 2-letter member state, 10 letters or digits, e.g. 26BE7XTVCZAQ2S',
+      id: 'harus nomor referensi DDS 14 karakter: 2 angka tahun, 2 huruf negara anggota, 10 huruf atau angka, misalnya 26BE7XTVCZAQ2S',
+    }))),
   verificationNumber: z.string().trim()
-    .min(DDS_VERIFICATION_MIN, `must be ${DDS_VERIFICATION_MIN} to ${DDS_VERIFICATION_MAX} characters`)
-    .max(DDS_VERIFICATION_MAX, `must be ${DDS_VERIFICATION_MIN} to ${DDS_VERIFICATION_MAX} characters`)
-    .regex(/^[A-Za-z0-9]+$/, 'must be letters and digits'),
+    .min(DDS_VERIFICATION_MIN, zm(ISSUES.charsBetween({ min: DDS_VERIFICATION_MIN, max: DDS_VERIFICATION_MAX })))
+    .max(DDS_VERIFICATION_MAX, zm(ISSUES.charsBetween({ min: DDS_VERIFICATION_MIN, max: DDS_VERIFICATION_MAX })))
+    .regex(/^[A-Za-z0-9]+$/, zm({ en: 'must be letters and digits', id: 'hanya boleh huruf dan angka' })),
 });
 export type DdsInput = z.input<typeof DdsInput>;
 

@@ -1,4 +1,5 @@
-import { AppError, type Issue, ValidationError } from '../../platform/errors.js';
+import { AppError, type Issue, issueAt, ValidationError } from '../../platform/errors.js';
+import { ISSUES, nId } from '../../platform/issue-messages.js';
 
 /**
  * The cooperative's surplus (SHU, UU 25/1992 art. 45), pure: plain data in, plain data out, no I/O,
@@ -126,30 +127,44 @@ export function parseSplit(input: SplitInput, basePath = 'input'): Split {
   const issues: Issue[] = [];
   const pct = (text: string, path: string): number => {
     const bp = pctToBp(text);
-    if (bp === null) issues.push({ path: `${basePath}.${path}`, message: `must be a percentage from 0 to 100 with at most 2 decimals, got "${text}"` });
+    if (bp === null) {
+      issues.push(issueAt(`${basePath}.${path}`, {
+        en: `must be a percentage from 0 to 100 with at most 2 decimals, got "${text}"`,
+        id: `harus persentase 0 sampai 100 dengan paling banyak 2 angka desimal, yang diisi "${text}"`,
+      }));
+    }
     return bp ?? 0;
   };
   const reserveBp = pct(input.reservePct, 'reservePct');
   const transactionsBp = pct(input.transactionsPct, 'transactionsPct');
   const capitalBp = pct(input.capitalPct, 'capitalPct');
-  if (input.funds.length > MAX_FUNDS) issues.push({ path: `${basePath}.funds`, message: `must list at most ${MAX_FUNDS} funds, got ${input.funds.length}` });
+  if (input.funds.length > MAX_FUNDS) {
+    issues.push(issueAt(`${basePath}.funds`, {
+      en: `must list at most ${MAX_FUNDS} funds, got ${input.funds.length}`,
+      id: `paling banyak ${MAX_FUNDS} dana, yang diisi ${input.funds.length}`,
+    }));
+  }
   const seen = new Set(['reserve', 'transactions', 'capital', 'dana cadangan']);
   const funds = input.funds.map((fund, i) => {
     const name = fund.name.trim();
-    if (name.length === 0 || name.length > 100) issues.push({ path: `${basePath}.funds.${i}.name`, message: 'must be 1 to 100 characters' });
-    else if (seen.has(name.toLowerCase())) issues.push({ path: `${basePath}.funds.${i}.name`, message: `"${name}" is listed twice (reserve, transactions and capital are their own fields)` });
+    if (name.length === 0 || name.length > 100) issues.push(issueAt(`${basePath}.funds.${i}.name`, ISSUES.charsBetween({ min: 1, max: 100 })));
+    else if (seen.has(name.toLowerCase())) {
+      issues.push(issueAt(`${basePath}.funds.${i}.name`, {
+        en: `"${name}" is listed twice (reserve, transactions and capital are their own fields)`,
+        id: `"${name}" tercantum dua kali (dana cadangan, jasa transaksi dan jasa modal punya kolomnya sendiri)`,
+      }));
+    }
     seen.add(name.toLowerCase());
     return { name, bp: pct(fund.pct, `funds.${i}.pct`) };
   });
   if (issues.length === 0) {
     const total = reserveBp + transactionsBp + capitalBp + funds.reduce((s, f) => s + f.bp, 0);
     if (total !== FULL_BP) {
-      issues.push({
-        path: basePath,
-        message:
-          `reservePct + transactionsPct + capitalPct + funds.pct must sum to exactly 100 %, got ${bpToPct(total)} % ` +
-          `(${[bpToPct(reserveBp), bpToPct(transactionsBp), bpToPct(capitalBp), ...funds.map((f) => bpToPct(f.bp))].join(' + ')})`,
-      });
+      const parts = [bpToPct(reserveBp), bpToPct(transactionsBp), bpToPct(capitalBp), ...funds.map((f) => bpToPct(f.bp))];
+      issues.push(issueAt(basePath, {
+        en: `reservePct + transactionsPct + capitalPct + funds.pct must sum to exactly 100 %, got ${bpToPct(total)} % (${parts.join(' + ')})`,
+        id: `reservePct + transactionsPct + capitalPct + funds.pct harus berjumlah tepat 100 %, yang diisi ${nId(bpToPct(total))} % (${parts.map(nId).join(' + ')})`,
+      }));
     }
   }
   if (issues.length > 0) throw new ValidationError(issues);

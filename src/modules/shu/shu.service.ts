@@ -6,15 +6,16 @@ import type { DB } from '../../platform/db-types.js';
 import { jakartaTodayIso } from '../../platform/dates.js';
 import { inTransaction } from '../../platform/transaction.js';
 import {
-  AppError, ConflictError, ForbiddenError, type Issue, NotFoundError, UnauthenticatedError, ValidationError,
+  AppError, ConflictError, ForbiddenError, type Issue, issueAt, NotFoundError, UnauthenticatedError, ValidationError,
 } from '../../platform/errors.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
-import { zodIssues } from '../../platform/validate.js';
-import { fromMinorUnits, toMinorUnits } from '../orders/money.js';
+import { zm, zodIssues } from '../../platform/validate.js';
+import { amountText, fromMinorUnits, toMinorUnits } from '../orders/money.js';
 import { accessToProducer } from '../producers/access.js';
 import { computeShu, type MemberFigures, parseSplit, type ShuResult, type Split, type SplitInput } from './shu-core.js';
 import * as repo from './shu.repo.js';
 import { type CapitalKind, type ShuDB, shuDb, type ShuYearRow, type SplitRow } from './shu.tables.js';
+import { ISSUES } from '../../platform/issue-messages.js';
 
 /**
  * The cooperative's year (SHU). Rules:
@@ -82,31 +83,42 @@ async function requireManagedCooperative(trx: Transaction<ShuDB>, actor: Princip
 
 // Validation helpers --------------------------------------------------------------------------
 
-const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
+const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, zm(ISSUES.dateYmd));
 
 interface MoneyIn { amount: string; currency: string }
 
 /** An IDR amount in sen, > 0; with `wholeRupiah`, a multiple of Rp 1. Adds issues under `path`. */
 function idrAmount(money: MoneyIn, path: string, issues: Issue[], wholeRupiah: boolean): number {
   if (money.currency !== 'IDR') {
-    issues.push({ path: `${path}.currency`, message: `must be IDR (got ${money.currency}): the cooperative's books are in rupiah` });
+    issues.push(issueAt(`${path}.currency`, {
+      en: `must be IDR (got ${money.currency}): the cooperative's books are in rupiah`,
+      id: `harus IDR (yang diisi ${money.currency}): pembukuan koperasi dalam rupiah`,
+    }));
     return 0;
   }
   let minor: number;
   try {
     minor = toMinorUnits(money.amount, 'IDR');
   } catch (e) {
-    issues.push({ path: `${path}.amount`, message: (e as Error).message });
+    issues.push(issueAt(`${path}.amount`, amountText(e)));
     return 0;
   }
-  if (minor <= 0) issues.push({ path: `${path}.amount`, message: 'must be more than 0' });
-  else if (wholeRupiah && minor % SEN_PER_RUPIAH !== 0) issues.push({ path: `${path}.amount`, message: `must be whole rupiah (got ${money.amount}): SHU is split in whole rupiah` });
+  if (minor <= 0) issues.push(issueAt(`${path}.amount`, ISSUES.moreThanZero));
+  else if (wholeRupiah && minor % SEN_PER_RUPIAH !== 0) {
+    issues.push(issueAt(`${path}.amount`, {
+      en: `must be whole rupiah (got ${money.amount}): SHU is split in whole rupiah`,
+      id: `harus rupiah bulat tanpa sen (yang diisi ${money.amount}): SHU dibagi dalam rupiah bulat`,
+    }));
+  }
   return minor;
 }
 
 function fiscalYearIssue(year: number, path: string, issues: Issue[], latest: number) {
   if (!Number.isInteger(year) || year < MIN_FISCAL_YEAR || year > latest) {
-    issues.push({ path, message: `must be a fiscal year from ${MIN_FISCAL_YEAR} to ${latest}, got ${year}` });
+    issues.push(issueAt(path, {
+      en: `must be a fiscal year from ${MIN_FISCAL_YEAR} to ${latest}, got ${year}`,
+      id: `harus tahun buku ${MIN_FISCAL_YEAR} sampai ${latest}, yang diisi ${year}`,
+    }));
   }
 }
 
@@ -128,10 +140,13 @@ export async function recordMemberCapital(rawDb: Kysely<DB>, actorIn: Principal 
   const date = IsoDate.safeParse(input.recordedOn);
   if (!date.success) issues.push(...zodIssues(date.error.issues, 'input.recordedOn'));
   else if (input.recordedOn < EARLIEST_DATE || input.recordedOn > todayIso()) {
-    issues.push({ path: 'input.recordedOn', message: `must be from ${EARLIEST_DATE} to today (${todayIso()})` });
+    issues.push(issueAt('input.recordedOn', {
+      en: `must be from ${EARLIEST_DATE} to today (${todayIso()})`,
+      id: `harus antara ${EARLIEST_DATE} dan hari ini (${todayIso()})`,
+    }));
   }
   const reference = input.reference?.trim() ? input.reference.trim() : null;
-  if (reference !== null && reference.length > 200) issues.push({ path: 'input.reference', message: 'must be at most 200 characters' });
+  if (reference !== null && reference.length > 200) issues.push(issueAt('input.reference', ISSUES.maxChars({ max: 200 })));
   if (issues.length > 0) throw new ValidationError(issues);
 
   // The checks and the INSERT in one bounded transaction, like every mutation.
@@ -143,7 +158,12 @@ export async function recordMemberCapital(rawDb: Kysely<DB>, actorIn: Principal 
       // A producer the caller cannot see looks like one that does not exist.
       const seen = producer ? (await accessToProducer(tx, actor, producer.id)).view : false;
       if (!producer || !seen) throw new NotFoundError('Producer', 'input.producerId');
-      if (cooperativeId === null) throw ValidationError.field('input.producerId', 'is not a member of a cooperative: capital is paid into a cooperative');
+      if (cooperativeId === null) {
+        throw ValidationError.field('input.producerId', {
+          en: 'is not a member of a cooperative: capital is paid into a cooperative',
+          id: 'bukan anggota koperasi: simpanan hanya disetor ke koperasi',
+        });
+      }
       throw new ForbiddenError('Only the manager of the producer\'s cooperative or an admin records members\' capital');
     }
     return repo.insertCapitalRecord(db, {
@@ -166,7 +186,10 @@ export async function recordMemberCapital(rawDb: Kysely<DB>, actorIn: Principal 
 export async function reverseCapitalRecord(rawDb: Kysely<DB>, actorIn: Principal | null, input: { capitalRecordId: number; reason: string }) {
   const actor = requirePrincipal(actorIn);
   const reason = input.reason.trim();
-  if (reason.length === 0 || reason.length > 500) throw ValidationError.field('input.reason', 'must say why, in 1 to 500 characters');
+  if (reason.length === 0 || reason.length > 500) throw ValidationError.field('input.reason', {
+    en: 'must say why, in 1 to 500 characters',
+    id: 'sebutkan alasannya, 1 sampai 500 karakter',
+  });
   return inTransaction(rawDb, async (tx) => {
     const trx = shuDb(tx);
     const record = await repo.lockCapitalRecord(trx, input.capitalRecordId);
@@ -265,7 +288,10 @@ export interface ComputeYearInput {
 async function computeFromData(trx: Transaction<ShuDB>, cooperativeId: number, fiscalYear: number, amountMinor: number) {
   const splitRow = await repo.splitForYear(trx, cooperativeId, fiscalYear);
   if (!splitRow) {
-    throw ValidationError.field('input.fiscalYear', `no statutes' SHU split is in force for ${fiscalYear}: set one with setShuSplit (effectiveFromYear ${fiscalYear} or earlier)`);
+    throw ValidationError.field('input.fiscalYear', {
+      en: `no statutes' SHU split is in force for ${fiscalYear}: set one with setShuSplit (effectiveFromYear ${fiscalYear} or earlier)`,
+      id: `belum ada pembagian SHU menurut AD/ART yang berlaku untuk tahun ${fiscalYear}: tetapkan dengan setShuSplit (effectiveFromYear ${fiscalYear} atau sebelumnya)`,
+    });
   }
   const funds = (await repo.fundsOfSplits(trx, [splitRow.id])).map((f) => ({ name: f.name, bp: f.bp }));
   const members = await repo.cooperativeMembers(trx, cooperativeId);

@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import type { IssueText } from '../../platform/issue-messages.js';
 
 /**
  * SSRF guard: a webhook URL must resolve only to public addresses. Refused: loopback, private
@@ -43,7 +44,11 @@ export interface UrlPolicy {
   allowLoopback: boolean;
 }
 
-export class UnsafeUrlError extends Error {}
+export class UnsafeUrlError extends Error {
+  constructor(readonly text: IssueText) {
+    super(text.en);
+  }
+}
 
 /** Parse and check a webhook URL's form (no DNS): https (or http when allowed), no credentials. */
 export function checkUrlForm(raw: string, policy: UrlPolicy): URL {
@@ -51,21 +56,28 @@ export function checkUrlForm(raw: string, policy: UrlPolicy): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new UnsafeUrlError('must be an absolute URL such as https://example.com/webhooks');
+    throw new UnsafeUrlError({ en: 'must be an absolute URL such as https://example.com/webhooks', id: 'harus URL lengkap, misalnya https://example.com/webhooks' });
   }
-  if (url.protocol !== 'https:' && !(policy.allowHttp && url.protocol === 'http:')) throw new UnsafeUrlError('must use https');
-  if (url.username || url.password) throw new UnsafeUrlError('must not contain credentials');
-  if (url.hash) throw new UnsafeUrlError('must not contain a fragment');
+  if (url.protocol !== 'https:' && !(policy.allowHttp && url.protocol === 'http:')) throw new UnsafeUrlError({ en: 'must use https', id: 'harus memakai https' });
+  if (url.username || url.password) throw new UnsafeUrlError({ en: 'must not contain credentials', id: 'tidak boleh memuat nama pengguna atau kata sandi' });
+  if (url.hash) throw new UnsafeUrlError({ en: 'must not contain a fragment', id: 'tidak boleh memuat fragmen (#…)' });
   return url;
 }
+
+const doesNotResolve = (host: string): IssueText => ({ en: `${host} does not resolve`, id: `${host} tidak dapat ditemukan (DNS)` });
 
 /** Resolve the host and refuse any forbidden address. Returns the addresses to connect to. */
 export async function resolveSafely(url: URL, policy: UrlPolicy, resolve = defaultResolve): Promise<Array<{ address: string; family: number }>> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await resolve(host);
-  if (addresses.length === 0) throw new UnsafeUrlError(`${host} does not resolve`);
+  if (addresses.length === 0) throw new UnsafeUrlError(doesNotResolve(host));
   const bad = addresses.find((a) => isForbiddenAddress(a.address, policy.allowLoopback));
-  if (bad) throw new UnsafeUrlError(`${host} resolves to ${bad.address}, a loopback, private, link-local or reserved address`);
+  if (bad) {
+    throw new UnsafeUrlError({
+      en: `${host} resolves to ${bad.address}, a loopback, private, link-local or reserved address`,
+      id: `${host} mengarah ke ${bad.address}, alamat loopback, privat, link-local atau khusus`,
+    });
+  }
   return addresses;
 }
 
@@ -80,7 +92,7 @@ async function defaultResolve(host: string) {
       new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('timeout')), RESOLVE_TIMEOUT_MS); }),
     ]);
   } catch {
-    throw new UnsafeUrlError(`${host} does not resolve`);
+    throw new UnsafeUrlError(doesNotResolve(host));
   } finally {
     clearTimeout(timer);
   }

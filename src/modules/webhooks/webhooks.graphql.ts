@@ -157,7 +157,7 @@ builder.mutationFields((t) => ({
     errors: { types: commonErrors },
     args: { input: t.arg({ type: UpdateInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
-      if (input.url == null && input.eventTypes == null) throw ValidationError.field('input', 'nothing to change: give url or eventTypes');
+      if (input.url == null && input.eventTypes == null) throw ValidationError.field('input', { en: 'nothing to change: give url or eventTypes', id: 'tidak ada yang diubah: isi url atau eventTypes' });
       return webhooks.updateEndpoint(ctx.db, policy(ctx), ctx.principal, endpointId(input.endpointId), { url: input.url, eventTypes: input.eventTypes });
     },
   }),

@@ -6,7 +6,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { globalId } from '../../platform/graphql/ids.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
 import { inTransaction } from '../../platform/transaction.js';
-import { parseInput } from '../../platform/validate.js';
+import { addIssue, parseInput, zm } from '../../platform/validate.js';
 import { concerns, EVENT_TYPES, isEventType } from '../outbox/catalogue.js';
 import { newEventId } from '../outbox/outbox.js';
 import * as outboxRepo from '../outbox/outbox.repo.js';
@@ -16,6 +16,7 @@ import { toStoredEvent } from './dispatch.js';
 import { newSigningSecret } from './signature.js';
 import { checkUrlForm, resolveSafely, UnsafeUrlError, type UrlPolicy } from './ssrf.js';
 import * as repo from './webhooks.repo.js';
+import { ISSUES } from '../../platform/issue-messages.js';
 
 /**
  * Webhook endpoints of an organisation: registered by whoever administers the organisation (the
@@ -45,16 +46,18 @@ async function managed(db: Kysely<DB>, principal: Principal, endpointId: number)
 
 const EventTypes = z
   .array(z.string())
-  .min(1, 'must name at least one event type')
+  .min(1, zm({ en: 'must name at least one event type', id: 'sebutkan paling sedikit satu jenis peristiwa' }))
   .max(EVENT_TYPES.length)
   .superRefine((types, ctx) => {
     types.forEach((type, i) => {
-      if (!isEventType(type)) ctx.addIssue({ code: 'custom', path: [i], message: `is not an event type; known: ${EVENT_TYPES.join(', ')}` });
+      if (!isEventType(type)) {
+        addIssue(ctx, [i], { en: `is not an event type; known: ${EVENT_TYPES.join(', ')}`, id: `bukan jenis peristiwa yang dikenal; yang ada: ${EVENT_TYPES.join(', ')}` });
+      }
     });
   });
 
 const RegisterInput = z.object({
-  url: z.string().trim().min(8).max(2000, 'must be at most 2000 characters'),
+  url: z.string().trim().min(8).max(2000, zm(ISSUES.maxChars({ max: 2000 }))),
   eventTypes: EventTypes,
   description: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), z.string().trim().max(500).nullish()),
 });
@@ -65,7 +68,7 @@ async function checkUrl(raw: string, policy: UrlPolicy, path: string): Promise<s
     await resolveSafely(url, policy);
     return url.toString();
   } catch (error) {
-    if (error instanceof UnsafeUrlError) throw ValidationError.field(path, error.message);
+    if (error instanceof UnsafeUrlError) throw ValidationError.field(path, error.text);
     throw error;
   }
 }

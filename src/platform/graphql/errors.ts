@@ -27,7 +27,10 @@ const IssueRef = builder.objectRef<Issue>('ValidationIssue').implement({
   description: 'One problem with the input.',
   fields: (t) => ({
     path: t.exposeString('path', { description: 'Dotted path of the offending field, e.g. input.netWeight.' }),
-    message: t.exposeString('message', { description: 'What is wrong with it.' }),
+    message: t.string({
+      description: 'What is wrong with it, in Indonesian or English by Accept-Language (the path is the same in both).',
+      resolve: (issue, _args, ctx) => issue.text[ctx.language],
+    }),
   }),
 });
 

@@ -1,5 +1,6 @@
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { ValidationError } from '../errors.js';
+import { ISSUES } from '../issue-messages.js';
 
 /**
  * A row key as global IDs carry it: a positive integer that fits int8 (and a JS number exactly:
@@ -38,12 +39,12 @@ export function decodeTypedId(value: string, expected: string | readonly string[
   try {
     decoded = decodeGlobalID(value);
   } catch {
-    throw ValidationError.field(path, 'is not a valid ID');
+    throw ValidationError.field(path, ISSUES.invalidId);
   }
   if (!types.includes(decoded.typename)) {
-    throw ValidationError.field(path, `must be the ID of a ${types.join(' or ')}, got a ${decoded.typename || 'malformed'} ID`);
+    throw ValidationError.field(path, ISSUES.wrongIdType({ expected: [...types], got: decoded.typename }));
   }
-  if (!isRowKey(decoded.id)) throw ValidationError.field(path, 'is not a valid ID');
+  if (!isRowKey(decoded.id)) throw ValidationError.field(path, ISSUES.invalidId);
   return { typename: decoded.typename, id: Number(decoded.id) };
 }
 

@@ -1,6 +1,7 @@
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
 import type { GraphQLFieldResolver } from 'graphql';
-import { type Issue, ValidationError } from '../errors.js';
+import { type Issue, issueAt, ValidationError } from '../errors.js';
+import { ISSUES, type IssueText } from '../issue-messages.js';
 
 /**
  * The one place every text a client sends goes through (issue 8 §2): a Pothos plugin that wraps
@@ -17,15 +18,15 @@ import { type Issue, ValidationError } from '../errors.js';
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** Why a string is refused as text input, or null when it is acceptable. */
-export function textProblem(value: string): string | null {
+/** Why a string is refused as text input (as a value, or as a key of a JSON object), or null when it is acceptable. */
+export function textProblem(value: string, asKey = false): IssueText | null {
   const control = CONTROL.exec(value);
   if (control) {
-    const cp = control[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-    return `must not contain control characters (U+${cp} at position ${control.index})`;
+    const codePoint = control[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    return (asKey ? ISSUES.keyControlCharacter : ISSUES.controlCharacter)({ codePoint, position: control.index });
   }
   const surrogate = LONE_SURROGATE.exec(value);
-  if (surrogate) return `must be valid Unicode text (a lone surrogate at position ${surrogate.index})`;
+  if (surrogate) return (asKey ? ISSUES.keyLoneSurrogate : ISSUES.loneSurrogate)({ position: surrogate.index });
   return null;
 }
 
@@ -42,13 +43,13 @@ export function textIssues(args: Record<string, unknown>, max = 20): Issue[] {
     if (issues.length >= max) return;
     if (typeof value === 'string') {
       const problem = textProblem(value);
-      if (problem) issues.push({ path, message: problem });
+      if (problem) issues.push(issueAt(path, problem));
     } else if (Array.isArray(value)) {
       value.forEach((item, i) => walk(item, `${path}.${i}`));
     } else if (isRecord(value)) {
       for (const [key, item] of Object.entries(value)) {
-        const keyProblem = textProblem(key);
-        if (keyProblem) issues.push({ path, message: `has a key that ${keyProblem}` });
+        const keyProblem = textProblem(key, true);
+        if (keyProblem) issues.push(issueAt(path, keyProblem));
         else walk(item, `${path}.${key}`);
       }
     }

@@ -1,5 +1,6 @@
 import { type DefaultConnectionArguments, resolveCursorConnection } from '@pothos/plugin-relay';
 import { ValidationError } from '../errors.js';
+import { ISSUES } from '../issue-messages.js';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -17,13 +18,13 @@ function decodeCursor(cursor: string | undefined, path: string): number | null {
   if (cursor === undefined) return null;
   const text = Buffer.from(cursor, 'base64url').toString();
   const id = /^k:(\d{1,15})$/.exec(text)?.[1];
-  if (!id) throw ValidationError.field(path, 'is not a cursor from this connection');
+  if (!id) throw ValidationError.field(path, ISSUES.notACursor);
   return Number(id);
 }
 
 function checkSize(value: number | null | undefined, path: string): void {
   if (value !== null && value !== undefined && (value < 1 || value > MAX_PAGE_SIZE)) {
-    throw ValidationError.field(path, `must be between 1 and ${MAX_PAGE_SIZE}`);
+    throw ValidationError.field(path, ISSUES.pageSize({ max: MAX_PAGE_SIZE }));
   }
 }
 
@@ -35,7 +36,7 @@ export function resolveKeysetConnection<T extends { id: number }>(
   args: DefaultConnectionArguments,
   load: (page: KeysetPage) => Promise<readonly T[]>,
 ) {
-  if ((args.first ?? null) === null && (args.last ?? null) === null) throw ValidationError.field('first', 'is required (1–100)');
+  if ((args.first ?? null) === null && (args.last ?? null) === null) throw ValidationError.field('first', ISSUES.pageSizeRequired);
   checkSize(args.first, 'first');
   checkSize(args.last, 'last');
   const after = decodeCursor(args.after ?? undefined, 'after');

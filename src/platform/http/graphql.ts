@@ -311,7 +311,7 @@ function maskError(
     if (!EXPECTED_OUTSIDE_UNIONS.has(code)) {
       log.error({ code, path: error.path, errorName: original.name }, 'schema bug: a domain error is not in its field\'s result union');
     }
-    const issues = original instanceof ValidationError ? { issues: original.issues } : {};
+    const issues = original instanceof ValidationError ? { issues: original.issues.map((i) => ({ path: i.path, message: i.text[language] })) } : {};
     const retryable = code === 'ALLOCATION_BUSY' ? { retryable: true } : {};
     return { message: excerptMessage(localizedMessage(original, language)), ...base, extensions: { code, ...issues, ...retryable }, status: code === 'ALLOCATION_BUSY' ? 503 : 200 };
   }
