@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Issue, ValidationError } from './errors.js';
-import { type IssueText, nId, registeredZodText, zodText } from './issue-messages.js';
+import { ISSUES, type IssueText, nId, registeredZodText, zodText } from './issue-messages.js';
+import { gramsToKg, MAX_QUANTITY_G, MAX_QUANTITY_TEXT, MAX_QUANTITY_TEXT_ID } from './weight.js';
 
 /**
  * Parse input with a zod schema; failures become one ValidationError naming every bad field, each
@@ -89,3 +90,20 @@ function indonesian(issue: z.core.$ZodIssue): string | undefined {
       return undefined;
   }
 }
+
+/**
+ * Zod schema of an input weight in grams that must be > 0 and at most `max` (the Weight scalar
+ * also admits 0 and negatives, so each mutation says what it accepts). Messages name the kg.
+ */
+export const positiveWeight = (
+  max: number = MAX_QUANTITY_G,
+  maxText: string = MAX_QUANTITY_TEXT,
+  maxTextId: string | null = max === MAX_QUANTITY_G ? MAX_QUANTITY_TEXT_ID : null,
+) =>
+  z
+    .number()
+    .int(zm(ISSUES.wholeNumberOfGrams))
+    .superRefine((g, ctx) => {
+      if (g <= 0) addIssue(ctx, undefined, ISSUES.weightMoreThanZero({ got: gramsToKg(g) }));
+      else if (g > max) addIssue(ctx, undefined, ISSUES.weightAtMost({ maxText, maxTextId: maxTextId ?? maxText, got: gramsToKg(g) }));
+    });

@@ -1,6 +1,3 @@
-import { z } from 'zod';
-import { ISSUES, type IssueText, zodText } from './issue-messages.js';
-
 /**
  * Weights travel as exact decimal kilograms ("19200", "12.345") and live as integer grams.
  * No floats touch the value: a decimal string is split into integer parts.
@@ -46,17 +43,3 @@ export function gramsToKg(grams: number): string {
   const g = abs % GRAMS_PER_KG;
   return g === 0 ? `${sign}${kg}` : `${sign}${kg}.${String(g).padStart(3, '0').replace(/0+$/, '')}`;
 }
-
-/**
- * Zod schema of an input weight in grams that must be > 0 and at most `max` (the Weight scalar
- * also admits 0 and negatives, so each mutation says what it accepts). Messages name the kg.
- */
-export const positiveWeight = (max: number = MAX_QUANTITY_G, maxText: string = MAX_QUANTITY_TEXT, maxTextId: string | null = max === MAX_QUANTITY_G ? MAX_QUANTITY_TEXT_ID : null) =>
-  z
-    .number()
-    .int(zodText(ISSUES.wholeNumberOfGrams))
-    .superRefine((g, ctx) => {
-      const add = (text: IssueText) => ctx.addIssue({ code: 'custom', message: text.en, params: { text } });
-      if (g <= 0) add(ISSUES.weightMoreThanZero({ got: gramsToKg(g) }));
-      else if (g > max) add(ISSUES.weightAtMost({ maxText, maxTextId: maxTextId ?? maxText, got: gramsToKg(g) }));
-    });

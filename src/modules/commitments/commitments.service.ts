@@ -7,8 +7,8 @@ import {
 } from '../../platform/errors.js';
 import { addDaysIso, EARLIEST_DATE, IsoDate, MAX_WINDOW_START_DAYS, todayIso } from '../../platform/dates.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
-import { addIssue, parseInput, zm } from '../../platform/validate.js';
-import { gramsToKg, positiveWeight } from '../../platform/weight.js';
+import { addIssue, parseInput, positiveWeight, zm } from '../../platform/validate.js';
+import { gramsToKg } from '../../platform/weight.js';
 import * as brandsRepo from '../brands/brands.repo.js';
 import { requireGrade } from '../brands/brands.service.js';
 import * as lotsRepo from '../lots/lots.repo.js';

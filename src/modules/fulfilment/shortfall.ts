@@ -7,8 +7,8 @@ import { texts, type Texts } from '../../platform/format.js';
 import { IdempotencyKey, idempotent } from '../../platform/idempotency.js';
 import type { Language } from '../../platform/language.js';
 import type { TxOptions } from '../../platform/transaction.js';
-import { parseInput, zm } from '../../platform/validate.js';
-import { gramsToKg, positiveWeight } from '../../platform/weight.js';
+import { parseInput, positiveWeight, zm } from '../../platform/validate.js';
+import { gramsToKg } from '../../platform/weight.js';
 import { audience, emit, globalId } from '../outbox/outbox.js';
 import {
   allocateWhatFits, brandSettings, candidateSupply, type CandidateExclusions, lockSupply, shortLine, sourcesOf,

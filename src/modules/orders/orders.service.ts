@@ -10,8 +10,8 @@ import { addDaysIso, IsoDate, MAX_WINDOW_START_DAYS, todayIso } from '../../plat
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
 import { IdempotencyKey, idempotent } from '../../platform/idempotency.js';
 import { inTransaction, type TxOptions } from '../../platform/transaction.js';
-import { addIssue, parseInput, zm } from '../../platform/validate.js';
-import { BAG_G, gramsToKg, positiveWeight } from '../../platform/weight.js';
+import { addIssue, parseInput, positiveWeight, zm } from '../../platform/validate.js';
+import { BAG_G, gramsToKg } from '../../platform/weight.js';
 import { releaseOrderAllocation } from '../allocation/allocation.service.js';
 import * as brandsRepo from '../brands/brands.repo.js';
 import { requireGrade } from '../brands/brands.service.js';
