@@ -18,6 +18,13 @@ export const issueAt = (path: string, text: IssueText): Issue => ({ path, messag
 
 export abstract class AppError extends Error {
   abstract readonly code: string;
+  /**
+   * The refusal in Indonesian with its specifics (figures, limits), for a module error that has
+   * them; null: the code's Indonesian text in platform/messages.ts is used. English is `message`.
+   */
+  indonesian(): string | null {
+    return null;
+  }
 }
 
 export class ValidationError extends AppError {

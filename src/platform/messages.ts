@@ -148,5 +148,7 @@ export function localizedMessage(error: AppError, language: Language): string {
   const entry = (PLATFORM_MESSAGES as unknown as Record<string, Record<Language, (e: AppError) => string> | undefined>)[error.code];
   if (entry) return entry[language](error);
   if (language === 'en') return error.message;
+  const specific = error.indonesian();
+  if (specific !== null) return specific;
   return (CODE_MESSAGES as Record<string, Record<Language, string> | undefined>)[error.code]?.id ?? error.message;
 }

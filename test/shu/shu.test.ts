@@ -507,4 +507,15 @@ describe('the report as an HTTP download (bearer auth)', () => {
     expect((await download(gid('Lot', 1), 2025, manager.token)).statusCode).toBe(400);
     expect((await download(coopId(), 'next', manager.token)).statusCode).toBe(400);
   });
+
+  it('refuses in the caller\'s language, with the same code and body shape for an invisible and an unknown year', async () => {
+    const inLanguage = async (year: string | number, token: string, lang: string) =>
+      (await t.app.inject({ method: 'GET', url: `/exports/shu/${encodeURIComponent(coopId())}/${year}`, headers: { authorization: `Bearer ${token}`, 'accept-language': lang } })).json();
+    expect(await inLanguage(2019, manager.token, 'en')).toEqual({ errors: [{ message: 'SHU year not found', extensions: { code: 'NOT_FOUND' } }] });
+    const id = await inLanguage(2019, manager.token, 'id');
+    expect(id).toEqual({ errors: [{ message: 'Tahun buku SHU tidak ditemukan.', extensions: { code: 'NOT_FOUND' } }] });
+    expect(await inLanguage(2025, otherManager.token, 'id')).toEqual(id);
+    const bad = await inLanguage('next', manager.token, 'id');
+    expect(bad.errors[0].extensions).toEqual({ code: 'VALIDATION_FAILED', issues: [{ path: 'fiscalYear', message: 'harus berupa tahun, misalnya 2026' }] });
+  });
 });

@@ -1,4 +1,5 @@
 import { AppError } from '../../platform/errors.js';
+import { kg } from '../../platform/format.js';
 import { gramsToKg } from '../../platform/weight.js';
 import type { BindingConstraint } from './engine.js';
 
@@ -17,6 +18,10 @@ export class InsufficientSupplyError extends AppError {
         `Only ${gramsToKg(availableG)} kg of the ${gramsToKg(requestedG)} kg can be allocated (short ${gramsToKg(shortfallG)} kg); binding constraint: ${binding}`,
     );
     this.name = 'InsufficientSupplyError';
+  }
+
+  override indonesian(): string {
+    return `Hanya ${kg(this.availableG, 'id')} dari ${kg(this.requestedG, 'id')} yang dapat dialokasikan (kurang ${kg(this.shortfallG, 'id')}); batasan yang menentukan: ${this.binding}. Tidak ada yang disimpan.`;
   }
 }
 

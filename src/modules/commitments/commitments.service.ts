@@ -9,6 +9,7 @@ import { addDaysIso, EARLIEST_DATE, IsoDate, MAX_WINDOW_START_DAYS, todayIso } f
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
 import { addIssue, parseInput, positiveWeight, zm } from '../../platform/validate.js';
 import { gramsToKg } from '../../platform/weight.js';
+import { kg } from '../../platform/format.js';
 import * as brandsRepo from '../brands/brands.repo.js';
 import { requireGrade } from '../brands/brands.service.js';
 import * as lotsRepo from '../lots/lots.repo.js';
@@ -44,6 +45,10 @@ export class CommitmentAllocatedError extends AppError {
   constructor(readonly allocatedG: number, readonly path: string | null = 'input.commitmentId') {
     super(`${gramsToKg(allocatedG)} kg of this commitment is allocated to orders; release it from those orders before withdrawing`);
     this.name = 'CommitmentAllocatedError';
+  }
+
+  override indonesian(): string {
+    return `${kg(this.allocatedG, 'id')} dari komitmen ini sudah dialokasikan ke pesanan; lepaskan dari pesanan tersebut sebelum menarik komitmen.`;
   }
 }
 

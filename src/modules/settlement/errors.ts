@@ -1,4 +1,7 @@
 import { AppError } from '../../platform/errors.js';
+import { decimal } from '../../platform/format.js';
+
+const rp = (idr: string) => `Rp ${decimal(idr, 'id')}`;
 
 /** The net left after fees and costs does not cover the premiums: an error, never a negative base rate. */
 export class PremiumsExceedNetError extends AppError {
@@ -16,6 +19,11 @@ export class PremiumsExceedNetError extends AppError {
         'record the rest of the payment or review the premium rules before settling',
     );
     this.name = 'PremiumsExceedNetError';
+  }
+
+  override indonesian(): string {
+    return `Premi (${rp(this.premiums)}) melebihi dana bersih (${rp(this.net)} = diterima ${rp(this.received)} − biaya merek ${rp(this.brandFee)} − biaya lain ${rp(this.costs)}); ` +
+      'catat sisa pembayaran atau tinjau aturan premi sebelum penyelesaian. Tidak ada yang disimpan.';
   }
 }
 
@@ -40,6 +48,11 @@ export class SettlementWouldReduceError extends AppError {
         `(received IDR ${newReceived}); earlier statements are never reduced: record the further payment first`,
     );
     this.name = 'SettlementWouldReduceError';
+  }
+
+  override indonesian(): string {
+    return `Biaya yang dicatat sejak penyelesaian terakhir (${rp(this.newCosts)}) melebihi sisa pembayaran baru setelah biaya (diterima ${rp(this.newReceived)}); ` +
+      'slip yang sudah terbit tidak pernah dikurangi: catat pembayaran berikutnya terlebih dahulu. Tidak ada yang disimpan.';
   }
 }
 

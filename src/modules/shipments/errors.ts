@@ -1,4 +1,5 @@
 import { AppError } from '../../platform/errors.js';
+import { kg } from '../../platform/format.js';
 
 export interface LotWeightMismatch {
   lotId: number;
@@ -13,5 +14,10 @@ export class LoadedWeightMismatchError extends AppError {
   readonly code = 'LOADED_WEIGHT_MISMATCH';
   constructor(readonly lots: LotWeightMismatch[], message: string) {
     super(message);
+  }
+
+  override indonesian(): string {
+    const lots = this.lots.map((l) => `lot ${l.lotId}: dimuat ${kg(l.loadedG, 'id')}, dikirim ${kg(l.shippedG, 'id')}`).join('; ');
+    return `Isi kontainer tidak sama dengan baris pesanan yang dikirim: ${lots}. Tidak ada yang disimpan.`;
   }
 }

@@ -16,7 +16,7 @@
  */
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
 import { AppError } from '../../platform/errors.js';
-import { kg, texts } from '../../platform/format.js';
+import { decimal, kg, texts } from '../../platform/format.js';
 import type { Language } from '../../platform/language.js';
 import { type ExportGeometry, exportGeometry, polygonAreaHa } from './eudr-geometry.js';
 
@@ -33,6 +33,16 @@ export class EudrLimitError extends AppError {
   readonly code = 'EUDR_LIMIT_EXCEEDED';
   constructor(readonly limit: EudrLimit, readonly maximum: number, readonly actual: number, message: string) {
     super(message);
+  }
+
+  override indonesian(): string {
+    const [actual, maximum] = [decimal(this.actual, 'id'), decimal(this.maximum, 'id')];
+    const what = {
+      PRODUCERS_PER_COMMODITY: `Komoditas ini memiliki ${actual} produsen; sistem Uni Eropa menerima paling banyak ${maximum} per komoditas`,
+      PRODUCERS_PER_STATEMENT: `Pernyataan ini memiliki ${actual} produsen; sistem Uni Eropa menerima paling banyak ${maximum}`,
+      GEOLOCATION_SIZE: `Data geolokasi berukuran ${actual} byte; sistem Uni Eropa menerima paling banyak ${maximum} byte (25 MB) per pernyataan`,
+    } satisfies Record<EudrLimit, string>;
+    return `${what[this.limit]}. Bagi pengiriman ini menjadi beberapa pernyataan.`;
   }
 }
 

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { ValidationError } from '../../platform/errors.js';
+import { type AppError, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
+import { responseLanguage } from '../../platform/language.js';
+import { localizedMessage } from '../../platform/messages.js';
 import { decodeId } from '../../platform/graphql/ids.js';
 import * as shu from './shu.service.js';
 
@@ -8,26 +10,28 @@ import * as shu from './shu.service.js';
  * a CSV download (the same text as `ShuYear.csv`), for the members' meeting. Bearer auth like
  * /graphql (the app authenticates /exports/ requests): no or a bad token → 401; a year that does
  * not exist or that the caller may not see (not its manager or an admin) → 404, the same answer.
+ * Refusals follow the caller's preferred language, else Accept-Language.
  */
 export async function shuExports(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { cooperativeId: string; fiscalYear: string } }>('/exports/shu/:cooperativeId/:fiscalYear', async (request, reply) => {
-    if (!request.principal) {
-      return reply.code(401).send({ errors: [{ message: 'A valid token is required (Authorization: Bearer <token>)', extensions: { code: 'UNAUTHENTICATED' } }] });
-    }
+    const lang = responseLanguage(request.principal?.preferredLanguage, request.headers['accept-language']);
+    const fail = (status: number, e: AppError) =>
+      reply.code(status).send({ errors: [{ message: localizedMessage(e, lang), extensions: { code: e.code, ...(e instanceof ValidationError ? { issues: e.issues.map((i) => ({ path: i.path, message: i.text[lang] })) } : {}) } }] });
+    if (!request.principal) return fail(401, new UnauthenticatedError('A valid token is required (Authorization: Bearer <token>)'));
     let cooperativeId: number;
     try {
       cooperativeId = decodeId(request.params.cooperativeId, 'Cooperative', 'cooperativeId');
     } catch (e) {
-      if (e instanceof ValidationError) return reply.code(400).send({ errors: [{ message: e.message, extensions: { code: 'VALIDATION_FAILED' } }] });
+      if (e instanceof ValidationError) return fail(400, e);
       throw e;
     }
     const fiscalYear = /^\d{4}$/.test(request.params.fiscalYear) ? Number(request.params.fiscalYear) : null;
     if (fiscalYear === null) {
-      return reply.code(400).send({ errors: [{ message: 'fiscalYear must be a year such as 2026', extensions: { code: 'VALIDATION_FAILED' } }] });
+      return fail(400, ValidationError.field('fiscalYear', { en: 'must be a year such as 2026', id: 'harus berupa tahun, misalnya 2026' }));
     }
     const db = app.database.db;
     const year = await shu.findYear(db, request.principal, cooperativeId, fiscalYear);
-    if (!year) return reply.code(404).send({ errors: [{ message: 'SHU year not found', extensions: { code: 'NOT_FOUND' } }] });
+    if (!year) return fail(404, new NotFoundError('ShuYear', null, 'SHU year not found'));
     const csv = shu.reportCsv(await shu.yearReport(db, year));
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
