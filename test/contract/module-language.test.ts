@@ -42,7 +42,7 @@ describe('module refusals with figures, in both languages', () => {
     const [en, id] = [await preview(order.id, 'en'), await preview(order.id, 'id')];
     expect(en.__typename).toBe('InsufficientSupplyError');
     expect([id.__typename, id.code, id.requested, id.available]).toEqual([en.__typename, en.code, en.requested, en.available]);
-    expect(en.message).toMatch(/of the 19200 kg can be allocated/);
+    expect(en.message).toMatch(/of the 19,200 kg can be allocated/);
     expect(id.message).toMatch(/^Hanya .* dari 19\.200 kg yang dapat dialokasikan \(kurang .* kg\); batasan yang menentukan: /);
   });
 

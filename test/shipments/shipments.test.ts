@@ -139,7 +139,7 @@ describe('export papers', () => {
     it.each([
       ['a wrong ISO 6346 check digit', { containerNumber: 'CSQU3054384' }, 'input.shipment.containers.0.containerNumber', /check digit 4 but ISO 6346 gives 3/],
       ['a malformed container number', { containerNumber: 'CSQ3054383' }, 'input.shipment.containers.0.containerNumber', /ISO 6346/],
-      ['bags that do not hold the weight', { bagCount: 19 }, 'input.shipment.containers.0.bagCount', /19 bags of 60 kg do not hold the 1200 kg/],
+      ['bags that do not hold the weight', { bagCount: 19 }, 'input.shipment.containers.0.bagCount', /19 bags of 60 kg do not hold the 1,200 kg/],
       ['too many bags for the weight', { bagCount: 21 }, 'input.shipment.containers.0.bagCount', /needs 20 bags/],
       ['an empty seal', { sealNumber: ' ' }, 'input.shipment.containers.0.sealNumber', /must not be empty/],
     ])('given %s, then ValidationError names the field', async (_name, container, path, message) => {

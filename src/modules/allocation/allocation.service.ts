@@ -4,9 +4,8 @@ import type { DB, Db, Row } from '../../platform/db-types.js';
 import { ConflictError, NotFoundError } from '../../platform/errors.js';
 import { sqlState } from '../../platform/sql.js';
 import { LOCK_NOT_AVAILABLE } from '../../platform/transaction.js';
-import { decimal, type Texts } from '../../platform/format.js';
+import { decimal, kg, type Texts } from '../../platform/format.js';
 import type { Language } from '../../platform/language.js';
-import { gramsToKg } from '../../platform/weight.js';
 import { appendEvents, type NewProvenanceEvent } from '../provenance/provenance.repo.js';
 import * as repo from './allocation.repo.js';
 import { commitmentKey, lotKey, parseCandidateKey } from './candidate-key.js';
@@ -134,8 +133,8 @@ export async function changeLotAllocation(trx: Transaction<DB>, lotId: number, d
   }
   throw new ConflictError(
     deltaG > 0
-      ? `Lot ${lotId} has only ${gramsToKg(lot.net_g - lot.allocated_g)} kg available (asked ${gramsToKg(deltaG)} kg)`
-      : `Lot ${lotId} has only ${gramsToKg(lot.allocated_g)} kg allocated (asked to release ${gramsToKg(-deltaG)} kg)`,
+      ? `Lot ${lotId} has only ${kg(lot.net_g - lot.allocated_g, 'en')} available (asked ${kg(deltaG, 'en')})`
+      : `Lot ${lotId} has only ${kg(lot.allocated_g, 'en')} allocated (asked to release ${kg(-deltaG, 'en')})`,
     path,
   );
 }
@@ -159,8 +158,8 @@ export async function changeCommitmentAllocation(
   if (deltaG > 0 && c.status !== 'OPEN') throw new ConflictError(`Commitment ${commitmentId} is withdrawn and cannot be allocated`, path);
   throw new ConflictError(
     deltaG > 0
-      ? `Commitment ${commitmentId} has only ${gramsToKg(c.committed_g - c.allocated_g)} kg open (asked ${gramsToKg(deltaG)} kg)`
-      : `Commitment ${commitmentId} has only ${gramsToKg(c.allocated_g)} kg allocated (asked to release ${gramsToKg(-deltaG)} kg)`,
+      ? `Commitment ${commitmentId} has only ${kg(c.committed_g - c.allocated_g, 'en')} open (asked ${kg(deltaG, 'en')})`
+      : `Commitment ${commitmentId} has only ${kg(c.allocated_g, 'en')} allocated (asked to release ${kg(-deltaG, 'en')})`,
     path,
   );
 }

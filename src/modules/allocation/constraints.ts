@@ -1,4 +1,5 @@
 import { Decimal } from 'decimal.js';
+import { kg } from '../../platform/format.js';
 import { z } from 'zod';
 import { ValidationError } from '../../platform/errors.js';
 import { parseInput, zm } from '../../platform/validate.js';
@@ -101,7 +102,7 @@ export function resolveConstraints(order: OrderQuantity, input: ConstraintsInput
   const wholeBags = order.whole_bags || c.wholeBags === true;
   if (wholeBags && order.quantity_g % BAG_G !== 0) {
     throw ValidationError.field('input.constraints.wholeBags', {
-      en: `the order quantity ${gramsToKg(order.quantity_g)} kg is not a whole number of 60 kg bags`,
+      en: `the order quantity ${kg(order.quantity_g, 'en')} is not a whole number of 60 kg bags`,
       id: `jumlah pesanan ${kgId(gramsToKg(order.quantity_g))} bukan kelipatan karung 60 kg`,
     });
   }

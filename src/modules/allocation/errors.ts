@@ -1,6 +1,5 @@
 import { AppError } from '../../platform/errors.js';
 import { kg } from '../../platform/format.js';
-import { gramsToKg } from '../../platform/weight.js';
 import type { BindingConstraint } from './engine.js';
 
 /** The supply cannot cover the order under the constraints; nothing was written. */
@@ -15,7 +14,7 @@ export class InsufficientSupplyError extends AppError {
   ) {
     super(
       message ??
-        `Only ${gramsToKg(availableG)} kg of the ${gramsToKg(requestedG)} kg can be allocated (short ${gramsToKg(shortfallG)} kg); binding constraint: ${binding}`,
+        `Only ${kg(availableG, 'en')} of the ${kg(requestedG, 'en')} can be allocated (short ${kg(shortfallG, 'en')}); binding constraint: ${binding}`,
     );
     this.name = 'InsufficientSupplyError';
   }

@@ -43,7 +43,7 @@ import { ISSUES, type IssueText, kgId } from '../../platform/issue-messages.js';
 export class CommitmentAllocatedError extends AppError {
   readonly code = 'COMMITMENT_ALLOCATED';
   constructor(readonly allocatedG: number, readonly path: string | null = 'input.commitmentId') {
-    super(`${gramsToKg(allocatedG)} kg of this commitment is allocated to orders; release it from those orders before withdrawing`);
+    super(`${kg(allocatedG, 'en')} of this commitment is allocated to orders; release it from those orders before withdrawing`);
     this.name = 'CommitmentAllocatedError';
   }
 
@@ -183,7 +183,7 @@ export async function amendCommitment(db: Kysely<DB>, actor: Principal | null, i
     const windowChanges = start !== before.window_start || end !== before.window_end;
     if (windowChanges && before.allocated_g > 0) {
       throw new ConflictError(
-        `${gramsToKg(before.allocated_g)} kg of this commitment is allocated to orders, so its delivery window is fixed`,
+        `${kg(before.allocated_g, 'en')} of this commitment is allocated to orders, so its delivery window is fixed`,
         parsed.windowStart != null ? 'input.windowStart' : 'input.windowEnd',
       );
     }

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { kg } from '../../platform/format.js';
 import { z } from 'zod';
 import { type Principal, requirePrincipal } from '../../platform/auth.js';
 import type { DB } from '../../platform/db-types.js';
@@ -6,7 +7,6 @@ import { ForbiddenError, NotFoundError } from '../../platform/errors.js';
 import { IdempotencyKey, idempotent } from '../../platform/idempotency.js';
 import type { TxOptions } from '../../platform/transaction.js';
 import { parseInput, positiveWeight } from '../../platform/validate.js';
-import { gramsToKg } from '../../platform/weight.js';
 import { lockLotsForAllocation, takeForFulfilment } from '../allocation/allocation.service.js';
 import { canSeeOrder, managesOrder } from '../orders/access.js';
 import * as ordersRepo from '../orders/orders.repo.js';
@@ -115,7 +115,7 @@ async function fulfilInTransaction(
       order,
       'IN_FULFILLMENT',
       principal,
-      `First fulfilment: ${gramsToKg(input.weight)} kg delivered against line ${line.id}`,
+      `First fulfilment: ${kg(input.weight, 'en')} delivered against line ${line.id}`,
     );
   }
   await checkLedger(trx, order.id, { lotIds: [lot.id], commitmentIds: line.commitment_id !== null ? [line.commitment_id] : [] });

@@ -1,4 +1,5 @@
 import type { Row } from '../../platform/db-types.js';
+import { kg } from '../../platform/format.js';
 import { type AppError, NotFoundError, ValidationError } from '../../platform/errors.js';
 import { BAG_G, gramsToKg } from '../../platform/weight.js';
 import { HOLDS_ALLOCATION } from '../orders/state.js';
@@ -32,7 +33,7 @@ const lineNotActive = (line: Line) =>
 const notWholeBags = (order: Order, weightG: number) =>
   order.whole_bags && weightG % BAG_G !== 0
     ? ValidationError.field('input.weight', {
-        en: `must be a whole number of 60 kg bags: the order asks for whole bags (got ${gramsToKg(weightG)} kg)`,
+        en: `must be a whole number of 60 kg bags: the order asks for whole bags (got ${kg(weightG, 'en')})`,
         id: `harus kelipatan karung 60 kg: pesanan ini meminta karung utuh (yang diisi ${kgId(gramsToKg(weightG))})`,
       })
     : null;
@@ -41,7 +42,7 @@ const notWholeBags = (order: Order, weightG: number) =>
 const exceedsLine = (line: Line, weightG: number, open: string) => {
   const openG = line.weight_g - line.fulfilled_g;
   return weightG > openG
-    ? new FulfilmentRefusedError('EXCEEDS_LINE_REMAINING', 'input.weight', `The line has ${gramsToKg(openG)} kg ${open} (asked ${gramsToKg(weightG)} kg)`)
+    ? new FulfilmentRefusedError('EXCEEDS_LINE_REMAINING', 'input.weight', `The line has ${kg(openG, 'en')} ${open} (asked ${kg(weightG, 'en')})`)
     : null;
 };
 
@@ -82,7 +83,7 @@ export function fulfilmentRefusal(order: Order, line: Line, lot: Lot | undefined
     return new FulfilmentRefusedError(
       'EXCEEDS_LOT_AVAILABLE',
       'input.weight',
-      `The lot has ${gramsToKg(available)} kg available (asked ${gramsToKg(weightG)} kg)`,
+      `The lot has ${kg(available, 'en')} available (asked ${kg(weightG, 'en')})`,
     );
   }
   return null;

@@ -5,7 +5,7 @@ import type { DB, OrderStatus, RowUpdate } from '../../platform/db-types.js';
 import {
   ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError,
 } from '../../platform/errors.js';
-import type { Texts } from '../../platform/format.js';
+import { kg, type Texts } from '../../platform/format.js';
 import { addDaysIso, IsoDate, MAX_WINDOW_START_DAYS, todayIso } from '../../platform/dates.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
 import { IdempotencyKey, idempotent } from '../../platform/idempotency.js';
@@ -75,7 +75,7 @@ const PlaceOrderInput = z
   .superRefine((v, ctx) => {
     if (v.wholeBags && v.quantity > 0 && v.quantity % BAG_G !== 0) {
       addIssue(ctx, ['quantity'], {
-        en: `must be a whole number of 60 kg bags when wholeBags is set (got ${gramsToKg(v.quantity)} kg)`,
+        en: `must be a whole number of 60 kg bags when wholeBags is set (got ${kg(v.quantity, 'en')})`,
         id: `harus kelipatan karung 60 kg bila wholeBags dipilih (yang diisi ${kgId(gramsToKg(v.quantity))})`,
       });
     }
@@ -280,8 +280,8 @@ async function prepareShipment(trx: Transaction<DB>, order: OrderRow, actorUserI
   const undelivered = await repo.undeliveredForwardG(trx, order.id);
   if (order.uncovered_g > 0 || undelivered > 0) {
     const gaps = [
-      order.uncovered_g > 0 ? `${gramsToKg(order.uncovered_g)} kg is uncovered` : null,
-      undelivered > 0 ? `${gramsToKg(undelivered)} kg of forward lines is not yet delivered` : null,
+      order.uncovered_g > 0 ? `${kg(order.uncovered_g, 'en')} is uncovered` : null,
+      undelivered > 0 ? `${kg(undelivered, 'en')} of forward lines is not yet delivered` : null,
     ].filter(Boolean);
     throw new InvalidTransitionError('Order', order.status, 'SHIPPED', `The order cannot ship yet: ${gaps.join(' and ')}`);
   }

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { kg } from '../../platform/format.js';
 import { z } from 'zod';
 import type { Principal } from '../../platform/auth.js';
 import type { DB } from '../../platform/db-types.js';
@@ -108,7 +109,7 @@ const ShipmentInput = z
       });
       if (loaded > c.bagCount * BAG_G || loaded <= (c.bagCount - 1) * BAG_G) {
         addIssue(ctx, ['containers', i, 'bagCount'], {
-          en: `${c.bagCount} bags of 60 kg do not hold the ${gramsToKg(loaded)} kg loaded (that needs ${Math.ceil(loaded / BAG_G)} bags)`,
+          en: `${c.bagCount} bags of 60 kg do not hold the ${kg(loaded, 'en')} loaded (that needs ${Math.ceil(loaded / BAG_G)} bags)`,
           id: `${nId(c.bagCount)} karung 60 kg tidak sesuai dengan muatan ${kgId(gramsToKg(loaded))} (muatan itu perlu ${nId(Math.ceil(loaded / BAG_G))} karung)`,
         });
       }
@@ -198,8 +199,8 @@ async function checkLoadedWeights(trx: Transaction<DB>, orderId: number, contain
   if (mismatches.length > 0) {
     const text = mismatches
       .map((m) => (m.shippedG === 0
-        ? `lot ${m.lotId}: ${gramsToKg(m.loadedG)} kg loaded but the order does not ship it`
-        : `lot ${m.lotId}: ${gramsToKg(m.loadedG)} kg loaded, the order ships ${gramsToKg(m.shippedG)} kg`))
+        ? `lot ${m.lotId}: ${kg(m.loadedG, 'en')} loaded but the order does not ship it`
+        : `lot ${m.lotId}: ${kg(m.loadedG, 'en')} loaded, the order ships ${kg(m.shippedG, 'en')}`))
       .join('; ');
     throw new LoadedWeightMismatchError(mismatches, `The containers do not hold the order's shipped lines: ${text}`);
   }
