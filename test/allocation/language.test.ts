@@ -61,13 +61,9 @@ let orderId = '';
 
 /** POST /graphql with an Accept-Language header. */
 async function gql(query: string, variables: Record<string, unknown>, token: string, acceptLanguage: string) {
-  const res = await t.app.inject({
-    method: 'POST', url: '/graphql',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'accept-language': acceptLanguage },
-    payload: { query, variables },
-  });
+  const res = await t.gql(query, variables, token, acceptLanguage);
   expect(res.statusCode).toBe(200);
-  return res.json().data;
+  return res.data;
 }
 
 beforeAll(async () => {

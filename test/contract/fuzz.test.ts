@@ -1,13 +1,12 @@
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import {
   type GraphQLField, type GraphQLInputType, getNullableType, isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
 import { buildSchema } from '../../src/schema.js';
-import { openTestDatabase, testConfig, type TestApp } from '../support/app.js';
+import type { FastifyInstance } from 'fastify';
+import { createTestApp, type LogLine, type TestApp } from '../support/app.js';
 import { gid } from '../support/supply-fixtures.js';
 import { documentFor } from './schema-walk.js';
 import { createContractWorld, type ContractWorld } from './world.js';
@@ -34,26 +33,14 @@ const roots = [
 ];
 
 let world: ContractWorld;
-let app: Awaited<ReturnType<typeof buildApp>>;
-let drop: () => Promise<void>;
-const logLines: Array<{ level: number; msg?: string; reqId?: string }> = [];
+let t: TestApp;
+let app: FastifyInstance;
+const logLines: LogLine[] = [];
 const tokens: Record<string, string | null> = {};
 
 beforeAll(async () => {
-  const stream = new Writable({ write(chunk, _enc, done) { for (const line of String(chunk).split('\n')) if (line) logLines.push(JSON.parse(line)); done(); } });
-  const opened = await openTestDatabase();
-  drop = opened.drop;
-  app = await buildApp(testConfig(), { database: opened.database, migrate: false, logger: { level: 'warn', stream } });
-  await app.ready();
-  // The world is built through the same helpers the other suites use; they need a TestApp.
-  const t = {
-    app, database: opened.database, queries: [], close: async () => {},
-    async gql(query: string, variables?: Record<string, unknown>, token?: string | null) {
-      const res = await app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, payload: { query, variables } });
-      const body = res.json();
-      return { statusCode: res.statusCode, data: body.data, errors: body.errors };
-    },
-  } as TestApp;
+  t = await createTestApp({}, { logTo: logLines });
+  app = t.app;
   world = await createContractWorld(t);
   const as = world.w.as;
   Object.assign(tokens, {
@@ -63,8 +50,7 @@ beforeAll(async () => {
   logLines.length = 0;
 }, 120_000);
 afterAll(async () => {
-  await app?.close();
-  await drop?.();
+  await t?.close();
 });
 
 // Arbitraries ----------------------------------------------------------------------------------

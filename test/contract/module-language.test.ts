@@ -27,14 +27,8 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-async function preview(orderId: number, lang: string) {
-  const res = await t.app.inject({
-    method: 'POST', url: '/graphql',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${w.as.brandManager.token}`, 'accept-language': lang },
-    payload: { query: PREVIEW, variables: { input: { orderId: gid('Order', orderId) } } },
-  });
-  return res.json().data.previewAllocation;
-}
+const preview = async (orderId: number, lang: string) =>
+  (await t.gql(PREVIEW, { input: { orderId: gid('Order', orderId) } }, w.as.brandManager.token, lang)).data.previewAllocation;
 
 describe('module refusals with figures, in both languages', () => {
   it('short supply through GraphQL: same code and figures, the Indonesian names the kilograms the Indonesian way', async () => {

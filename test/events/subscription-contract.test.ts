@@ -1,9 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
 import { createContractWorld, type ContractWorld } from '../contract/world.js';
-import { openTestDatabase, type TestApp, testConfig } from '../support/app.js';
+import type { FastifyInstance } from 'fastify';
+import { createTestApp, type LogLine, type TestApp } from '../support/app.js';
 import { gid } from '../support/supply-fixtures.js';
 import { connectWs } from './ws-client.js';
 
@@ -17,27 +16,16 @@ import { connectWs } from './ws-client.js';
 
 const ORDER_UPDATED = /* GraphQL */ `subscription O($id: ID!) { orderUpdated(orderId: $id) { id status } }`;
 
-let app: Awaited<ReturnType<typeof buildApp>>;
-let drop: () => Promise<void>;
+let t: TestApp;
+let app: FastifyInstance;
 let world: ContractWorld;
 let url: string;
-const logLines: Array<{ level: number; msg?: string }> = [];
+const logLines: LogLine[] = [];
 const sockets: Array<{ close(): void }> = [];
 
 beforeAll(async () => {
-  const stream = new Writable({ write(chunk, _enc, done) { for (const line of String(chunk).split('\n')) if (line) logLines.push(JSON.parse(line)); done(); } });
-  const opened = await openTestDatabase();
-  drop = opened.drop;
-  app = await buildApp(testConfig(), { database: opened.database, migrate: false, logger: { level: 'warn', stream } });
-  await app.ready();
-  const t = {
-    app, database: opened.database, queries: [], close: async () => {},
-    async gql(query: string, variables?: Record<string, unknown>, token?: string | null) {
-      const res = await app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, payload: { query, variables } });
-      const body = res.json();
-      return { statusCode: res.statusCode, data: body.data, errors: body.errors };
-    },
-  } as TestApp;
+  t = await createTestApp({}, { logTo: logLines });
+  app = t.app;
   world = await createContractWorld(t);
   await app.listen({ port: 0, host: '127.0.0.1' });
   url = `ws://127.0.0.1:${(app.server.address() as AddressInfo).port}/graphql`;
@@ -45,8 +33,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const s of sockets) s.close();
-  await app?.close();
-  await drop?.();
+  await t?.close();
 });
 
 async function open(token: string) {

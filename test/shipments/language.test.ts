@@ -26,13 +26,9 @@ beforeAll(async () => {
 afterAll(async () => { await t?.close(); });
 
 async function gql(query: string, variables: Record<string, unknown>, token: string, acceptLanguage: string) {
-  const res = await t.app.inject({
-    method: 'POST', url: '/graphql',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'accept-language': acceptLanguage },
-    payload: { query, variables },
-  });
+  const res = await t.gql(query, variables, token, acceptLanguage);
   expect(res.statusCode).toBe(200);
-  return res.json().data;
+  return res.data;
 }
 
 describe('EUDR package blockers in Indonesian and English', () => {

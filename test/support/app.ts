@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
@@ -20,8 +21,8 @@ export interface GqlResponse<T = any> {
 export interface TestApp {
   app: FastifyInstance;
   database: Database;
-  /** Run a GraphQL document, optionally as a user (token). */
-  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GqlResponse<T>>;
+  /** Run a GraphQL document, optionally as a user (token) and with an Accept-Language header. */
+  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null, acceptLanguage?: string): Promise<GqlResponse<T>>;
   /** Statements the app sent to the database since the last reset. */
   queries: string[];
   close(): Promise<void>;
@@ -70,20 +71,33 @@ export function testConfig(overrides: Record<string, string> = {}) {
   });
 }
 
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/** A log line the app wrote (createTestApp's `logTo`). */
+export interface LogLine { level: number; msg?: string; reqId?: string }
+
+/**
+ * A test app on its own database. With `logTo`, the app logs at warn and above into that array
+ * (tests that fail on error-level lines caused by input); otherwise it does not log.
+ */
+export async function createTestApp(env: Record<string, string> = {}, options: { logTo?: LogLine[] } = {}): Promise<TestApp> {
   const queries: string[] = [];
   const { database, drop } = await openTestDatabase((sql) => queries.push(sql));
-  const app = await buildApp(testConfig(env), { database, migrate: false, logger: false });
+  const { logTo } = options;
+  const stream = logTo && new Writable({ write(chunk, _enc, done) { for (const line of String(chunk).split('\n')) if (line) logTo.push(JSON.parse(line)); done(); } });
+  const app = await buildApp(testConfig(env), { database, migrate: false, logger: stream ? { level: 'warn', stream } : false });
   await app.ready();
   return {
     app,
     database,
     queries,
-    async gql(query, variables, token) {
+    async gql(query, variables, token, acceptLanguage) {
       const res = await app.inject({
         method: 'POST',
         url: '/graphql',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(acceptLanguage ? { 'accept-language': acceptLanguage } : {}),
+        },
         payload: { query, variables },
       });
       const body = res.json();

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { AppError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
+import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
 import { decodeId } from '../../platform/graphql/ids.js';
-import { type Language, responseLanguage } from '../../platform/language.js';
-import { localizedMessage } from '../../platform/messages.js';
+import type { Language } from '../../platform/language.js';
+import { requestLanguage, sendRefusal } from '../../platform/http/refusal.js';
 import * as statements from './statements.service.js';
 
 /**
@@ -17,11 +17,6 @@ import * as statements from './statements.service.js';
  * (a buyer's own order, another cooperative) → 404 with exactly the body of an order or cooperative
  * that does not exist, so the answer never tells that one exists.
  */
-const fail = (reply: FastifyReply, status: number, e: AppError, lang: Language) =>
-  reply.code(status).send({
-    errors: [{ message: localizedMessage(e, lang), extensions: { code: e.code } }],
-  });
-
 async function answer(reply: FastifyReply, lang: Language, filename: string, produce: () => Promise<string>) {
   try {
     const csv = await produce();
@@ -31,17 +26,17 @@ async function answer(reply: FastifyReply, lang: Language, filename: string, pro
       .header('cache-control', 'no-store')
       .send(csv);
   } catch (e) {
-    if (e instanceof ValidationError) return fail(reply, 400, e, lang);
-    if (e instanceof NotFoundError) return fail(reply, 404, e, lang);
-    if (e instanceof ForbiddenError) return fail(reply, 403, e, lang);
+    if (e instanceof ValidationError) return sendRefusal(reply, 400, e, lang);
+    if (e instanceof NotFoundError) return sendRefusal(reply, 404, e, lang);
+    if (e instanceof ForbiddenError) return sendRefusal(reply, 403, e, lang);
     throw e;
   }
 }
 
 export async function settlementExports(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { orderId: string } }>('/exports/settlement/orders/:orderId/statements.csv', async (request, reply) => {
-    const lang = responseLanguage(request.principal?.preferredLanguage, request.headers['accept-language']);
-    if (!request.principal) return fail(reply, 401, new UnauthenticatedError('A valid token is required (Authorization: Bearer <token>)'), lang);
+    const lang = requestLanguage(request);
+    if (!request.principal) return sendRefusal(reply, 401, new UnauthenticatedError('A valid token is required (Authorization: Bearer <token>)'), lang);
     return answer(reply, lang, `statements-order-${request.params.orderId}.csv`, () =>
       statements.orderStatementsCsv(app.database.db, request.principal, decodeId(request.params.orderId, 'Order', 'orderId'), lang),
     );
@@ -49,8 +44,8 @@ export async function settlementExports(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { cooperativeId: string }; Querystring: { from?: string; to?: string } }>(
     '/exports/settlement/cooperatives/:cooperativeId/statements.csv',
     async (request, reply) => {
-      const lang = responseLanguage(request.principal?.preferredLanguage, request.headers['accept-language']);
-      if (!request.principal) return fail(reply, 401, new UnauthenticatedError('A valid token is required (Authorization: Bearer <token>)'), lang);
+      const lang = requestLanguage(request);
+      if (!request.principal) return sendRefusal(reply, 401, new UnauthenticatedError('A valid token is required (Authorization: Bearer <token>)'), lang);
       const { from = '', to = '' } = request.query;
       return answer(reply, lang, `statements-cooperative-${request.params.cooperativeId}-${from}-${to}.csv`, () =>
         statements.cooperativeStatementsCsv(

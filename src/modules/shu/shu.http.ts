@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { type AppError, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
-import { responseLanguage } from '../../platform/language.js';
-import { localizedMessage } from '../../platform/messages.js';
+import { requestLanguage, sendRefusal } from '../../platform/http/refusal.js';
 import { decodeId } from '../../platform/graphql/ids.js';
 import * as shu from './shu.service.js';
 
@@ -14,9 +13,8 @@ import * as shu from './shu.service.js';
  */
 export async function shuExports(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { cooperativeId: string; fiscalYear: string } }>('/exports/shu/:cooperativeId/:fiscalYear', async (request, reply) => {
-    const lang = responseLanguage(request.principal?.preferredLanguage, request.headers['accept-language']);
-    const fail = (status: number, e: AppError) =>
-      reply.code(status).send({ errors: [{ message: localizedMessage(e, lang), extensions: { code: e.code, ...(e instanceof ValidationError ? { issues: e.issues.map((i) => ({ path: i.path, message: i.text[lang] })) } : {}) } }] });
+    const lang = requestLanguage(request);
+    const fail = (status: number, e: AppError) => sendRefusal(reply, status, e, lang);
     if (!request.principal) return fail(401, new UnauthenticatedError('A valid token is required (Authorization: Bearer <token>)'));
     let cooperativeId: number;
     try {

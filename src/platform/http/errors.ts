@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { responseLanguage } from '../language.js';
 import { localizedRequestMessage } from '../messages.js';
+import { requestLanguage } from './refusal.js';
 
 /**
  * Request ids and failures outside GraphQL. Every response carries `x-request-id` (the caller's,
@@ -19,7 +19,7 @@ export const errorsPlugin = fp(
     app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
       const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
       // The request-rate limit (rate-limit.ts) keeps its code outside GraphQL too (/oauth/token).
-      const language = responseLanguage(request.principal?.preferredLanguage, request.headers['accept-language']);
+      const language = requestLanguage(request);
       if (status === 429 && (error as { code?: unknown }).code === 'RATE_LIMITED') {
         return reply.code(429).send({ errors: [{ message: localizedRequestMessage('RATE_LIMITED', error.message, language), extensions: { code: 'RATE_LIMITED', retryable: true } }] });
       }

@@ -7,7 +7,8 @@ import type { Config } from '../../config.js';
 import type { Database } from '../db.js';
 import { AppError, ValidationError } from '../errors.js';
 import type { Context } from '../graphql/context.js';
-import { type Language, pickLanguage, responseLanguage } from '../language.js';
+import { type Language, pickLanguage } from '../language.js';
+import { requestLanguage } from './refusal.js';
 import { INPUT_MESSAGES, localizedMessage, localizedRequestMessage } from '../messages.js';
 import { inputPathOf, inputPathRule } from '../graphql/input-paths.js';
 import { aliasLimitRule, checkComplexity } from '../graphql/limits.js';
@@ -168,7 +169,7 @@ export const graphqlPlugin = fp<GraphqlOptions>(
       graphql: { parseOptions: { maxTokens: config.limits.maxTokens } },
       validationRules,
       context: (request: FastifyRequest): Context => ({
-        ...baseContext(request, responseLanguage(request.principal?.preferredLanguage, request.headers['accept-language'])),
+        ...baseContext(request, requestLanguage(request)),
         principal: request.principal,
       }),
       errorFormatter: (execution, context) => {
