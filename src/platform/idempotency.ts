@@ -41,14 +41,17 @@ export interface IdempotencyScope {
 
 /**
  * Claim a key inside the caller's transaction. Returns true when this transaction now owns it.
+ * With `response`, the claim is stored completed with it (the transaction's commit is what makes it
+ * visible, and a rollback takes it away with the work).
  * When another transaction holds an uncommitted claim on the same key, PostgreSQL makes this INSERT
  * wait for it (bounded by lock_timeout); once that one commits the claim conflicts and this returns
  * false, and the stored row can be read; if it rolled back, this one wins.
  */
-export async function claimIdempotencyKey(trx: Transaction<DB>, scope: IdempotencyScope, hash: string): Promise<boolean> {
+export async function claimIdempotencyKey(trx: Transaction<DB>, scope: IdempotencyScope, hash: string, response?: unknown): Promise<boolean> {
+  const completed = response === undefined ? {} : { response: JSON.stringify(response), completed_at: new Date() };
   const row = await trx
     .insertInto('idempotency_keys')
-    .values({ user_id: scope.userId, operation: scope.operation, key: scope.key, request_hash: hash })
+    .values({ user_id: scope.userId, operation: scope.operation, key: scope.key, request_hash: hash, ...completed })
     .onConflict((oc) => oc.columns(['user_id', 'operation', 'key']).doNothing())
     .returning('key')
     .executeTakeFirst();
@@ -81,6 +84,12 @@ export interface IdempotentCall<T, R> {
   request: unknown;
   /** The work, in the transaction that claims the key; `response` is stored (JSON) to re-resolve the result. */
   work: (trx: Transaction<DB>) => Promise<{ result: T; response: R }>;
+  /**
+   * The response, when it is known before the work runs (acceptOrder: the order's id): stored with
+   * the claim, so nothing is written after the work and the row locks it took are let go one
+   * statement sooner. The work must then return this same response.
+   */
+  knownResponse?: R;
   /** Rebuild the result of a completed earlier call from its stored response (outside any transaction). */
   replay: (response: R) => Promise<T>;
 }
@@ -105,7 +114,7 @@ export async function idempotent<T, R>(db: Kysely<DB>, call: IdempotentCall<T, R
     async (trx): Promise<{ replay: R } | { result: T }> => {
       let claimed: boolean;
       try {
-        claimed = await claimIdempotencyKey(trx, scope, hash);
+        claimed = await claimIdempotencyKey(trx, scope, hash, call.knownResponse);
       } catch (e) {
         if (sqlState(e) === LOCK_NOT_AVAILABLE) throw new IdempotencyInProgressError(call.operation);
         throw e;
@@ -117,7 +126,10 @@ export async function idempotent<T, R>(db: Kysely<DB>, call: IdempotentCall<T, R
         return { replay: row.response as R };
       }
       const { result, response } = await call.work(trx);
-      await completeIdempotencyKey(trx, scope, response);
+      if (call.knownResponse === undefined) await completeIdempotencyKey(trx, scope, response);
+      else if (JSON.stringify(response) !== JSON.stringify(call.knownResponse)) {
+        throw new Error(`${call.operation}: the work's response differs from the known response stored with the key`);
+      }
       return { result };
     },
     options,
