@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invariantViolations } from '../../src/modules/allocation/allocation.repo.js';
-import { onOrderTransition } from '../../src/modules/orders/hooks.js';
 import type { Row } from '../../src/platform/db-types.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { type Actor, ERROR_FIELDS, gid, insertProduct } from '../support/supply-fixtures.js';
@@ -9,7 +8,8 @@ import { createOrderWorld, insertOrder, insertSupplier, type OrderWorld } from '
 
 /**
  * Acceptances that don't queue behind each other (issue 13): acceptOrder plans from an unlocked
- * read, locks only the rows its plan uses, re-checks them, and re-plans when one moved.
+ * read, writes the order's transition, then locks only the rows its plan uses, re-checks them, and
+ * re-plans on locked rows when one moved.
  *
  * Real PostgreSQL only: PGlite has one connection and runs one transaction at a time, so one
  * acceptance cannot be held open while another runs (run with TEST_DATABASE_URL=postgres://…).
@@ -32,22 +32,29 @@ const newKey = () => `contention-${process.pid}-${Date.now()}-${++keyCounter}`;
 describe('acceptances over shared supply (PostgreSQL only)', () => {
   let t: TestApp;
   let w: OrderWorld;
-  /** The order whose acceptance the test hook holds open, and the gate it waits on. */
-  let held: { orderId: number; reached: () => void; gate: Promise<void> } | null = null;
-
   beforeAll(async () => {
     if (!PG) return;
     t = await createTestApp();
     w = await createOrderWorld(t);
-    // Holds one acceptance open inside its transaction, after its allocation (its supply rows locked).
-    onOrderTransition(async (_trx, event) => {
-      if (held && event.order.id === held.orderId && event.to === 'ACCEPTED') {
-        held.reached();
-        await held.gate;
-      }
-    });
+    // Holds an acceptance open inside its transaction once its supply rows are locked and its lines
+    // written: its first ALLOCATED provenance event waits for an advisory lock the test holds.
+    await sql.raw(`
+      create table test_held_orders (order_id int8 primary key);
+      create function test_hold_acceptance() returns trigger language plpgsql as $$
+      begin
+        if new.kind = 'ALLOCATED' and exists (select 1 from test_held_orders h where h.order_id = new.order_id) then
+          perform pg_advisory_xact_lock(${HOLD_KEY});
+        end if;
+        return null;
+      end $$;
+      create trigger test_hold_acceptance after insert on provenance_events for each row execute function test_hold_acceptance()`).execute(t.database.db);
   });
   afterAll(async () => {
+    if (t && PG) {
+      await sql`drop trigger if exists test_hold_acceptance on provenance_events`.execute(t.database.db);
+      await sql`drop function if exists test_hold_acceptance()`.execute(t.database.db);
+      await sql`drop table if exists test_held_orders`.execute(t.database.db);
+    }
     await t?.close();
   });
 
@@ -67,20 +74,23 @@ describe('acceptances over shared supply (PostgreSQL only)', () => {
     const b = await insertSupplier(db, m, { lotG: 400_000, grade: { code: '1', rank: 1 }, harvestEnd: '2026-08-15' });
     const first = await order(product, 300_000); // OLDEST_FIRST: all from A
     const second = await order(product, 300_000); // QUALITY_FIRST: all from B
-    let reached!: () => void;
-    let release!: () => void;
-    const isHeld = new Promise<void>((resolve) => { reached = resolve; });
-    held = { orderId: first.id, reached, gate: new Promise<void>((resolve) => { release = resolve; }) };
+    const third = await order(product, 200_000); // OLDEST_FIRST: A's 100 kg left, then 100 kg of B
 
-    // When the first acceptance is held open inside its transaction (lot A locked) …
+    // When the first acceptance is held open inside its transaction, lot A locked and its line written …
+    const release = await holdAcceptance(t, first.id);
     const firstResult = accept(w.as.brandManager, first.id, 'OLDEST_FIRST');
-    await isHeld;
+    await waitForLockWaiter(t, 'advisory');
+    // (A is locked by it: another writer cannot take A's row lock.)
+    const aLock = await db.transaction().execute((trx) => trx.selectFrom('lots').select('id').where('id', '=', a.lot!.id).forNoKeyUpdate().noWait().execute())
+      .then(() => 'free', (e: { code?: string }) => e.code);
+    // … a third one that needs A waits for it (it plans 300 kg of A's 400 kg from the committed figures) …
+    const thirdResult = accept(w.as.brandManager, third.id, 'OLDEST_FIRST');
+    await waitForLockWaiter(t, 'transactionid');
     // … and the second one runs meanwhile: it would wait on A (and time out) if it locked every eligible lot.
     const started = Date.now();
     const secondResult = await accept(w.as.brandManager, second.id, 'QUALITY_FIRST');
     const waitedMs = Date.now() - started;
-    release();
-    held = null;
+    await release();
 
     // Then the second completed while the first still held its transaction open, from B only …
     expect(secondResult.data.acceptOrder).toMatchObject({ __typename: 'Order', status: 'ACCEPTED', allocatedWeight: '300' });
@@ -90,6 +100,14 @@ describe('acceptances over shared supply (PostgreSQL only)', () => {
     const firstDone = await firstResult;
     expect(firstDone.data.acceptOrder).toMatchObject({ __typename: 'Order', status: 'ACCEPTED', allocatedWeight: '300' });
     expect(lotsOf(firstDone)).toEqual([{ lot: gid('Lot', a.lot!.id), weight: '300' }]);
+    expect(aLock).toBe('55P03'); // lock_not_available: the first held A's row lock while it was held
+    // The third, which waited on A, found only 100 kg of it left and planned again on the locked rows.
+    const thirdDone = await thirdResult;
+    expect(thirdDone.data.acceptOrder).toMatchObject({ __typename: 'Order', status: 'ACCEPTED', allocatedWeight: '200' });
+    expect(lotsOf(thirdDone)).toEqual([
+      { lot: gid('Lot', a.lot!.id), weight: '100' },
+      { lot: gid('Lot', b.lot!.id), weight: '100' },
+    ]);
     expect(await invariantViolations(db, [a.lot!.id, b.lot!.id], [])).toEqual([]);
   });
 
@@ -138,11 +156,40 @@ describe('acceptances over shared supply (PostgreSQL only)', () => {
   });
 });
 
-/** Wait until some statement of this database waits for a row lock (bounded). */
-async function waitForLockWaiter(t: TestApp): Promise<void> {
+const HOLD_KEY = 731_013;
+
+/**
+ * Make the acceptance of `orderId` wait, once its supply rows are locked and its first line written,
+ * until the returned release() is called: the trigger waits for an advisory lock that a connection
+ * of the pool, kept aside, holds.
+ */
+async function holdAcceptance(t: TestApp, orderId: number): Promise<() => Promise<void>> {
+  const db = t.database.db;
+  await sql`insert into test_held_orders (order_id) values (${orderId})`.execute(db);
+  let locked!: () => void;
+  const isLocked = new Promise<void>((resolve) => { locked = resolve; });
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => { release = resolve; });
+  const holder = db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${HOLD_KEY})`.execute(conn);
+    locked();
+    await gate;
+    await sql`select pg_advisory_unlock(${HOLD_KEY})`.execute(conn);
+  });
+  await isLocked;
+  return async () => {
+    release();
+    await holder;
+    await sql`delete from test_held_orders where order_id = ${orderId}`.execute(db);
+  };
+}
+
+/** Wait until some statement of this database waits for a lock (of that kind, if given; bounded). */
+async function waitForLockWaiter(t: TestApp, event?: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
     const { rows } = await sql<{ n: number }>`
-      select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(t.database.db);
+      select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock' and (${event ?? null}::text is null or wait_event = ${event ?? null})`.execute(t.database.db);
     if (rows[0]!.n > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

@@ -25,15 +25,16 @@ export interface CandidateQuery {
 
 /**
  * Lock mode of the candidate queries:
- * - 'update' (allocation): SELECT … FOR UPDATE, in id order, so every allocation locks supply rows in
- *   the same global order (lots first, then commitments, each by id) and cannot deadlock with another.
- *   Under READ COMMITTED a row that was waited for is re-read at its latest committed version and
- *   re-checked against the WHERE clause, so the values returned are the current ones.
- * - 'update-nowait' (re-reading the rows of a plan made without locks): the same, but a row another
- *   transaction holds fails the statement at once (SQLSTATE 55P03) instead of waiting for it.
- * - 'none' (preview, and the test-only unsafe path): a plain snapshot read.
+ * - 'update' (allocation): SELECT … FOR NO KEY UPDATE, in id order, so every allocation locks supply
+ *   rows in the same global order (lots first, then commitments, each by id) and cannot deadlock with
+ *   another. Under READ COMMITTED a row that was waited for is re-read at its latest committed
+ *   version and re-checked against the WHERE clause, so the values returned are the current ones.
+ *   NO KEY UPDATE, the lock an UPDATE of allocated_g takes anyway, and not FOR UPDATE: it does not
+ *   conflict with the KEY SHARE lock a foreign key check takes, so another acceptance can insert its
+ *   lines and provenance events on a lot while this one holds the lot (it waits only to update it).
+ * - 'none' (planning, preview, and the test-only unsafe path): a plain snapshot read.
  */
-export type LockMode = 'update' | 'update-nowait' | 'none';
+export type LockMode = 'update' | 'none';
 
 const approvedMember = (producerColumn: string, brandId: number) =>
   sql<SqlBool>`exists (select 1 from memberships m where m.producer_id = ${sql.ref(producerColumn)} and m.brand_id = ${brandId} and m.status = 'APPROVED')`;
@@ -55,7 +56,7 @@ export function candidateLots(trx: Db, q: CandidateQuery, lock: LockMode): Promi
   if (q.excludeLotIds?.length) query = query.where('lots.id', 'not in', q.excludeLotIds);
   if (q.excludeProducerIds?.length) query = query.where('lots.producer_id', 'not in', q.excludeProducerIds);
   query = query.orderBy('lots.id');
-  return (lock === 'none' ? query : lock === 'update' ? query.forUpdate(['lots']) : query.forUpdate(['lots']).noWait()).execute();
+  return (lock === 'none' ? query : query.forNoKeyUpdate(['lots'])).execute();
 }
 
 /** OPEN commitments of the product promising the grade or better, with weight left, whose window overlaps, of approved members. */
@@ -76,20 +77,23 @@ export function candidateCommitments(trx: Db, q: CandidateQuery, lock: LockMode)
   if (q.excludeCommitmentIds?.length) query = query.where('commitments.id', 'not in', q.excludeCommitmentIds);
   if (q.excludeProducerIds?.length) query = query.where('commitments.producer_id', 'not in', q.excludeProducerIds);
   query = query.orderBy('commitments.id');
-  return (lock === 'none' ? query : lock === 'update' ? query.forUpdate(['commitments']) : query.forUpdate(['commitments']).noWait()).execute();
+  return (lock === 'none' ? query : query.forNoKeyUpdate(['commitments'])).execute();
 }
 
-/** Lock lots FOR UPDATE, in id order (the SELECT sorts before it locks, so concurrent writers cannot deadlock). */
+/**
+ * Lock lots FOR NO KEY UPDATE (see LockMode), in id order (the SELECT sorts before it locks, so
+ * concurrent writers cannot deadlock).
+ */
 export const lockLots = (trx: Transaction<DB>, ids: readonly number[]) =>
   ids.length === 0
     ? Promise.resolve([] as LotRow[])
-    : trx.selectFrom('lots').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
+    : trx.selectFrom('lots').selectAll().where('id', 'in', ids).orderBy('id').forNoKeyUpdate().execute();
 
-/** Lock commitments FOR UPDATE, in id order. */
+/** Lock commitments FOR NO KEY UPDATE, in id order. */
 export const lockCommitments = (trx: Transaction<DB>, ids: readonly number[]) =>
   ids.length === 0
     ? Promise.resolve([] as CommitmentRow[])
-    : trx.selectFrom('commitments').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
+    : trx.selectFrom('commitments').selectAll().where('id', 'in', ids).orderBy('id').forNoKeyUpdate().execute();
 
 /**
  * A savepoint inside the caller's transaction: rolling back to it undoes what followed and lets go
@@ -138,15 +142,20 @@ export async function insertLines(trx: Transaction<DB>, lines: readonly NewLine[
 const valuesList = (entries: ReadonlyMap<number, number>): RawBuilder<unknown> =>
   sql.join([...entries].map(([id, g]) => sql`(${sql.lit(id)}::int8, ${sql.lit(g)}::int8)`));
 
+const addDeltas = (table: 'lots' | 'commitments', deltas: ReadonlyMap<number, number>) =>
+  sql`update ${sql.table(table)} as t set allocated_g = t.allocated_g + v.delta from (values ${valuesList(deltas)}) as v(id, delta) where t.id = v.id`;
+
 /**
- * allocated_g += delta (negative to release) for many rows in one statement: a relative update, so
- * it composes with any other relative update even without locks (the locks are what make the
- * planned amounts still fit; the CHECK constraints are the last line of defence).
+ * allocated_g += delta (negative to release) for many lots and commitments in one statement: relative
+ * updates, so they compose with any other relative update even without locks (the locks are what
+ * make the planned amounts still fit; the CHECK constraints are the last line of defence).
  */
-export async function addAllocated(trx: Transaction<DB>, table: 'lots' | 'commitments', deltas: ReadonlyMap<number, number>) {
-  if (deltas.size === 0) return;
-  await sql`update ${sql.table(table)} as t set allocated_g = t.allocated_g + v.delta
-    from (values ${valuesList(deltas)}) as v(id, delta) where t.id = v.id`.execute(trx);
+export async function addAllocated(trx: Transaction<DB>, deltas: { lots: ReadonlyMap<number, number>; commitments: ReadonlyMap<number, number> }) {
+  const { lots, commitments } = deltas;
+  if (lots.size > 0 && commitments.size > 0) {
+    await sql`with l as (${addDeltas('lots', lots)} returning 1), c as (${addDeltas('commitments', commitments)} returning 1) select 1`.execute(trx);
+  } else if (lots.size > 0) await addDeltas('lots', lots).execute(trx);
+  else if (commitments.size > 0) await addDeltas('commitments', commitments).execute(trx);
 }
 
 /**
@@ -198,34 +207,32 @@ export async function invariantViolations(
   lotIds: readonly number[] | null,
   commitmentIds: readonly number[] | null,
 ): Promise<InvariantViolation[]> {
-  const out: InvariantViolation[] = [];
-  if (lotIds === null || lotIds.length > 0) {
-    const only = (col: string) => (lotIds === null ? sql`true` : sql`${sql.ref(col)} in (${idList(lotIds)})`);
-    const { rows } = await sql<{ id: number; capacity: number; allocated: number; active: number }>`
-      select l.id, l.net_g as capacity, l.allocated_g as allocated, (coalesce(a.s, 0) + coalesce(f.s, 0))::int8 as active
+  const checkLots = lotIds === null || lotIds.length > 0;
+  const checkCommitments = commitmentIds === null || commitmentIds.length > 0;
+  if (!checkLots && !checkCommitments) return [];
+  const lotsOnly = (col: string) => (lotIds === null ? sql`true` : sql`${sql.ref(col)} in (${idList(lotIds)})`);
+  const commitmentsOnly = (col: string) => (commitmentIds === null ? sql`true` : sql`${sql.ref(col)} in (${idList(commitmentIds)})`);
+  const lots = sql`
+      select 'lot' as kind, l.id, l.net_g as capacity, l.allocated_g as allocated, (coalesce(a.s, 0) + coalesce(f.s, 0))::int8 as active
       from lots l
-      left join (select lot_id, sum(weight_g) as s from allocation_lines where status = 'ACTIVE' and lot_id is not null and ${only('lot_id')} group by lot_id) a
+      left join (select lot_id, sum(weight_g) as s from allocation_lines where status = 'ACTIVE' and lot_id is not null and ${lotsOnly('lot_id')} group by lot_id) a
         on a.lot_id = l.id
-      left join (select lot_id, sum(weight_g) as s from fulfilments where status = 'ACTIVE' and ${only('lot_id')} group by lot_id) f
+      left join (select lot_id, sum(weight_g) as s from fulfilments where status = 'ACTIVE' and ${lotsOnly('lot_id')} group by lot_id) f
         on f.lot_id = l.id
-      where ${only('l.id')}
-        and (l.allocated_g <> coalesce(a.s, 0) + coalesce(f.s, 0) or coalesce(a.s, 0) + coalesce(f.s, 0) > l.net_g)
-      order by l.id`.execute(db);
-    for (const r of rows) out.push({ kind: 'lot', id: r.id, capacityG: r.capacity, allocatedG: r.allocated, activeG: r.active });
-  }
-  if (commitmentIds === null || commitmentIds.length > 0) {
-    const only = (col: string) => (commitmentIds === null ? sql`true` : sql`${sql.ref(col)} in (${idList(commitmentIds)})`);
-    const { rows } = await sql<{ id: number; capacity: number; allocated: number; active: number }>`
-      select c.id, c.committed_g as capacity, c.allocated_g as allocated, coalesce(a.s, 0)::int8 as active
+      where ${lotsOnly('l.id')}
+        and (l.allocated_g <> coalesce(a.s, 0) + coalesce(f.s, 0) or coalesce(a.s, 0) + coalesce(f.s, 0) > l.net_g)`;
+  const commitments = sql`
+      select 'commitment' as kind, c.id, c.committed_g as capacity, c.allocated_g as allocated, coalesce(a.s, 0)::int8 as active
       from commitments c
-      left join (select commitment_id, sum(weight_g) as s from allocation_lines where status = 'ACTIVE' and commitment_id is not null and ${only('commitment_id')} group by commitment_id) a
+      left join (select commitment_id, sum(weight_g) as s from allocation_lines where status = 'ACTIVE' and commitment_id is not null and ${commitmentsOnly('commitment_id')} group by commitment_id) a
         on a.commitment_id = c.id
-      where ${only('c.id')}
-        and (c.allocated_g <> coalesce(a.s, 0) or coalesce(a.s, 0) > c.committed_g)
-      order by c.id`.execute(db);
-    for (const r of rows) out.push({ kind: 'commitment', id: r.id, capacityG: r.capacity, allocatedG: r.allocated, activeG: r.active });
-  }
-  return out;
+      where ${commitmentsOnly('c.id')}
+        and (c.allocated_g <> coalesce(a.s, 0) or coalesce(a.s, 0) > c.committed_g)`;
+  // Both kinds in one statement (one round trip while the rows are locked); lots first, each by id.
+  const parts = [...(checkLots ? [lots] : []), ...(checkCommitments ? [commitments] : [])];
+  const { rows } = await sql<{ kind: 'lot' | 'commitment'; id: number; capacity: number; allocated: number; active: number }>`
+      select * from (${sql.join(parts, sql` union all `)}) v order by kind = 'commitment', id`.execute(db);
+  return rows.map((r) => ({ kind: r.kind, id: r.id, capacityG: r.capacity, allocatedG: r.allocated, activeG: r.active }));
 }
 
 // Lines ----------------------------------------------------------------------------------------

@@ -2,8 +2,6 @@ import { Decimal } from 'decimal.js';
 import type { Transaction } from 'kysely';
 import type { DB, Db, Row } from '../../platform/db-types.js';
 import { ConflictError, NotFoundError } from '../../platform/errors.js';
-import { sqlState } from '../../platform/sql.js';
-import { LOCK_NOT_AVAILABLE } from '../../platform/transaction.js';
 import { decimal, kg, type Texts } from '../../platform/format.js';
 import type { Language } from '../../platform/language.js';
 import { appendEvents, type NewProvenanceEvent } from '../provenance/provenance.repo.js';
@@ -32,10 +30,10 @@ import { planStillHolds } from './plan-check.js';
  *
  * Writing never allocates a kilogram twice:
  * 1. the caller has locked the order row (FOR UPDATE) and re-checked its status;
- * 2. supply rows are locked FOR UPDATE in one global order — lots by id, then commitments by id
- *    (`lockSupply`, or the candidate queries) — and what is written is checked against the locked
- *    rows: allocating locks only the rows its plan uses and re-checks the plan on them (see
- *    allocateInTransaction), the other writers compute availability from the locked rows;
+ * 2. supply rows are locked FOR NO KEY UPDATE in one global order — lots by id, then commitments by
+ *    id (`lockSupply`, or the candidate queries) — and what is written is checked against the locked
+ *    rows: allocating locks only the rows its plan uses, as late as it can, and re-checks the plan on
+ *    them (see allocateInTransaction), the other writers compute availability from the locked rows;
  * 3. lines are written, allocated_g changes by relative updates, and the invariant
  *    "allocated_g = Σ ACTIVE lines (+ ACTIVE fulfilments for lots) ≤ net/committed" is re-checked on
  *    every touched row before commit (`applySupplyDeltas`; the DB CHECKs allocated_g ≤ net_g /
@@ -112,8 +110,7 @@ export async function assertSupplyInvariant(trx: Transaction<DB>, ...sets: Suppl
 
 /** Add the deltas to allocated_g (relative updates), then re-check the invariant on every touched row. */
 async function applySupplyDeltas(trx: Transaction<DB>, deltas: SupplyDeltas): Promise<void> {
-  await repo.addAllocated(trx, 'lots', deltas.lots);
-  await repo.addAllocated(trx, 'commitments', deltas.commitments);
+  await repo.addAllocated(trx, deltas);
   await assertSupplyInvariant(trx, { lotIds: [...deltas.lots.keys()], commitmentIds: [...deltas.commitments.keys()] });
 }
 
@@ -317,7 +314,7 @@ function lineEvent(kind: string, l: LineRow, actorUserId: number | null, extra: 
   };
 }
 
-/** Write a plan: insert its lines, take their weight from the supply, append one event per line. */
+/** Write a plan on locked rows: insert its lines, take their weight from the supply, append one event per line. */
 async function writePlan(
   trx: Transaction<DB>,
   order: LedgerOrder,
@@ -365,9 +362,6 @@ function adjusted(request: AllocationRequest, set: CandidateSet) {
   return request.adjust ? request.adjust(set.candidates, request.constraints) : { candidates: set.candidates, constraints: request.constraints };
 }
 
-/** Plans made from an unlocked read that allocateInTransaction tries before it locks every candidate. */
-export const OPTIMISTIC_PLANS = 2;
-
 /** The lots and commitments a plan takes weight from. */
 function planSources(plan: OkPlan): SupplyIds {
   const sources = plan.lines.map((l) => parseCandidateKey(l.candidateId));
@@ -378,63 +372,73 @@ function planSources(plan: OkPlan): SupplyIds {
 }
 
 /**
- * Allocate `request.quantityG` of `order` inside the caller's transaction, all or nothing: plan,
- * lock what the plan uses, insert the lines, add to allocated_g, re-check the invariant and append
- * one ALLOCATED event per line. InsufficientSupplyError (or a ValidationError for bad constraints)
- * is thrown before anything is written.
+ * The caller's own writes that go with a plan (acceptance: the order's transition, its event, the
+ * transition hooks). allocateInTransaction runs them before it locks any supply row when it can, so
+ * those locks are held as briefly as possible; if the plan is then redone they are undone and run again.
+ */
+export type AlongsidePlan<T> = (plan: OkPlan) => Promise<T>;
+
+/**
+ * Allocate `request.quantityG` of `order` inside the caller's transaction, all or nothing: plan, run
+ * the caller's `alongside` writes, lock what the plan uses, insert the lines, add to allocated_g,
+ * re-check the invariant and append one ALLOCATED event per line. InsufficientSupplyError (or a
+ * ValidationError for bad constraints) is thrown before anything is written.
  *
- * Acceptances that touch different rows never wait on each other:
- * 1. read the candidates without locks (the latest committed state) and run the engine;
- * 2. lock only the rows the plan uses, lots then commitments, each in id order, re-reading them
- *    through the candidate query, and check the plan still holds on them (plan-check.ts: still
- *    candidates, same attributes, at least the planned weight left);
- * 3. if a row moved since the read, roll back to a savepoint taken before step 2 — letting go of
- *    those locks, so nothing is ever held out of the global lock order — and re-plan from a fresh
- *    read, at most OPTIMISTIC_PLANS plans in all;
- * 4. if a row the plan uses is held by another transaction (step 2 does not wait: NOWAIT), or the
- *    plans kept moving, roll back to the savepoint and plan as before this existed: lock every
- *    candidate FOR UPDATE in the global order (waiting, bounded by the lock timeout: BusyError) and
- *    plan on the locked rows. So an acceptance that contends waits once, as it always did, rather
- *    than once per plan.
+ * Acceptances that touch different rows never wait on each other, and those that share rows hold
+ * them only for the writes that need them:
+ * 1. read the candidates without locks (the latest committed state), run the engine, and write what
+ *    does not touch supply (`alongside`);
+ * 2. lock only the rows the plan uses, lots then commitments, each in id order, waiting for them
+ *    (bounded by the lock timeout), re-reading them through the candidate query, and check the plan
+ *    still holds on them (plan-check.ts: still candidates, same attributes, at least the planned
+ *    weight left);
+ * 3. if so, write the lines, the weight and the events on the locked rows; the caller commits;
+ * 4. if a row moved while it waited, roll back to a savepoint taken before step 1 — undoing the
+ *    writes and letting go of those locks, so nothing is ever held out of the global lock order —
+ *    lock every candidate in the global order, and plan and write on the locked rows, which cannot
+ *    move. So an acceptance that contends waits at most twice, and the second time only when the
+ *    rows it planned on were taken.
+ * Lines are inserted only once their rows are locked: their foreign keys take KEY SHARE locks, and
+ * many concurrent holders of those on every lot would make each lot's lock a growing multixact.
  * The invariant re-check after writing and the CHECK constraints are the same on every path.
  *
- * The caller holds the order row lock and has checked its status; it updates the order itself.
+ * The caller holds the order row lock and has checked its status.
  */
-export async function allocateInTransaction(
+export async function allocateInTransaction<T>(
   trx: Transaction<DB>,
   order: LedgerOrder,
   request: AllocationRequest,
   actor: { userId: number | null },
+  alongside: AlongsidePlan<T>,
   unsafe: UnsafeOptions = {},
-): Promise<AllocationOutcome> {
+): Promise<AllocationOutcome & { alongside: T }> {
   if (unsafe.unsafeSkipLocks === true) {
     const set = await loadCandidates(trx, order, request, 'none');
     const { candidates, constraints } = adjusted(request, set);
     const plan = planOrThrow(order, candidates, { ...request, constraints });
+    const result = await alongside(plan);
     const lines = await writePlan(trx, order, plan, request, actor, null, set);
-    return { plan, lines, lots: set.lots, commitments: set.commitments };
+    return { plan, lines, lots: set.lots, commitments: set.commitments, alongside: result };
   }
   await repo.savepoint(trx, 'allocation_plan');
-  for (let attempt = 1; attempt <= OPTIMISTIC_PLANS; attempt++) {
+  {
     const set = await loadCandidates(trx, order, request, 'none');
     const { candidates, constraints } = adjusted(request, set);
     const plan = planOrThrow(order, candidates, { ...request, constraints });
-    const locked = await loadCandidates(trx, order, request, 'update-nowait', planSources(plan)).catch((e: unknown) => {
-      if (sqlState(e) === LOCK_NOT_AVAILABLE) return null;
-      throw e;
-    });
-    if (locked && planStillHolds(plan.lines, set.candidates, locked.candidates) === null) {
+    const result = await alongside(plan);
+    const locked = await loadCandidates(trx, order, request, 'update', planSources(plan));
+    if (planStillHolds(plan.lines, set.candidates, locked.candidates) === null) {
       const lines = await writePlan(trx, order, plan, request, actor, null, null);
-      return { plan, lines, lots: locked.lots, commitments: locked.commitments };
+      return { plan, lines, lots: locked.lots, commitments: locked.commitments, alongside: result };
     }
     await repo.rollbackToSavepoint(trx, 'allocation_plan');
-    if (!locked) break;
   }
   const set = await loadCandidates(trx, order, request, 'update');
   const { candidates, constraints } = adjusted(request, set);
   const plan = planOrThrow(order, candidates, { ...request, constraints });
+  const result = await alongside(plan);
   const lines = await writePlan(trx, order, plan, request, actor, null, null);
-  return { plan, lines, lots: set.lots, commitments: set.commitments };
+  return { plan, lines, lots: set.lots, commitments: set.commitments, alongside: result };
 }
 
 /**

@@ -10,9 +10,9 @@ export type CommitmentRow = Row<'commitments'>;
 export const insertCommitment = (trx: Transaction<DB>, row: NewRow<'commitments'>) =>
   trx.insertInto('commitments').values(row).returningAll().executeTakeFirstOrThrow();
 
-/** Lock a commitment row for the rest of the transaction (amend, withdraw, allocation). */
+/** Lock a commitment row for the rest of the transaction (amend, withdraw, allocation): FOR NO KEY UPDATE, as allocation.repo locks supply. */
 export const lockCommitment = (trx: Transaction<DB>, id: number) =>
-  trx.selectFrom('commitments').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  trx.selectFrom('commitments').selectAll().where('id', '=', id).forNoKeyUpdate().executeTakeFirst();
 
 export const updateCommitment = (trx: Transaction<DB>, id: number, set: RowUpdate<'commitments'>) =>
   trx.updateTable('commitments').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();

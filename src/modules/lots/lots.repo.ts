@@ -15,9 +15,9 @@ export const insertLotPlots = (trx: Transaction<DB>, lotId: number, plotIds: rea
 
 export const findLot = (db: Db, id: number) => db.selectFrom('lots').selectAll().where('id', '=', id).executeTakeFirst();
 
-/** Lock a lot row for the rest of the transaction (grading, allocation). */
+/** Lock a lot row for the rest of the transaction (grading, allocation): FOR NO KEY UPDATE, as allocation.repo locks supply. */
 export const lockLot = (trx: Transaction<DB>, id: number) =>
-  trx.selectFrom('lots').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  trx.selectFrom('lots').selectAll().where('id', '=', id).forNoKeyUpdate().executeTakeFirst();
 
 export const updateLot = (trx: Transaction<DB>, id: number, set: RowUpdate<'lots'>) =>
   trx.updateTable('lots').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();

@@ -126,25 +126,30 @@ export async function acceptOrder(
       operation: 'acceptOrder',
       key: parsed.idempotencyKey,
       request: { orderId: parsed.orderId, strategy: parsed.strategy ?? null, constraints: input.constraints ?? null },
+      knownResponse: { orderId: parsed.orderId },
       work: async (trx) => {
         const order = await repo.lockOrder(trx, parsed.orderId);
         assertMayAccept(principal, order);
         const { brand, strategy, constraints, engine } = await resolveRequest(trx, order, input);
-        const outcome = await ledger.allocateInTransaction(
+        // The transition (order row, its event, the hooks: settlement terms) is written with the plan,
+        // before the supply rows are locked, so they are held only to take the weight and commit.
+        const { alongside: accepted } = await ledger.allocateInTransaction(
           trx,
           order,
           { strategy, constraints: engine, quantityG: order.quantity_g },
           { userId: principal.userId },
+          (plan) => {
+            const s = plan.summary;
+            const reason = texts((lang) => ACCEPTED_TEXT[lang](strategy, plan.lines.length, s.contributors, s.spotG, s.forwardG));
+            return transitionInTransaction(trx, order, 'ACCEPTED', principal, reason, {
+              strategy,
+              constraints: JSON.stringify(constraints),
+              fee_pct: brand?.fee_pct ?? null,
+              uncovered_g: 0,
+            });
+          },
           { unsafeSkipLocks: unsafeSkipLocks === true },
         );
-        const s = outcome.plan.summary;
-        const reason = texts((lang) => ACCEPTED_TEXT[lang](strategy, outcome.lines.length, s.contributors, s.spotG, s.forwardG));
-        const accepted = await transitionInTransaction(trx, order, 'ACCEPTED', principal, reason, {
-          strategy,
-          constraints: JSON.stringify(constraints),
-          fee_pct: brand?.fee_pct ?? null,
-          uncovered_g: 0,
-        });
         return { result: accepted, response: { orderId: accepted.id } };
       },
       replay: replayOrder(db),
