@@ -14,6 +14,7 @@ import * as createWebhookEnqueue from './20261202_0111_create_webhook_enqueue.js
 import * as createAvailabilityAggregates from './20261202_0200_create_availability_aggregates.js';
 import * as addUserPreferredLanguage from './20261203_0300_add_user_preferred_language.js';
 import * as addAllocationReasonId from './20261203_0320_add_allocation_reason_id.js';
+import * as addActiveLineIndexes from './20261204_0400_add_active_line_indexes.js';
 
 /**
  * Every migration, by name, in order. Imported statically so the same list works under tsx,
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '20261202_0200_create_availability_aggregates': createAvailabilityAggregates,
   '20261203_0300_add_user_preferred_language': addUserPreferredLanguage,
   '20261203_0320_add_allocation_reason_id': addAllocationReasonId,
+  '20261204_0400_add_active_line_indexes': addActiveLineIndexes,
 };
