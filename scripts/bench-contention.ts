@@ -26,7 +26,7 @@
  * capacity, allocated_g = Σ ACTIVE lines (+ ACTIVE fulfilments for lots) on every row, every
  * ACCEPTED order's ACTIVE lines sum to its quantity, and every order still REQUESTED has no line.
  * Exits 1 when an invariant is violated or a call failed with anything but a typed refusal. The
- * database is dropped at the end.
+ * database is dropped at the end (BENCH_KEEP_DB=1 keeps it, to inspect query plans).
  */
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
@@ -226,7 +226,8 @@ async function main() {
     if (violations.rows.length > 0 || outcomes.other > 0 || Number(accepted.n) !== outcomes.accepted) failed = true;
   } finally {
     await database.close().catch(() => {});
-    await scratch.drop();
+    if (process.env.BENCH_KEEP_DB === '1') console.log(`  kept the database for inspection (BENCH_KEEP_DB=1): ${name}; drop it when done`);
+    else await scratch.drop();
   }
   if (failed) process.exitCode = 1;
 }
