@@ -4,6 +4,7 @@
  *   npm run bench:contention
  *   DATABASE_URL=postgres://user@host:5432/db npm run bench:contention
  *   BENCH_WORKERS=50 BENCH_POOL=30 BENCH_CALLS=3000 BENCH_SECONDS=60 BENCH_STRATEGIES=QUALITY_FIRST,OLDEST_FIRST npm run bench:contention
+ *   BENCH_GATE=30 npm run bench:contention   (acceptances at once, ACCEPT_CONCURRENCY; default the server's 8)
  *
  * Creates its own database next to DATABASE_URL's (default postgres://postgres@127.0.0.1:5432/postgres),
  * migrates it and loads the demo seed (two brands, ~60 producers, their graded lots and forward
@@ -34,7 +35,8 @@ import { composeModules } from '../src/composition.js';
 import { InsufficientSupplyError } from '../src/modules/allocation/errors.js';
 import { STRATEGIES, type Strategy } from '../src/modules/allocation/engine.js';
 import { startAvailabilityCompactor } from '../src/modules/availability/availability.service.js';
-import { acceptOrder } from '../src/modules/orders/acceptance.js';
+import { acceptanceGate, acceptOrder } from '../src/modules/orders/acceptance.js';
+import { loadConfig } from '../src/config.js';
 import { loadPrincipal, type Principal } from '../src/platform/auth.js';
 import { createDatabase } from '../src/platform/db.js';
 import { BusyError } from '../src/platform/errors.js';
@@ -52,6 +54,7 @@ const intEnv = (name: string, fallback: number) => {
 };
 const WORKERS = intEnv('BENCH_WORKERS', 50);
 const POOL = intEnv('BENCH_POOL', 30);
+const GATE = intEnv('BENCH_GATE', loadConfig({}).acceptance.concurrency);
 const CALLS = intEnv('BENCH_CALLS', 3000);
 const SECONDS = intEnv('BENCH_SECONDS', 60);
 const MIX: Strategy[] = (process.env.BENCH_STRATEGIES ?? STRATEGIES.join(',')).split(',').map((s) => {
@@ -85,6 +88,7 @@ async function main() {
   const name = `lumbung_bench_contention_${process.pid}`;
   const scratch = await scratchDatabase(BASE_URL, name);
   const database = await createDatabase({ kind: 'postgres', url: scratch.url, poolSize: POOL });
+  acceptanceGate.configure(GATE, WORKERS);
   let failed = false;
   try {
     const db = database.db;
@@ -210,7 +214,7 @@ async function main() {
     const sorted = [...latencies].sort((a, b) => a - b);
     const calls = latencies.length;
     console.log(
-      `bench:contention — ${WORKERS} workers, pool ${POOL}, ${calls} of ${orders.length} calls in ${elapsedS.toFixed(1)} s ` +
+      `bench:contention — ${WORKERS} workers, pool ${POOL}, ${GATE} acceptances at once, ${calls} of ${orders.length} calls in ${elapsedS.toFixed(1)} s ` +
         `(limit ${SECONDS} s), strategies ${MIX.join('/')}, demo supply ${(total / 1e6).toFixed(1)} t over ${supply.length} product(s); PostgreSQL ${new URL(BASE_URL).host}`,
     );
     console.log(

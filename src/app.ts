@@ -29,6 +29,7 @@ import { epcisRoutes } from './modules/epcis/epcis.routes.js';
 import { exportRoutes } from './modules/shipments/exports.routes.js';
 import { buildSchema } from './schema.js';
 import { startAvailabilityCompactor } from './modules/availability/availability.service.js';
+import { acceptanceGate } from './modules/orders/acceptance.js';
 import { shuExports } from './modules/shu/shu.http.js';
 import { settlementExports } from './modules/settlement/settlement.http.js';
 import { startWorkers, workerOptionsFrom, type Workers } from './modules/webhooks/engine.js';
@@ -85,6 +86,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (!options.database) app.addHook('onClose', async () => database.close());
   if (options.migrate !== false) await migrateToLatest(database.db);
   composeModules();
+  acceptanceGate.configure(config.acceptance.concurrency, config.acceptance.queue);
   // Availability's maintained aggregates: fold changed producers into the counters in the background.
   const stopCompactor = startAvailabilityCompactor(database.db, config.availabilityCompactMs, (err) =>
     app.log.error({ err }, 'availability compaction failed'),

@@ -62,6 +62,8 @@ const EnvSchema = z.object({
   LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(1000).default(8),
+  ACCEPT_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  ACCEPT_QUEUE: z.coerce.number().int().min(0).max(100_000).default(1_000),
   PRESSURE_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(1000),
   PRESSURE_MAX_HEAP_USED_BYTES: z.coerce.number().int().min(0).default(0),
   PRESSURE_MAX_RSS_BYTES: z.coerce.number().int().min(0).default(0),
@@ -110,6 +112,8 @@ export interface Config {
   rateLimit: { clientPerMinute: number; userPerMinute: number; ipPerMinute: number };
   costBudget: { max: number; restorePerSecond: number };
   login: { maxFailuresPerAccount: number; maxFailuresPerIp: number; windowSeconds: number; hashConcurrency: number; hashQueue: number };
+  /** Order acceptances run at once per process, and waiting (orders/acceptance.ts). */
+  acceptance: { concurrency: number; queue: number };
   /** Load shedding (@fastify/under-pressure); 0 disables a threshold. */
   pressure: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; maxRssBytes: number; retryAfterSeconds: number };
   oauth: { tokenTtlSeconds: number };
@@ -190,6 +194,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       hashConcurrency: e.PASSWORD_HASH_CONCURRENCY,
       hashQueue: e.PASSWORD_HASH_QUEUE,
     },
+    acceptance: { concurrency: e.ACCEPT_CONCURRENCY, queue: e.ACCEPT_QUEUE },
     pressure: {
       maxEventLoopDelayMs: e.PRESSURE_MAX_EVENT_LOOP_DELAY_MS,
       maxHeapUsedBytes: e.PRESSURE_MAX_HEAP_USED_BYTES,

@@ -42,7 +42,7 @@ export const ERROR_CODES = {
   CONFLICT: result('The change conflicts with existing data (duplicate, already done).', 'Reload; change the input (`path`) rather than retrying it.'),
   IDEMPOTENCY_KEY_REUSED: result('The idempotency key was used before for a different request.', 'Use a new key for a new request.'),
   IDEMPOTENCY_IN_PROGRESS: result('A request with this idempotency key is still running.', 'Retry the same request with the same key shortly to get its result.', true),
-  ALLOCATION_BUSY: result('The rows stayed locked by concurrent requests too long, or kept conflicting; nothing was written.', 'Retry with backoff and jitter (same idempotency key).', true),
+  ALLOCATION_BUSY: result('The rows stayed locked by concurrent requests too long, or kept conflicting, or too many acceptances were waiting on the server; nothing was written.', 'Retry with backoff and jitter (same idempotency key).', true),
   TOO_MANY_ATTEMPTS: result('Too many failed sign-in attempts for this account or address.', 'Wait `retryAfterSeconds`, then retry.', true),
   SERVICE_BUSY: result('The service is at a capacity bound (e.g. password hashing); nothing was done.', 'Retry after `retryAfterSeconds` with backoff and jitter.', true),
   // Module refusals.

@@ -91,18 +91,21 @@ export class ConflictError extends AppError {
 
 /**
  * The rows a mutation needs stayed locked by concurrent work longer than the lock timeout, or the
- * database kept detecting conflicts after several retries (see transaction.ts). Nothing was
+ * database kept detecting conflicts after several retries (see transaction.ts), or (QUEUE_FULL) too
+ * many acceptances were already waiting for their turn on this server (orders/acceptance.ts). Nothing was
  * written; retry later. Its GraphQL name stays `AllocationBusyError` (code ALLOCATION_BUSY), the
  * name clients know from the first mutations that raised it.
  */
 export class BusyError extends AppError {
   readonly code = 'ALLOCATION_BUSY';
-  constructor(readonly reason: 'LOCK_TIMEOUT' | 'CONFLICTS', message?: string) {
+  constructor(readonly reason: 'LOCK_TIMEOUT' | 'CONFLICTS' | 'QUEUE_FULL', message?: string) {
     super(
       message ??
         (reason === 'LOCK_TIMEOUT'
           ? 'The supply is being allocated by other requests and stayed locked too long; nothing was written, retry shortly'
-          : 'The allocation kept conflicting with concurrent requests; nothing was written, retry shortly'),
+          : reason === 'CONFLICTS'
+            ? 'The allocation kept conflicting with concurrent requests; nothing was written, retry shortly'
+            : 'Too many acceptances are waiting on this server; nothing was written, retry shortly'),
     );
     this.name = 'AllocationBusyError';
   }

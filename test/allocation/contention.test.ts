@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invariantViolations } from '../../src/modules/allocation/allocation.repo.js';
+import { acceptanceGate } from '../../src/modules/orders/acceptance.js';
 import type { Row } from '../../src/platform/db-types.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { type Actor, ERROR_FIELDS, gid, insertProduct } from '../support/supply-fixtures.js';
@@ -153,6 +154,39 @@ describe('acceptances over shared supply (PostgreSQL only)', () => {
     const lots = await db.selectFrom('lots').select(['id', 'allocated_g']).where('id', 'in', [a.lot!.id, b.lot!.id]).orderBy('id').execute();
     expect(lots).toEqual([{ id: a.lot!.id, allocated_g: 400_000 }, { id: b.lot!.id, allocated_g: 200_000 }]);
     expect(await invariantViolations(db, [a.lot!.id, b.lot!.id], [])).toEqual([]);
+  });
+
+  it.skipIf(!PG)('given the acceptance gate full (ACCEPT_CONCURRENCY 1, ACCEPT_QUEUE 0), when another acceptance comes, then it is AllocationBusyError and writes nothing; with room, callers wait their turn', async () => {
+    const db = t.database.db;
+    const product = await insertProduct(db, w.brand.id);
+    const m = { brand: w.brand, product, coop: w.coop };
+    await insertSupplier(db, m, { lotG: 2_000_000, grade: { code: '1', rank: 1 } });
+    const [first, second, ...more] = [await order(product, 100_000), await order(product, 100_000),
+      ...await Promise.all(Array.from({ length: 6 }, () => order(product, 100_000)))];
+    try {
+      // Given one acceptance running (held open inside its transaction) and no room to wait
+      acceptanceGate.configure(1, 0);
+      const release = await holdAcceptance(t, first!.id);
+      const firstResult = accept(w.as.brandManager, first!.id, 'PRO_RATA');
+      await waitForLockWaiter(t, 'advisory');
+      // When another acceptance comes, then it is refused at once, and nothing of it is written
+      const refused = await accept(w.as.brandManager, second!.id, 'PRO_RATA');
+      expect(refused.data.acceptOrder).toMatchObject({ __typename: 'AllocationBusyError', code: 'ALLOCATION_BUSY' });
+      expect(refused.data.acceptOrder.message).toMatch(/Too many acceptances are waiting/);
+      expect(await db.selectFrom('orders').select('status').where('id', '=', second!.id).executeTakeFirstOrThrow()).toEqual({ status: 'REQUESTED' });
+      expect(await db.selectFrom('allocation_lines').select('id').where('order_id', '=', second!.id).execute()).toEqual([]);
+      await release();
+      expect((await firstResult).data.acceptOrder).toMatchObject({ __typename: 'Order', status: 'ACCEPTED' });
+
+      // Given room for 2 at once and a queue: 7 acceptances at once all complete, never more than 2 running
+      acceptanceGate.configure(2, 100);
+      acceptanceGate.peak = 0;
+      const results = await Promise.all([second!, ...more].map((o) => accept(w.as.brandManager, o!.id, 'PRO_RATA')));
+      expect(results.map((r) => r.data.acceptOrder.__typename)).toEqual(Array(7).fill('Order'));
+      expect(acceptanceGate.peak).toBe(2);
+    } finally {
+      acceptanceGate.configure(8, 1_000);
+    }
   });
 });
 

@@ -14,8 +14,9 @@ export class ServiceBusyError extends AppError {
 }
 
 /**
- * At most `concurrency` tasks at once and at most `queue` waiting; the rest are refused at once
- * with ServiceBusyError instead of piling up (each scrypt hash holds 32 MiB while it runs).
+ * At most `concurrency` tasks at once and at most `queue` waiting, in arrival order; the rest are
+ * refused at once (ServiceBusyError, or what `refuse` makes) instead of piling up (each scrypt hash
+ * holds 32 MiB while it runs; each acceptance holds a connection and, briefly, supply row locks).
  */
 export class ConcurrencyGate {
   private running = 0;
@@ -23,7 +24,11 @@ export class ConcurrencyGate {
   /** Highest number of tasks running at once since creation (tests and benchmarks read it). */
   peak = 0;
 
-  constructor(private concurrency: number, private queue: number) {}
+  constructor(
+    private concurrency: number,
+    private queue: number,
+    private readonly refuse: () => Error = () => new ServiceBusyError(1),
+  ) {}
 
   configure(concurrency: number, queue: number): void {
     this.concurrency = concurrency;
@@ -36,7 +41,7 @@ export class ConcurrencyGate {
 
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.running >= this.concurrency) {
-      if (this.waiting.length >= this.queue) throw new ServiceBusyError(1);
+      if (this.waiting.length >= this.queue) throw this.refuse();
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {
       this.running += 1;
