@@ -9,14 +9,22 @@
  * - The buyer's availability query (as a signed-in buyer) vs a hand-written Fastify + pg route that
  *   verifies the same JWT and answers the same JSON from the same SQL (checked equal before timing).
  *
- * The server side runs in this process (both apps, one core's worth of Node); the load comes from a
- * child process (scripts/bench-api-load.ts) with keep-alive connections, so the load generator
- * does not compete with the server's event loop. Each round runs every case for BENCH_SECONDS per
- * side, GraphQL first in odd rounds and the plain route first in even ones; the ratio is
- * GraphQL req/s ÷ plain req/s per round, and the median over rounds is reported. Next to it, the
- * server's CPU time per request on each side (this process's user + system time while the side was
- * loaded, per request answered) and its ratio (plain ÷ GraphQL): on a shared, busy machine req/s
- * swings with the neighbours, CPU per request much less.
+ * The GraphQL app runs in a server child of its own (scripts/bench-api-server.ts), the plain route
+ * in this process; the load comes from another child (scripts/bench-api-load.ts) with keep-alive
+ * connections, so the load generator does not compete with a server's event loop. After a warm-up
+ * (BENCH_WARMUP_SECONDS per side, unmeasured), each round runs every case for BENCH_SECONDS per
+ * side, each round starting with another side and every other round in the other direction; the
+ * ratio is GraphQL req/s ÷ plain req/s per round, and the median over rounds is reported. Next to
+ * it, the server's CPU time per request on each side (the serving process's user + system time
+ * while the side was loaded, per request answered) and its ratio (plain ÷ GraphQL): on a shared,
+ * busy machine req/s swings with the neighbours, CPU per request much less.
+ *
+ * As production runs: NODE_ENV=production (the Dockerfile's; graphql-js drops its cross-realm
+ * instanceof checks then), unless NODE_ENV is set. Limits in memory (one node), or in Redis with
+ * BENCH_REDIS=redis://127.0.0.1:6379 (as several nodes keep them; keys under a prefix of this run).
+ * Before/after in one run: BENCH_BASELINE=<another checkout> runs that checkout's GraphQL app as a
+ * third side (e.g. `git worktree add --detach ../base main`, node_modules linked), against the
+ * same database and plain route.
  *
  * Rate limits and the cost budget are raised so that they run on every request but never refuse,
  * and load shedding is off (a loaded machine would otherwise shed some requests with 503).
@@ -27,23 +35,32 @@
 import { fork } from 'node:child_process';
 import { loadavg } from 'node:os';
 import path from 'node:path';
-import Fastify from 'fastify';
-import fastifyJwt from '@fastify/jwt';
-import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { composeModules } from '../src/composition.js';
-import { getAvailability } from '../src/modules/availability/availability.service.js';
-import { loadPrincipal } from '../src/platform/auth.js';
-import { createDatabase } from '../src/platform/db.js';
-import { migrateToLatest } from '../src/platform/migrate.js';
-import { gramsToKg } from '../src/platform/weight.js';
-import { seedDemo } from '../src/seed/seed.js';
-import { scratchDatabase } from './bench-support.js';
+
+// What production runs (the Dockerfile sets NODE_ENV=production): graphql-js checks it once, when
+// it is loaded (its instanceOf skips the cross-realm checks), so it is set before any import below.
+process.env.NODE_ENV ??= 'production';
+const { default: Fastify } = await import('fastify');
+const { default: fastifyJwt } = await import('@fastify/jwt');
+const { loadConfig } = await import('../src/config.js');
+const { composeModules } = await import('../src/composition.js');
+const { getAvailability } = await import('../src/modules/availability/availability.service.js');
+const { loadPrincipal } = await import('../src/platform/auth.js');
+const { createDatabase } = await import('../src/platform/db.js');
+const { migrateToLatest } = await import('../src/platform/migrate.js');
+const { gramsToKg } = await import('../src/platform/weight.js');
+const { seedDemo } = await import('../src/seed/seed.js');
+const { scratchDatabase } = await import('./bench-support.js');
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Unmeasured load per side and case before the rounds: a fresh server spends its first seconds compiling (JIT threads count as its CPU). */
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+/** Another checkout (e.g. a worktree of main) whose GraphQL app runs as a third side, for before/after in one run. */
+const BASELINE = process.env.BENCH_BASELINE ? path.resolve(process.env.BENCH_BASELINE) : null;
+/** BENCH_REDIS=redis://127.0.0.1:6379: the limits in Redis, as every node of a multi-node deployment keeps them. */
+const REDIS = process.env.BENCH_REDIS ?? null;
 const WINDOW = { windowStart: '2027-06-01', windowEnd: '2027-09-30' };
 const JWT_SECRET = 'bench-api-secret-0123456789abcdefghijklmnopqrstuvwxyz';
 
@@ -57,24 +74,54 @@ interface Case {
 
 interface LoadResult { rps: number; errors: number; statuses: Record<string, number>; cpuUsPerRequest: number }
 
+/** A GraphQL app in a process of its own (scripts/bench-api-server.ts), from this checkout or another. */
+interface ServerChild { port: number; cpu(): Promise<NodeJS.CpuUsage>; close(): Promise<void> }
+
+function serverChild(root: string, env: Record<string, string | undefined>): Promise<ServerChild> {
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(import.meta.dirname, 'bench-api-server.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, APP_ROOT: root, APP_ENV: JSON.stringify(env) },
+    });
+    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`server child (${root}) exited ${code} before listening`)));
+    child.once('message', (m) => {
+      const { port } = m as { port: number };
+      resolve({
+        port,
+        cpu: () => new Promise((done) => { child.once('message', (r) => done((r as { cpu: NodeJS.CpuUsage }).cpu)); child.send('cpu'); }),
+        close: async () => {
+          if (child.exitCode === null) child.send('close');
+          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          await exited;
+          clearTimeout(timer);
+        },
+      });
+    });
+  });
+}
+
 /**
- * Run the load child against one target; resolves with its requests per second and this process's
- * CPU time (user + system) per request answered meanwhile: the servers run here, the load does
- * not, so it is what a request costs the server, much less disturbed by a busy machine than req/s.
+ * Run the load child against one target; resolves with its requests per second and the server's
+ * CPU time (user + system) per request answered meanwhile (this process's for the plain route, the
+ * server child's for a GraphQL app): the load runs elsewhere, so it is what a request costs the
+ * server, much less disturbed by a busy machine than req/s.
  */
-async function load(port: number, target: Case['graphql']): Promise<LoadResult> {
-  const cpu = process.cpuUsage();
+async function load(port: number, target: Case['graphql'], server: ServerChild | null): Promise<LoadResult> {
+  const cpu = server ? await server.cpu() : process.cpuUsage();
   const r = await loadChild(port, target);
-  const used = process.cpuUsage(cpu);
+  const now = server ? await server.cpu() : process.cpuUsage();
+  const used = { user: now.user - cpu.user, system: now.system - cpu.system };
   const requests = Object.values(r.statuses).reduce((a, b) => a + b, 0);
   return { ...r, cpuUsPerRequest: (used.user + used.system) / requests };
 }
 
-function loadChild(port: number, target: Case['graphql']): Promise<{ rps: number; errors: number; statuses: Record<string, number> }> {
+function loadChild(port: number, target: Case['graphql'], seconds = SECONDS): Promise<{ rps: number; errors: number; statuses: Record<string, number> }> {
   return new Promise((resolve, reject) => {
     const child = fork(path.join(import.meta.dirname, 'bench-api-load.ts'), [], {
       execArgv: ['--import', 'tsx'],
-      env: { ...process.env, PORT: String(port), TARGET: JSON.stringify(target), SECONDS: String(SECONDS), CONNECTIONS: String(CONNECTIONS) },
+      env: { ...process.env, PORT: String(port), TARGET: JSON.stringify(target), SECONDS: String(seconds), CONNECTIONS: String(CONNECTIONS) },
     });
     child.once('message', (m) => resolve(m as { rps: number; errors: number; statuses: Record<string, number> }));
     child.once('error', reject);
@@ -92,24 +139,32 @@ async function main() {
     const database = await createDatabase({ kind: 'postgres', url, poolSize: 20 });
     await migrateToLatest(database.db);
     await seedDemo(database.db);
+    apps.push({ close: () => database.close() });
 
-    const config = loadConfig({
-      ...process.env, DATABASE_URL: url, JWT_SECRET, LOG_LEVEL: 'warn', AUTO_SEED: 'false', REDIS_URL: undefined,
+    const env = {
+      ...process.env, DATABASE_URL: url, JWT_SECRET, LOG_LEVEL: 'warn', AUTO_SEED: 'false',
+      REDIS_URL: REDIS ?? undefined, REDIS_KEY_PREFIX: `bench-api-${process.pid}:`,
+      // The event workers are background work, not the requests' (and would run once per app here).
+      WORKERS: 'false',
       // The limits still run on every request (their cost is part of the tax) but never refuse here.
       RATE_LIMIT_IP_PER_MINUTE: '1000000000', RATE_LIMIT_USER_PER_MINUTE: '1000000000',
       COST_BUDGET_MAX: '1000000000', COST_BUDGET_RESTORE_PER_SECOND: '1000000000',
       PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
-    });
-    const app = await buildApp(config, { database, migrate: false, logger: false });
-    apps.push(app);
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const gqlPort = (app.server.address() as { port: number }).port;
+    };
+    const config = loadConfig(env);
+    const gql = await serverChild(path.join(import.meta.dirname, '..'), env);
+    apps.push(gql);
+    const gqlPort = gql.port;
+    const base = BASELINE ? await serverChild(BASELINE, env) : null;
+    if (base) apps.push(base);
+    const basePort = base ? base.port : null;
 
     // The hand-written side: the same JWT check, the principal, the same service and SQL, no GraphQL.
     const plain = Fastify({ logger: false });
     apps.push(plain);
     await plain.register(fastifyJwt, {
       secret: JWT_SECRET,
+      sign: { algorithm: 'HS256', iss: config.jwt.issuer, aud: config.jwt.audience, expiresIn: config.jwt.expiresInSeconds },
       verify: { algorithms: ['HS256'], allowedIss: config.jwt.issuer, allowedAud: config.jwt.audience, requiredClaims: ['exp', 'iat', 'sub', 'iss', 'aud'] },
     });
     plain.post('/typename', async () => ({ data: { __typename: 'Query' } }));
@@ -124,7 +179,7 @@ async function main() {
     const plainPort = (plain.server.address() as { port: number }).port;
 
     const buyer = await database.db.selectFrom('role_grants').select('user_id').where('role', '=', 'BUYER').executeTakeFirstOrThrow();
-    const token = app.jwt.sign({ sub: String(buyer.user_id) });
+    const token = plain.jwt.sign({ sub: String(buyer.user_id) });
     const product = await database.db.selectFrom('products').select(['id']).orderBy('id').executeTakeFirstOrThrow();
     const productGid = Buffer.from(`Product:${product.id}`).toString('base64');
     const auth = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
@@ -153,32 +208,53 @@ async function main() {
         c.pick(await (await fetch(`http://127.0.0.1:${port}${t.path}`, { method: 'POST', headers: t.headers, body: t.body })).json());
       const [a, b] = [await ask(gqlPort, c.graphql), await ask(plainPort, c.plain)];
       if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`${c.name}: the two sides differ\n${JSON.stringify(a)}\n${JSON.stringify(b)}`);
+      if (basePort !== null) {
+        const z = await ask(basePort, c.graphql);
+        if (JSON.stringify(z) !== JSON.stringify(b)) throw new Error(`${c.name}: the baseline differs\n${JSON.stringify(z)}\n${JSON.stringify(b)}`);
+      }
     }
 
-    console.log(`bench:api — node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    console.log(`${ROUNDS} rounds × ${SECONDS} s per side, ${CONNECTIONS} keep-alive connections, alternating sides\n`);
+    console.log(`bench:api — node ${process.version}, NODE_ENV=${process.env.NODE_ENV}, limits ${REDIS ? `in Redis (${REDIS})` : 'in memory'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    if (BASELINE) console.log(`baseline: the GraphQL app of ${BASELINE} as a third side`);
+    console.log(`${ROUNDS} rounds × ${SECONDS} s per side after ${WARMUP} s of warm-up, ${CONNECTIONS} keep-alive connections, alternating sides\n`);
+    type Side = 'graphql' | 'baseline' | 'plain';
+    const allSides: Side[] = basePort === null ? ['graphql', 'plain'] : ['graphql', 'baseline', 'plain'];
+    const portOf = (side: Side) => (side === 'graphql' ? gqlPort : side === 'baseline' ? basePort! : plainPort);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     for (const c of cases) {
-      const ratios: number[] = [];
-      const cpuRatios: number[] = [];
+      const ratios: Record<string, number[]> = { graphql: [], baseline: [] };
+      const cpuRatios: Record<string, number[]> = { graphql: [], baseline: [] };
+      const cpu: Record<string, number[]> = { graphql: [], baseline: [], plain: [] };
+      if (WARMUP > 0) for (const side of allSides) await loadChild(portOf(side), side === 'plain' ? c.plain : c.graphql, WARMUP);
       for (let round = 1; round <= ROUNDS; round++) {
-        const sides = round % 2 === 1 ? (['graphql', 'plain'] as const) : (['plain', 'graphql'] as const);
-        const res: Record<string, LoadResult> = {};
+        // Each round starts with another side (and runs them in the other direction every other round).
+        const rotated = allSides.map((_, i) => allSides[(i + round - 1) % allSides.length]!);
+        const sides = round % 2 === 1 ? rotated : [...rotated].reverse();
+        const res: Partial<Record<Side, LoadResult>> = {};
         for (const side of sides) {
-          const r = await load(side === 'graphql' ? gqlPort : plainPort, c[side]);
+          const r = await load(portOf(side), side === 'plain' ? c.plain : c.graphql, side === 'graphql' ? gql : side === 'baseline' ? base : null);
           if (r.errors > 0) throw new Error(`${c.name} ${side}: ${r.errors} failed requests (${JSON.stringify(r.statuses)})`);
           res[side] = r;
+          cpu[side]!.push(r.cpuUsPerRequest);
         }
-        const [g, p] = [res.graphql!, res.plain!];
-        ratios.push(g.rps / p.rps);
-        // CPU per request, as a throughput ratio: plain µs ÷ GraphQL µs.
-        cpuRatios.push(p.cpuUsPerRequest / g.cpuUsPerRequest);
+        const p = res.plain!;
+        const parts: string[] = [];
+        for (const side of allSides.filter((x) => x !== 'plain')) {
+          const g = res[side]!;
+          ratios[side]!.push(g.rps / p.rps);
+          // CPU per request, as a throughput ratio: plain µs ÷ GraphQL µs.
+          cpuRatios[side]!.push(p.cpuUsPerRequest / g.cpuUsPerRequest);
+          parts.push(`${side} ${g.rps.toFixed(0).padStart(6)} req/s ${g.cpuUsPerRequest.toFixed(0).padStart(4)} µs (ratio ${(g.rps / p.rps).toFixed(2)} req/s, ${(p.cpuUsPerRequest / g.cpuUsPerRequest).toFixed(2)} CPU)`);
+        }
+        console.log(`${c.name.padEnd(22)} round ${round}: plain ${p.rps.toFixed(0).padStart(6)} req/s ${p.cpuUsPerRequest.toFixed(0).padStart(4)} µs | ${parts.join(' | ')}`);
+      }
+      for (const side of allSides.filter((x) => x !== 'plain')) {
         console.log(
-          `${c.name.padEnd(22)} round ${round}: GraphQL ${g.rps.toFixed(0).padStart(6)} req/s, plain ${p.rps.toFixed(0).padStart(6)} req/s, ratio ${(g.rps / p.rps).toFixed(2)}` +
-            ` | server CPU per request: GraphQL ${g.cpuUsPerRequest.toFixed(0)} µs, plain ${p.cpuUsPerRequest.toFixed(0)} µs, ratio ${(p.cpuUsPerRequest / g.cpuUsPerRequest).toFixed(2)}`,
+          `${c.name.padEnd(22)} ${side.padEnd(8)} median ratio ${median(ratios[side]!).toFixed(2)} (req/s), ${median(cpuRatios[side]!).toFixed(2)} (server CPU per request);` +
+            ` median CPU per request ${median(cpu[side]!).toFixed(0)} µs vs plain ${median(cpu.plain!).toFixed(0)} µs`,
         );
       }
-      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-      console.log(`${c.name.padEnd(22)} median ratio ${median(ratios).toFixed(2)} (req/s), ${median(cpuRatios).toFixed(2)} (server CPU per request)\n`);
+      console.log('');
     }
     console.log(`load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {

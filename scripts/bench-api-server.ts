@@ -1,0 +1,32 @@
+/**
+ * The GraphQL side of bench:api (run as its child): the app of the checkout at APP_ROOT (this one,
+ * or another one's for a before/after comparison in one run) on the bench's database, configured
+ * from APP_ENV. Reports its port, then answers the parent's `cpu` message with its CPU time so far
+ * and `close` by closing. A process of its own per app: Pothos keeps its plugins in one global
+ * registry, so two checkouts' schemas cannot be built in one process.
+ */
+import path from 'node:path';
+
+// What production runs (the Dockerfile sets NODE_ENV=production): graphql-js reads it once, when loaded.
+process.env.NODE_ENV ??= 'production';
+const root = path.resolve(process.env.APP_ROOT ?? path.join(import.meta.dirname, '..'));
+const env = JSON.parse(process.env.APP_ENV ?? '{}') as Record<string, string | undefined>;
+const { buildApp } = (await import(path.join(root, 'src/app.js'))) as typeof import('../src/app.js');
+const { loadConfig } = (await import(path.join(root, 'src/config.js'))) as typeof import('../src/config.js');
+const { createDatabase } = (await import(path.join(root, 'src/platform/db.js'))) as typeof import('../src/platform/db.js');
+
+const config = loadConfig(env);
+if (config.database.kind !== 'postgres') throw new Error('bench-api-server: DATABASE_URL must be set in APP_ENV');
+const database = await createDatabase({ kind: 'postgres', url: config.database.url, poolSize: 20 });
+const app = await buildApp(config, { database, migrate: false, logger: false });
+await app.listen({ port: 0, host: '127.0.0.1' });
+process.on('message', (m) => {
+  if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+  if (m === 'close') {
+    void app
+      .close()
+      .then(() => database.close())
+      .finally(() => process.exit(0));
+  }
+});
+process.send?.({ port: (app.server.address() as { port: number }).port });
