@@ -8,12 +8,12 @@ import { httpRouteScope } from './scopes.js';
  */
 export const httpScopesPlugin = fp(
   async (app) => {
-    app.addHook('onRequest', async (request, reply) => {
+    app.addHook('onRequest', (request, reply, done) => {
       const client = request.principal?.client;
-      if (!client || request.url.startsWith('/graphql')) return;
+      if (!client || request.url.startsWith('/graphql')) return done();
       const needed = httpRouteScope(request.url);
-      if (needed && client.scopes.includes(needed)) return;
-      return reply.code(403).send({
+      if (needed && client.scopes.includes(needed)) return done();
+      reply.code(403).send({
         errors: [{
           message: needed ? `The token lacks the scope ${needed} needed for this export` : 'This route is not available to machine clients',
           extensions: { code: 'INSUFFICIENT_SCOPE', ...(needed ? { scope: needed } : {}) },

@@ -68,7 +68,8 @@ export class CostBudget {
   /** After execution: record the actual cost and give back what was reserved but not used. */
   async settle(state: CostState & { refused?: ThrottledError }, data: unknown): Promise<CostExtension> {
     if (state.refused) return state.extension;
-    const actual = Math.min(state.extension.requested, actualCost(data));
+    // Nothing requested (`{ __typename }`): nothing to count or give back.
+    const actual = state.extension.requested === 0 ? 0 : Math.min(state.extension.requested, actualCost(data));
     const unused = state.extension.requested - actual;
     const remaining = unused > 0 ? await this.store.refund(state.key, unused, this.max, this.restorePerSecond) : state.extension.budget.remaining;
     state.extension.actual = actual;

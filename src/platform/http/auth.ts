@@ -57,12 +57,18 @@ export const authPlugin = fp<AuthOptions>(
       },
     });
     app.decorateRequest('principal', null);
-    app.addHook('onRequest', async (request, reply) => {
+    // Synchronous for an anonymous request (no promise, no microtask turn); a bearer token waits for its principal.
+    app.addHook('onRequest', (request, reply, done) => {
       request.principal = null;
-      if (!AUTHENTICATED_PREFIXES.some((p) => request.url.startsWith(p)) || request.headers.authorization === undefined) return;
-      const principal = await authenticate(request, database, clientTokens);
-      if (typeof principal === 'string') return reply.code(401).send(unauthenticated(principal));
-      request.principal = principal;
+      if (request.headers.authorization === undefined || !AUTHENTICATED_PREFIXES.some((p) => request.url.startsWith(p))) return done();
+      authenticate(request, database, clientTokens).then((principal) => {
+        if (typeof principal === 'string') {
+          reply.code(401).send(unauthenticated(principal));
+          return;
+        }
+        request.principal = principal;
+        done();
+      }, done);
     });
   },
   { name: 'lumbung-auth' },

@@ -168,8 +168,16 @@ export const graphqlPlugin = fp<GraphqlOptions>(
       queryDepth: config.limits.maxDepth,
       graphql: { parseOptions: { maxTokens: config.limits.maxTokens } },
       validationRules,
+      // One object literal per request (no spread of a base object into another).
       context: (request: FastifyRequest): Context => ({
-        ...baseContext(request, requestLanguage(request)),
+        db: database.db,
+        config,
+        requestId: request.id,
+        log: request.log,
+        language: requestLanguage(request),
+        signToken,
+        clientIp: request.ip,
+        loginThrottle,
         principal: request.principal,
       }),
       errorFormatter: (execution, context) => {
@@ -216,7 +224,11 @@ export const graphqlPlugin = fp<GraphqlOptions>(
     app.graphql.addHook('preExecution', async (schema, document, context, variables) => {
       const ctx = context as unknown as Context & { reply?: FastifyReply; __currentQuery?: string };
       const vars = variables as Record<string, unknown> | undefined;
-      for (const check of beforeExecution) await check({ schema, document, context: ctx, variables: vars, source: ctx.__currentQuery });
+      for (const check of beforeExecution) {
+        // The checks are synchronous so far: await only a promise (each await is a microtask turn).
+        const pending = check({ schema, document, context: ctx, variables: vars, source: ctx.__currentQuery });
+        if (pending) await pending;
+      }
       const requested = checkComplexity(schema, document, context, vars, config.limits.maxComplexity);
       if (!ctx.reply) return;
       const reservation = await costBudget.reserve(limitKey(ctx.reply.request), requested, ctx.reply);

@@ -26,14 +26,17 @@ export const idleGcPlugin = fp<{ idleMs: number }>(
     let inFlight = 0;
     let servedSinceGc = 0;
     let lastActivity = Date.now();
-    app.addHook('onRequest', async () => {
+    // Synchronous hooks: an async one costs every request a promise and a turn of the microtask queue.
+    app.addHook('onRequest', (_request, _reply, done) => {
       inFlight++;
       lastActivity = Date.now();
+      done();
     });
-    app.addHook('onResponse', async () => {
+    app.addHook('onResponse', (_request, _reply, done) => {
       inFlight = Math.max(0, inFlight - 1);
       servedSinceGc++;
       lastActivity = Date.now();
+      done();
     });
     const timer = setInterval(() => {
       if (inFlight > 0 || servedSinceGc === 0 || Date.now() - lastActivity < idleMs) return;
