@@ -5,6 +5,7 @@ import type { DB, RoleName } from './db-types.js';
 import { UnauthenticatedError } from './errors.js';
 import type { Language } from './language.js';
 import { ConcurrencyGate } from './limits/gate.js';
+import { prepared } from './sql.js';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
 
@@ -91,8 +92,9 @@ export function hasRole(principal: Principal | null, role: RoleName, orgId?: num
 
 export const isAdmin = (principal: Principal | null): boolean => hasRole(principal, 'ADMIN');
 
-export async function loadPrincipal(db: Kysely<DB>, userId: number): Promise<Principal | null> {
-  const rows = await db
+/** The user and their grants: compiled once, read on every authenticated request (never cached: a revocation is immediate). */
+const principalRows = prepared((db: Kysely<DB>, userId: number) =>
+  db
     .selectFrom('users')
     .leftJoin('role_grants', 'role_grants.user_id', 'users.id')
     .select([
@@ -100,8 +102,11 @@ export async function loadPrincipal(db: Kysely<DB>, userId: number): Promise<Pri
       'role_grants.id as grantId', 'role_grants.role', 'role_grants.brand_id', 'role_grants.cooperative_id',
       'role_grants.producer_id', 'role_grants.buyer_org_id', 'role_grants.org_admin',
     ])
-    .where('users.id', '=', userId)
-    .execute();
+    .where('users.id', '=', userId),
+);
+
+export async function loadPrincipal(db: Kysely<DB>, userId: number): Promise<Principal | null> {
+  const { rows } = await principalRows(db, userId);
   const first = rows[0];
   if (!first) return null;
   return {

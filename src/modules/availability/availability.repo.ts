@@ -1,5 +1,6 @@
 import { type RawBuilder, sql, type Transaction } from 'kysely';
 import type { DB, Db } from '../../platform/db-types.js';
+import { prepared } from '../../platform/sql.js';
 import { BAND_METRICS, END_METRICS, type Gran, type LiveRow, monthStart, START_METRICS, type StoredCell, type SummedRow, type SupplyItem } from './aggregates.js';
 
 /**
@@ -212,12 +213,15 @@ const liveProducers = (productId: number) => sql`
  * the producers computed live, summed per metric and rank and per metric and regency; then the
  * live producers' supply rows, filtered as the scan would.
  */
-export function aggregatesQuery(f: SupplyFilter) {
+export function aggregatesQuery(
+  f: SupplyFilter,
+  months: { start: string; end: string } = { start: monthStart(f.windowStart), end: monthStart(f.windowEnd) },
+) {
   const p = f.productId;
   const qs = sql`${f.windowStart}::date`;
   const qe = sql`${f.windowEnd}::date`;
-  const qsMonth = sql`${monthStart(f.windowStart)}::date`;
-  const qeMonth = sql`${monthStart(f.windowEnd)}::date`;
+  const qsMonth = sql`${months.start}::date`;
+  const qeMonth = sql`${months.end}::date`;
   const common = (t: string) => sql`${sql.ref(`${t}.rank_lo`)} <= ${f.maxRank} ${regencyFilter(sql.ref(`${t}.regency`), f.regencies)}`;
   const counters = (where: RawBuilder<unknown>) => sql`
     select k.metric, k.rank_lo, k.rank_hi, k.regency, k.value from availability_counters k
@@ -275,8 +279,22 @@ function liveSupply(f: SupplyFilter, producer: RawBuilder<unknown>) {
 }
 
 /** The counters' answer to one question, and the live producers' rows. */
+/**
+ * aggregatesQuery compiled once (prepared, platform/sql.ts): one statement per shape, with and
+ * without the regency filter; the values are the question's. The same SQL text as aggregatesQuery's.
+ */
+const preparedAggregates = {
+  everyRegency: prepared((_db, productId: number, brandId: number, maxRank: number, windowStart: string, windowEnd: string, monthOfStart: string, monthOfEnd: string) =>
+    aggregatesQuery({ productId, brandId, maxRank, windowStart, windowEnd, regencies: null }, { start: monthOfStart, end: monthOfEnd })),
+  someRegencies: prepared((_db, productId: number, brandId: number, maxRank: number, windowStart: string, windowEnd: string, monthOfStart: string, monthOfEnd: string, regencies: string[]) =>
+    aggregatesQuery({ productId, brandId, maxRank, windowStart, windowEnd, regencies }, { start: monthOfStart, end: monthOfEnd })),
+};
+
 export async function readAggregates(db: Db, f: SupplyFilter): Promise<{ summed: SummedRow[]; live: LiveRow[] }> {
-  const rows = (await aggregatesQuery(f).execute(db)).rows;
+  const values = [f.productId, f.brandId, f.maxRank, f.windowStart, f.windowEnd, monthStart(f.windowStart), monthStart(f.windowEnd)] as const;
+  const { rows } = f.regencies === null
+    ? await preparedAggregates.everyRegency(db, ...values)
+    : await preparedAggregates.someRegencies(db, ...values, f.regencies);
   const summed: SummedRow[] = [];
   const live: LiveRow[] = [];
   for (const r of rows) {

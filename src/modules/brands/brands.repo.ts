@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { DB, Db, NewRow, Row, RowUpdate } from '../../platform/db-types.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
 import { applyKeyset, pagesPerParent } from '../../platform/paging.js';
+import { prepared } from '../../platform/sql.js';
 
 export type BrandRow = Row<'brands'>;
 export type ProductRow = Row<'products'>;
@@ -98,7 +99,8 @@ export const gradesOfSchemes = (db: Db, schemeIds: readonly number[]) =>
  * (best first), or one row with null grade columns when the product has no scheme (or no grades);
  * no rows for an unknown product.
  */
-export const productWithCurrentGrades = (db: Db, productId: number) =>
+/** Compiled once (prepared, platform/sql.ts): availability reads it on every request. */
+const productWithCurrentGradesQuery = prepared((db: Db, productId: number) =>
   db
     .selectFrom('products as p')
     .leftJoinLateral(
@@ -108,8 +110,9 @@ export const productWithCurrentGrades = (db: Db, productId: number) =>
     .leftJoin('grades as g', 'g.scheme_id', 's.id')
     .select(['p.id', 'p.brand_id', 's.id as scheme_id', 'g.code', 'g.rank', 'g.label'])
     .where('p.id', '=', productId)
-    .orderBy('g.rank')
-    .execute();
+    .orderBy('g.rank'),
+);
+export const productWithCurrentGrades = async (db: Db, productId: number) => (await productWithCurrentGradesQuery(db, productId)).rows;
 
 /** Lock a product row (serialises new grade-scheme versions of one product). */
 export const lockProduct = (trx: Transaction<DB>, productId: number) =>

@@ -1,0 +1,56 @@
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { prepared } from './sql.js';
+
+/** A Kysely that compiles for PostgreSQL and records what it would send (no database). */
+function recordingDb() {
+  const sent: Array<{ sql: string; parameters: readonly unknown[] }> = [];
+  const db = new Kysely<{ users: { id: number; email: string } }>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (k) => new PostgresIntrospector(k),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+    log: (event) => {
+      if (event.level === 'query') sent.push({ sql: event.query.sql, parameters: event.query.parameters });
+    },
+  });
+  return { db, sent };
+}
+
+describe('prepared', () => {
+  it('compiles once per database and sends the builder\'s SQL with each run\'s values', async () => {
+    // given a prepared query builder statement
+    const { db, sent } = recordingDb();
+    let builds = 0;
+    const byIdAndEmail = prepared((d: typeof db, id: number, email: string) => {
+      builds++;
+      return d.selectFrom('users').select('id').where('id', '=', id).where('email', '=', email);
+    });
+    // when it runs twice with other values
+    await byIdAndEmail(db, 1, 'a@example.com');
+    await byIdAndEmail(db, 2, 'b@example.com');
+    // then it was built once, and each run sent the same SQL as the builder with its own values
+    expect(builds).toBe(1);
+    const direct = db.selectFrom('users').select('id').where('id', '=', 2).where('email', '=', 'b@example.com').compile();
+    expect(sent).toEqual([
+      { sql: direct.sql, parameters: [1, 'a@example.com'] },
+      { sql: direct.sql, parameters: [2, 'b@example.com'] },
+    ]);
+  });
+
+  it('fills a value used twice in a sql template, keeps the template\'s own values, and passes arrays whole', async () => {
+    const { db, sent } = recordingDb();
+    const q = prepared((_d, rank: number, names: string[]) =>
+      sql`select 1 where ${rank} < 3 and ${'fixed'} = 'fixed' and ${rank} > ${0} and name = any(${sql.val(names)}::text[])`);
+    await q(db, 2, ['x', 'y']);
+    expect(sent[0]!.parameters).toEqual([2, 'fixed', 2, 0, ['x', 'y']]);
+  });
+
+  it('refuses a statement one of whose values reaches no parameter (computed from, or not used)', async () => {
+    const { db } = recordingDb();
+    const q = prepared((_d, a: number, _b: number) => sql`select ${a}`);
+    await expect(async () => q(db, 1, 2)).rejects.toThrow(/1 of its values never reach a parameter/);
+  });
+});
