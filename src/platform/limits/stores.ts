@@ -147,11 +147,29 @@ local ttl = redis.call('PTTL', KEYS[1])
 return { n, ttl }
 `;
 
+/**
+ * The scripts as ioredis commands: sent by SHA1 (EVALSHA; the script's text only when Redis does not
+ * have it yet), where EVAL sent and hashed ~900 bytes of Lua with every request's reservation.
+ */
+type ScriptedRedis = Redis & {
+  lumbungBucket(key: string, cost: number, capacity: number, rate: number, mode: string): Promise<[number, number, number]>;
+  lumbungCounter(key: string, windowMs: number): Promise<[number, number]>;
+};
+const scripted = (redis: Redis): ScriptedRedis => {
+  const r = redis as ScriptedRedis;
+  if (typeof r.lumbungBucket !== 'function') redis.defineCommand('lumbungBucket', { numberOfKeys: 1, lua: BUCKET_LUA });
+  if (typeof r.lumbungCounter !== 'function') redis.defineCommand('lumbungCounter', { numberOfKeys: 1, lua: COUNTER_LUA });
+  return r;
+};
+
 export class RedisBucketStore implements BucketStore {
-  constructor(private readonly redis: Redis, private readonly prefix = 'lumbung:cost:') {}
+  private readonly redis: ScriptedRedis;
+  constructor(redis: Redis, private readonly prefix = 'lumbung:cost:') {
+    this.redis = scripted(redis);
+  }
 
   private async run(key: string, cost: number, capacity: number, rate: number, mode: 'take' | 'refund') {
-    const [allowed, remaining, retry] = (await this.redis.eval(BUCKET_LUA, 1, this.prefix + key, cost, capacity, rate, mode)) as [number, number, number];
+    const [allowed, remaining, retry] = await this.redis.lumbungBucket(this.prefix + key, cost, capacity, rate, mode);
     return { allowed: allowed === 1, remaining, retryAfterMs: retry };
   }
 
@@ -165,10 +183,13 @@ export class RedisBucketStore implements BucketStore {
 }
 
 export class RedisCounterStore implements CounterStore {
-  constructor(private readonly redis: Redis, private readonly prefix = 'lumbung:fail:') {}
+  private readonly redis: ScriptedRedis;
+  constructor(redis: Redis, private readonly prefix = 'lumbung:fail:') {
+    this.redis = scripted(redis);
+  }
 
   async increment(key: string, windowMs: number) {
-    const [count, ttl] = (await this.redis.eval(COUNTER_LUA, 1, this.prefix + key, windowMs)) as [number, number];
+    const [count, ttl] = await this.redis.lumbungCounter(this.prefix + key, windowMs);
     return { count, resetMs: Math.max(0, ttl) };
   }
 
