@@ -152,13 +152,6 @@ async function main() {
       PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
     };
     const config = loadConfig(env);
-    const gql = await serverChild(path.join(import.meta.dirname, '..'), env);
-    apps.push(gql);
-    const gqlPort = gql.port;
-    const base = BASELINE ? await serverChild(BASELINE, env) : null;
-    if (base) apps.push(base);
-    const basePort = base ? base.port : null;
-
     // The hand-written side: the same JWT check, the principal, the same service and SQL, no GraphQL.
     const plain = Fastify({ logger: false });
     apps.push(plain);
@@ -202,59 +195,72 @@ async function main() {
       },
     ];
 
-    // Both sides must give the same answer before anything is timed.
-    for (const c of cases) {
-      const ask = async (port: number, t: Case['graphql']) =>
-        c.pick(await (await fetch(`http://127.0.0.1:${port}${t.path}`, { method: 'POST', headers: t.headers, body: t.body })).json());
-      const [a, b] = [await ask(gqlPort, c.graphql), await ask(plainPort, c.plain)];
-      if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`${c.name}: the two sides differ\n${JSON.stringify(a)}\n${JSON.stringify(b)}`);
-      if (basePort !== null) {
-        const z = await ask(basePort, c.graphql);
-        if (JSON.stringify(z) !== JSON.stringify(b)) throw new Error(`${c.name}: the baseline differs\n${JSON.stringify(z)}\n${JSON.stringify(b)}`);
-      }
-    }
-
     console.log(`bench:api — node ${process.version}, NODE_ENV=${process.env.NODE_ENV}, limits ${REDIS ? `in Redis (${REDIS})` : 'in memory'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     if (BASELINE) console.log(`baseline: the GraphQL app of ${BASELINE} as a third side`);
-    console.log(`${ROUNDS} rounds × ${SECONDS} s per side after ${WARMUP} s of warm-up, ${CONNECTIONS} keep-alive connections, alternating sides\n`);
+    console.log(`${ROUNDS} rounds × ${SECONDS} s per side after ${WARMUP} s of warm-up, ${CONNECTIONS} keep-alive connections, alternating sides, fresh server processes each round\n`);
     type Side = 'graphql' | 'baseline' | 'plain';
-    const allSides: Side[] = basePort === null ? ['graphql', 'plain'] : ['graphql', 'baseline', 'plain'];
-    const portOf = (side: Side) => (side === 'graphql' ? gqlPort : side === 'baseline' ? basePort! : plainPort);
+    const allSides: Side[] = BASELINE ? ['graphql', 'baseline', 'plain'] : ['graphql', 'plain'];
+    const gqlSides = allSides.filter((x): x is Exclude<Side, 'plain'> => x !== 'plain');
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    for (const c of cases) {
-      const ratios: Record<string, number[]> = { graphql: [], baseline: [] };
-      const cpuRatios: Record<string, number[]> = { graphql: [], baseline: [] };
-      const cpu: Record<string, number[]> = { graphql: [], baseline: [], plain: [] };
-      if (WARMUP > 0) for (const side of allSides) await loadChild(portOf(side), side === 'plain' ? c.plain : c.graphql, WARMUP);
-      for (let round = 1; round <= ROUNDS; round++) {
-        // Each round starts with another side (and runs them in the other direction every other round).
-        const rotated = allSides.map((_, i) => allSides[(i + round - 1) % allSides.length]!);
-        const sides = round % 2 === 1 ? rotated : [...rotated].reverse();
-        const res: Partial<Record<Side, LoadResult>> = {};
-        for (const side of sides) {
-          const r = await load(portOf(side), side === 'plain' ? c.plain : c.graphql, side === 'graphql' ? gql : side === 'baseline' ? base : null);
-          if (r.errors > 0) throw new Error(`${c.name} ${side}: ${r.errors} failed requests (${JSON.stringify(r.statuses)})`);
-          res[side] = r;
-          cpu[side]!.push(r.cpuUsPerRequest);
-        }
-        const p = res.plain!;
-        const parts: string[] = [];
-        for (const side of allSides.filter((x) => x !== 'plain')) {
-          const g = res[side]!;
-          ratios[side]!.push(g.rps / p.rps);
-          // CPU per request, as a throughput ratio: plain µs ÷ GraphQL µs.
-          cpuRatios[side]!.push(p.cpuUsPerRequest / g.cpuUsPerRequest);
-          parts.push(`${side} ${g.rps.toFixed(0).padStart(6)} req/s ${g.cpuUsPerRequest.toFixed(0).padStart(4)} µs (ratio ${(g.rps / p.rps).toFixed(2)} req/s, ${(p.cpuUsPerRequest / g.cpuUsPerRequest).toFixed(2)} CPU)`);
-        }
-        console.log(`${c.name.padEnd(22)} round ${round}: plain ${p.rps.toFixed(0).padStart(6)} req/s ${p.cpuUsPerRequest.toFixed(0).padStart(4)} µs | ${parts.join(' | ')}`);
+    const lines = new Map<string, string[]>(cases.map((c) => [c.name, []]));
+    const ratios = new Map(cases.map((c) => [c.name, { graphql: [] as number[], baseline: [] as number[] }]));
+    const cpuRatios = new Map(cases.map((c) => [c.name, { graphql: [] as number[], baseline: [] as number[] }]));
+    const cpus = new Map(cases.map((c) => [c.name, { graphql: [] as number[], baseline: [] as number[], plain: [] as number[] }]));
+    for (let round = 1; round <= ROUNDS; round++) {
+      // Fresh server processes each round: identical processes differ by up to 2× in CPU per request
+      // on this shared machine (an A/A run: 59–66 µs in one, 101–130 µs in the other), and that
+      // stays with the process, so one process per side would compare two draws, not two versions.
+      const servers: Partial<Record<Side, ServerChild>> = {};
+      for (const side of round % 2 === 1 ? gqlSides : [...gqlSides].reverse()) {
+        servers[side] = await serverChild(side === 'graphql' ? path.join(import.meta.dirname, '..') : BASELINE!, env);
       }
-      for (const side of allSides.filter((x) => x !== 'plain')) {
+      const portOf = (side: Side) => (side === 'plain' ? plainPort : servers[side]!.port);
+      try {
+        for (const c of cases) {
+          // Every side must give the same answer before anything is timed.
+          const ask = async (port: number, t: Case['graphql']) =>
+            c.pick(await (await fetch(`http://127.0.0.1:${port}${t.path}`, { method: 'POST', headers: t.headers, body: t.body })).json());
+          const expected = JSON.stringify(await ask(plainPort, c.plain));
+          for (const side of gqlSides) {
+            const got = JSON.stringify(await ask(portOf(side), c.graphql));
+            if (got !== expected) throw new Error(`${c.name}: ${side} differs from the plain route\n${got}\n${expected}`);
+          }
+          if (WARMUP > 0) for (const side of allSides) await loadChild(portOf(side), side === 'plain' ? c.plain : c.graphql, WARMUP);
+          // Each round starts with another side (and runs them in the other direction every other round).
+          const rotated = allSides.map((_, i) => allSides[(i + round - 1) % allSides.length]!);
+          const order = round % 2 === 1 ? rotated : [...rotated].reverse();
+          const res: Partial<Record<Side, LoadResult>> = {};
+          for (const side of order) {
+            const r = await load(portOf(side), side === 'plain' ? c.plain : c.graphql, side === 'plain' ? null : servers[side]!);
+            if (r.errors > 0) throw new Error(`${c.name} ${side}: ${r.errors} failed requests (${JSON.stringify(r.statuses)})`);
+            res[side] = r;
+            cpus.get(c.name)![side].push(r.cpuUsPerRequest);
+          }
+          const p = res.plain!;
+          const parts: string[] = [];
+          for (const side of gqlSides) {
+            const g = res[side]!;
+            ratios.get(c.name)![side].push(g.rps / p.rps);
+            // CPU per request, as a throughput ratio: plain µs ÷ GraphQL µs.
+            cpuRatios.get(c.name)![side].push(p.cpuUsPerRequest / g.cpuUsPerRequest);
+            parts.push(`${side} ${g.rps.toFixed(0).padStart(6)} req/s ${g.cpuUsPerRequest.toFixed(0).padStart(4)} µs (ratio ${(g.rps / p.rps).toFixed(2)} req/s, ${(p.cpuUsPerRequest / g.cpuUsPerRequest).toFixed(2)} CPU)`);
+          }
+          const line = `${c.name.padEnd(22)} round ${round}: plain ${p.rps.toFixed(0).padStart(6)} req/s ${p.cpuUsPerRequest.toFixed(0).padStart(4)} µs | ${parts.join(' | ')} | load ${loadavg()[0]!.toFixed(2)}`;
+          lines.get(c.name)!.push(line);
+          console.log(line);
+        }
+      } finally {
+        for (const side of gqlSides) await servers[side]?.close();
+      }
+    }
+    console.log('');
+    for (const c of cases) {
+      for (const side of gqlSides) {
         console.log(
-          `${c.name.padEnd(22)} ${side.padEnd(8)} median ratio ${median(ratios[side]!).toFixed(2)} (req/s), ${median(cpuRatios[side]!).toFixed(2)} (server CPU per request);` +
-            ` median CPU per request ${median(cpu[side]!).toFixed(0)} µs vs plain ${median(cpu.plain!).toFixed(0)} µs`,
+          `${c.name.padEnd(22)} ${side.padEnd(8)} median ratio ${median(ratios.get(c.name)![side]).toFixed(2)} (req/s), ${median(cpuRatios.get(c.name)![side]).toFixed(2)} (server CPU per request);` +
+            ` median CPU per request ${median(cpus.get(c.name)![side]).toFixed(0)} µs vs plain ${median(cpus.get(c.name)!.plain).toFixed(0)} µs`,
         );
       }
-      console.log('');
     }
     console.log(`load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {

@@ -10,14 +10,17 @@ import { fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
-import Fastify from 'fastify';
-import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { composeModules } from '../src/composition.js';
-import { createDatabase } from '../src/platform/db.js';
-import { migrateToLatest } from '../src/platform/migrate.js';
-import { seedDemo } from '../src/seed/seed.js';
-import { scratchDatabase } from './bench-support.js';
+
+// As bench:api and production (the Dockerfile): NODE_ENV=production, read by graphql-js when it loads.
+process.env.NODE_ENV ??= 'production';
+const { default: Fastify } = await import('fastify');
+const { buildApp } = await import('../src/app.js');
+const { loadConfig } = await import('../src/config.js');
+const { composeModules } = await import('../src/composition.js');
+const { createDatabase } = await import('../src/platform/db.js');
+const { migrateToLatest } = await import('../src/platform/migrate.js');
+const { seedDemo } = await import('../src/seed/seed.js');
+const { scratchDatabase } = await import('./bench-support.js');
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const which = process.argv[2] ?? 'typename';
@@ -35,7 +38,7 @@ try {
   await seedDemo(database.db);
   const config = loadConfig({
     ...process.env, DATABASE_URL: scratch.url, JWT_SECRET: 'profile-api-secret-0123456789abcdefghijklmnopqrstuvwxyz', LOG_LEVEL: 'warn',
-    AUTO_SEED: 'false', REDIS_URL: undefined,
+    AUTO_SEED: 'false', REDIS_URL: undefined, WORKERS: 'false',
     RATE_LIMIT_IP_PER_MINUTE: '1000000000', RATE_LIMIT_USER_PER_MINUTE: '1000000000',
     COST_BUDGET_MAX: '1000000000', COST_BUDGET_RESTORE_PER_SECOND: '1000000000', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
   });
