@@ -16,8 +16,9 @@ const { loadConfig } = (await import(path.join(root, 'src/config.js'))) as typeo
 const { createDatabase } = (await import(path.join(root, 'src/platform/db.js'))) as typeof import('../src/platform/db.js');
 
 const config = loadConfig(env);
+const POOL = Number(process.env.BENCH_POOL_SIZE ?? 10);
 if (config.database.kind !== 'postgres') throw new Error('bench-api-server: DATABASE_URL must be set in APP_ENV');
-const database = await createDatabase({ kind: 'postgres', url: config.database.url, poolSize: 20 });
+const database = await createDatabase({ kind: 'postgres', url: config.database.url, poolSize: POOL });
 const app = await buildApp(config, { database, migrate: false, logger: false });
 await app.listen({ port: 0, host: '127.0.0.1' });
 process.on('message', (m) => {

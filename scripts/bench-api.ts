@@ -55,6 +55,8 @@ const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** Unmeasured load per side and case before the rounds: a fresh server spends its first seconds compiling (JIT threads count as its CPU). */
+/** Connections per pool (this process's and each server child's): other runs on the shared PostgreSQL take connections too, and 3 × 20 ran into max_connections (500s). */
+const POOL = Number(process.env.BENCH_POOL_SIZE ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 /** Another checkout (e.g. a worktree of main) whose GraphQL app runs as a third side, for before/after in one run. */
@@ -136,7 +138,7 @@ async function main() {
   const apps: Array<{ close(): Promise<unknown> }> = [];
   try {
     composeModules();
-    const database = await createDatabase({ kind: 'postgres', url, poolSize: 20 });
+    const database = await createDatabase({ kind: 'postgres', url, poolSize: POOL });
     await migrateToLatest(database.db);
     await seedDemo(database.db);
     apps.push({ close: () => database.close() });
