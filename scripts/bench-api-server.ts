@@ -19,7 +19,10 @@ const config = loadConfig(env);
 const POOL = Number(process.env.BENCH_POOL_SIZE ?? 10);
 if (config.database.kind !== 'postgres') throw new Error('bench-api-server: DATABASE_URL must be set in APP_ENV');
 const database = await createDatabase({ kind: 'postgres', url: config.database.url, poolSize: POOL });
-const app = await buildApp(config, { database, migrate: false, logger: false });
+// BENCH_SERVER_LOG=error: the app's own logger (pino, to stdout) at that level, to see why requests failed;
+// off by default (a logger costs every request its child logger, and the plain route has none).
+const logLevel = process.env.BENCH_SERVER_LOG;
+const app = await buildApp(logLevel ? { ...config, logLevel } : config, { database, migrate: false, ...(logLevel ? {} : { logger: false }) });
 await app.listen({ port: 0, host: '127.0.0.1' });
 process.on('message', (m) => {
   if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
