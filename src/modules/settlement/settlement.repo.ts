@@ -122,24 +122,24 @@ export const currentCooperativeFees = (db: Db, cooperativeIds?: readonly number[
 
 // Snapshot at acceptance ------------------------------------------------------------------------
 
-export async function insertTerms(
-  trx: Transaction<DB>,
-  orderId: number,
-  brandFeePct: string,
-  premiumVersionId: number | null,
-  coopFees: ReadonlyArray<{ cooperativeId: number; feePct: string }>,
-): Promise<void> {
-  await s(trx).insertInto('order_settlement_terms').values({ order_id: orderId, brand_fee_pct: brandFeePct, premium_version_id: premiumVersionId }).execute();
-  if (coopFees.length > 0) {
-    await s(trx)
-      .insertInto('order_cooperative_fees')
-      .values(coopFees.map((c) => ({ order_id: orderId, cooperative_id: c.cooperativeId, fee_pct: c.feePct })))
-      .execute();
-  }
+/**
+ * The terms an order is settled on, as they are at its acceptance, in one statement: the brand's
+ * fee (0 when it has none), the brand's latest premium rule version (none yet: null), and every
+ * cooperative's current fee.
+ */
+export async function snapshotTerms(trx: Transaction<DB>, orderId: number, brandId: number): Promise<void> {
+  await sql`
+    with terms as (
+      insert into order_settlement_terms (order_id, brand_fee_pct, premium_version_id)
+      select ${orderId}::int8,
+             coalesce((select b.fee_pct from brands b where b.id = ${brandId}), 0),
+             (select v.id from premium_rule_versions v where v.brand_id = ${brandId} order by v.version desc limit 1)
+      returning order_id)
+    insert into order_cooperative_fees (order_id, cooperative_id, fee_pct)
+    select distinct on (f.cooperative_id) t.order_id, f.cooperative_id, f.fee_pct
+    from terms t cross join cooperative_fees f
+    order by f.cooperative_id, f.id desc`.execute(trx);
 }
-
-export const brandFeePct = async (db: Db, brandId: number) =>
-  (await db.selectFrom('brands').select(['fee_pct']).where('id', '=', brandId).executeTakeFirst())?.fee_pct ?? null;
 
 // Delivered weight --------------------------------------------------------------------------------
 

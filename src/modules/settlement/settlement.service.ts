@@ -267,18 +267,7 @@ export function invoiceAmount(shippedG: number, priceMinorPerKg: number): number
 export async function handleOrderTransition(trx: Transaction<DB>, event: OrderTransitionEvent): Promise<void> {
   const { order } = event;
   if (event.to === 'ACCEPTED') {
-    const [fee, version, coopFees] = await Promise.all([
-      repo.brandFeePct(trx, order.brand_id),
-      repo.latestPremiumVersion(trx, order.brand_id),
-      repo.currentCooperativeFees(trx),
-    ]);
-    await repo.insertTerms(
-      trx,
-      order.id,
-      fee ?? '0',
-      version?.id ?? null,
-      coopFees.map((c) => ({ cooperativeId: c.cooperative_id, feePct: c.fee_pct })),
-    );
+    await repo.snapshotTerms(trx, order.id, order.brand_id);
   }
   if (event.to === 'SHIPPED') {
     const shippedG = (await repo.deliveredLines(trx, order.id)).reduce((a, l) => a + l.weight_g, 0);
