@@ -1,10 +1,13 @@
 /**
  * `npm run bench:start`: time from spawning `npm start`'s entry (node scripts/start.mjs, compiled
- * server) to `/readyz` 200, and the RSS after settling, for
+ * server) to `/readyz` 200, the CPU time the process had used by then (user + system; less
+ * sensitive than the wall time to other work on the machine), and the RSS after settling, for
  *   - cold: an empty embedded data directory with the demo data (loads the prepared template),
  *   - warm: an existing embedded data directory,
  *   - postgres: DATABASE_URL set (a database made for this run, migrated once beforehand, dropped after).
  * 5 runs each (RUNS=n to change), alternating the three kinds; min, median and max.
+ * BENCH_COMPARE=<another checkout, built> starts that checkout's `scripts/start.mjs` too, alternating
+ * with this one start by start (which goes first swaps every run), so both see the same machine load.
  * Run `npm run build` first (npm ci does it). Loopback only; every process it starts is stopped by PID.
  */
 import { spawn } from 'node:child_process';
@@ -19,15 +22,20 @@ const PG_BASE = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1
 const root = path.resolve(import.meta.dirname, '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** CPU time (user + system) the process has used, from /proc (clock ticks of 10 ms). */
+const cpuMs = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
 const rssMb = (pid: number) => {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 };
 
-async function startOnce(env: Record<string, string>, port: number): Promise<{ readyMs: number; rss: number }> {
+async function startOnce(checkout: string, env: Record<string, string>, port: number): Promise<{ readyMs: number; cpuMs: number; rss: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(root, 'scripts', 'start.mjs')], {
-    cwd: root,
+  const child = spawn(process.execPath, [path.join(checkout, 'scripts', 'start.mjs')], {
+    cwd: checkout,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -44,8 +52,9 @@ async function startOnce(env: Record<string, string>, port: number): Promise<{ r
       await sleep(25);
     }
     const readyMs = performance.now() - started;
+    const cpu = cpuMs(child.pid!);
     await sleep(SETTLE_MS);
-    return { readyMs, rss: rssMb(child.pid!) };
+    return { readyMs, cpuMs: cpu, rss: rssMb(child.pid!) };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -67,28 +76,52 @@ await admin.query(`CREATE DATABASE ${dbName}`);
 const pgUrl = new URL(PG_BASE);
 pgUrl.pathname = `/${dbName}`;
 const pgEnv = { DATABASE_URL: pgUrl.toString(), JWT_SECRET: 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz' };
-const warmDir = mkdtempSync(path.join(tmpdir(), 'lumbung-bench-warm-'));
-const results = { cold: { ms: [] as number[], rss: [] as number[] }, warm: { ms: [] as number[], rss: [] as number[] }, postgres: { ms: [] as number[], rss: [] as number[] } };
+const checkouts = [{ label: 'this', dir: root }];
+if (process.env.BENCH_COMPARE) checkouts.push({ label: path.basename(path.resolve(process.env.BENCH_COMPARE)), dir: path.resolve(process.env.BENCH_COMPARE) });
+const kinds = ['cold', 'warm', 'postgres'] as const;
+type Series = { ms: number[]; cpu: number[]; rss: number[] };
+const variants = checkouts.map((c) => ({
+  ...c,
+  warmDir: mkdtempSync(path.join(tmpdir(), 'lumbung-bench-warm-')),
+  results: Object.fromEntries(kinds.map((k) => [k, { ms: [], cpu: [], rss: [] }])) as unknown as Record<(typeof kinds)[number], Series>,
+}));
 try {
-  await startOnce({ DATA_DIR: warmDir }, 4801); // makes the warm directory (and the template if missing)
-  await startOnce(pgEnv, 4802); // migrates the PostgreSQL database
+  for (const v of variants) {
+    await startOnce(v.dir, { DATA_DIR: v.warmDir }, 4801); // makes the warm directory (and the template if missing)
+    await startOnce(v.dir, pgEnv, 4802); // migrates the PostgreSQL database
+  }
   for (let run = 1; run <= RUNS; run++) {
-    const coldDir = mkdtempSync(path.join(tmpdir(), 'lumbung-bench-cold-'));
-    const cold = await startOnce({ DATA_DIR: coldDir }, 4801).finally(() => rmSync(coldDir, { recursive: true, force: true }));
-    results.cold.ms.push(cold.readyMs); results.cold.rss.push(cold.rss);
-    const warm = await startOnce({ DATA_DIR: warmDir }, 4801);
-    results.warm.ms.push(warm.readyMs); results.warm.rss.push(warm.rss);
-    const onPg = await startOnce(pgEnv, 4802);
-    results.postgres.ms.push(onPg.readyMs); results.postgres.rss.push(onPg.rss);
-    console.log(`run ${run}: cold ${cold.readyMs.toFixed(0)} ms · warm ${warm.readyMs.toFixed(0)} ms · postgres ${onPg.readyMs.toFixed(0)} ms`);
+    const order = run % 2 === 1 ? variants : [...variants].reverse();
+    const line: string[] = [];
+    for (const kind of kinds) {
+      for (const v of order) {
+        let r: { readyMs: number; cpuMs: number; rss: number };
+        if (kind === 'cold') {
+          const coldDir = mkdtempSync(path.join(tmpdir(), 'lumbung-bench-cold-'));
+          r = await startOnce(v.dir, { DATA_DIR: coldDir }, 4801).finally(() => rmSync(coldDir, { recursive: true, force: true }));
+        } else if (kind === 'warm') {
+          r = await startOnce(v.dir, { DATA_DIR: v.warmDir }, 4801);
+        } else {
+          r = await startOnce(v.dir, pgEnv, 4802);
+        }
+        v.results[kind].ms.push(r.readyMs);
+        v.results[kind].cpu.push(r.cpuMs);
+        v.results[kind].rss.push(r.rss);
+        line.push(`${kind}${variants.length > 1 ? ` ${v.label}` : ''} ${r.readyMs.toFixed(0)} ms`);
+      }
+    }
+    console.log(`run ${run}: ${line.join(' · ')}`);
   }
 } finally {
-  rmSync(warmDir, { recursive: true, force: true });
+  for (const v of variants) rmSync(v.warmDir, { recursive: true, force: true });
   await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   await admin.end();
 }
 
-console.log(`\nstart to /readyz 200, ${RUNS} runs each; RSS ${SETTLE_MS / 1000} s after ready`);
-for (const [kind, r] of Object.entries(results)) {
-  console.log(`${kind.padEnd(9)} ${fmt(r.ms, 'ms')} · RSS ${fmt(r.rss, 'MB')}`);
+console.log(`\nstart to /readyz 200, ${RUNS} runs each; CPU time used by then; RSS ${SETTLE_MS / 1000} s after ready`);
+for (const v of variants) {
+  if (variants.length > 1) console.log(`${v.label} (${v.dir})`);
+  for (const [kind, r] of Object.entries(v.results)) {
+    console.log(`${kind.padEnd(9)} ${fmt(r.ms, 'ms')} · CPU ${fmt(r.cpu, 'ms')} · RSS ${fmt(r.rss, 'MB')}`);
+  }
 }
