@@ -12,10 +12,12 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
 COPY scripts ./scripts
-# Compiles and prepares the demo database template (.cache/templates) for a fast first start.
+# Compiles, bundles (dist/server.mjs, scripts/bundle.mjs) and prepares the demo database template
+# (.cache/templates) for a fast first start.
 RUN npm run build && npm prune --omit=dev --ignore-scripts
 
-# Run: compiled JS, production dependencies, non-root.
+# Run: the bundled server, production dependencies (the packages it loads at run time: PGlite,
+# graphile-worker, pino, the GraphiQL files), non-root.
 FROM ${BASE_IMAGE}
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
@@ -33,4 +35,4 @@ EXPOSE 4000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT || 4000}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Migrations run on start; with DATABASE_URL set, JWT_SECRET is required.
-CMD ["node", "dist/src/server.js"]
+CMD ["node", "dist/server.mjs"]

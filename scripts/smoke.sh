@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Smoke run of the built server on an empty embedded database: /readyz 200, { __typename } answered,
-# SIGTERM → exit 0. Usage: scripts/smoke.sh [node-binary]   (run `npm run build` first)
+# Smoke run of the built server (dist/server.mjs, the bundle that `npm start` and the Dockerfile run)
+# on an empty embedded database: /readyz 200, { __typename } answered, SIGTERM → exit 0.
+# Usage: scripts/smoke.sh [node-binary]   (run `npm run build` first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 node_bin=${1:-node}
 data_dir=$(mktemp -d)
 log=$(mktemp)
-DATA_DIR="$data_dir" PORT=0 HOST=127.0.0.1 AUTO_SEED=false "$node_bin" dist/src/server.js >"$log" 2>&1 &
+DATA_DIR="$data_dir" PORT=0 HOST=127.0.0.1 AUTO_SEED=false "$node_bin" dist/server.mjs >"$log" 2>&1 &
 pid=$!
 cleanup() { kill "$pid" 2>/dev/null || true; rm -rf "$data_dir" "$log"; }
 trap cleanup EXIT

@@ -20,8 +20,10 @@ import { seedDemo } from './seed.js';
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** src/ (under tsx) or dist/src/ (compiled): the directory holding seed/. */
-const codeRoot = path.resolve(here, '..');
+/** Defined by scripts/bundle.mjs in the bundled server: where the compiled sources it was made from are, from the bundle's directory. */
+declare const LUMBUNG_BUNDLE_CODE_ROOT: string | undefined;
+/** src/ (under tsx) or dist/src/ (compiled, and for the bundle made from it): the directory holding seed/. */
+const codeRoot = path.resolve(here, typeof LUMBUNG_BUNDLE_CODE_ROOT === 'string' ? LUMBUNG_BUNDLE_CODE_ROOT : '..');
 
 function projectRoot(): string {
   for (let dir = codeRoot; ; dir = path.dirname(dir)) {
