@@ -446,6 +446,10 @@ export async function allocateInTransaction<T>(
  * covers (the engine plans the shortfall, or else the most it can), with lines that replace
  * `replacing.lineId` and REALLOCATED events. Nothing covers it: no lines. The order's stored
  * constraints were valid at acceptance, so an engine input error here is a bug, not bad input.
+ *
+ * The caller has already locked, in the global order, every row this may use (`locked`); only those
+ * are candidates, re-read as locked. Locking candidates that turned up since would take those locks
+ * out of the global order, behind rows already held, and deadlock with an acceptance locking upwards.
  */
 export async function allocateWhatFits(
   trx: Transaction<DB>,
@@ -453,8 +457,9 @@ export async function allocateWhatFits(
   request: AllocationRequest,
   replacing: Replacing,
   actor: { userId: number | null },
+  locked: SupplyIds,
 ): Promise<{ lines: LineRow[]; coveredG: number }> {
-  const set = await loadCandidates(trx, order, request, 'update');
+  const set = await loadCandidates(trx, order, request, 'update', locked);
   const { candidates, constraints } = adjusted(request, set);
   const plan = (quantityG: number): PlanResult => {
     try {

@@ -106,7 +106,8 @@ export async function shortfallInTransaction(
     excludeCommitmentIds: options.excludeCommitmentIds ?? [],
   };
   // Lock everything this may touch in the global order (lots by id, then commitments by id) before changing anything.
-  await lockSupply(trx, sourcesOf([line]), await candidateSupply(trx, order, excludes));
+  const supply = await candidateSupply(trx, order, excludes);
+  await lockSupply(trx, sourcesOf([line]), supply);
 
   // 1. The defaulting line gives up the weight.
   const after = await shortLine(trx, line, weightG);
@@ -149,6 +150,8 @@ export async function shortfallInTransaction(
       cause: options.cause,
     },
     { userId: options.actorUserId },
+    // Only what was locked above: the line's own source and the candidates then.
+    { lotIds: [...sourcesOf([line]).lotIds, ...supply.lotIds], commitmentIds: [...sourcesOf([line]).commitmentIds, ...supply.commitmentIds] },
   );
 
   // 3. What stays uncovered shows on the order.
