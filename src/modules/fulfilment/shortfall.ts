@@ -106,8 +106,9 @@ export async function shortfallInTransaction(
     excludeCommitmentIds: options.excludeCommitmentIds ?? [],
   };
   // Lock everything this may touch in the global order (lots by id, then commitments by id) before changing anything.
+  const own = sourcesOf([line]);
   const supply = await candidateSupply(trx, order, excludes);
-  await lockSupply(trx, sourcesOf([line]), supply);
+  await lockSupply(trx, own, supply);
 
   // 1. The defaulting line gives up the weight.
   const after = await shortLine(trx, line, weightG);
@@ -151,7 +152,7 @@ export async function shortfallInTransaction(
     },
     { userId: options.actorUserId },
     // Only what was locked above: the line's own source and the candidates then.
-    { lotIds: [...sourcesOf([line]).lotIds, ...supply.lotIds], commitmentIds: [...sourcesOf([line]).commitmentIds, ...supply.commitmentIds] },
+    { lotIds: [...own.lotIds, ...supply.lotIds], commitmentIds: [...own.commitmentIds, ...supply.commitmentIds] },
   );
 
   // 3. What stays uncovered shows on the order.

@@ -81,7 +81,8 @@ export const graphqlPlugin = fp<GraphqlOptions>(
     const emitter = createEmitter(config, (err) => app.log.warn({ err }, 'subscriptions: Redis failed'));
     const prefix = topicPrefix(config);
     app.addHook('onClose', (_app, done) => emitter.close(() => done()));
-    const baseContext = (request: FastifyRequest, language: Language) => ({
+    // One object literal per request (no spread of a base object into another on the HTTP path).
+    const baseContext = (request: FastifyRequest, language: Language, principal: Context['principal']) => ({
       db: database.db,
       config,
       requestId: request.id,
@@ -90,6 +91,7 @@ export const graphqlPlugin = fp<GraphqlOptions>(
       signToken,
       clientIp: request.ip,
       loginThrottle,
+      principal,
     });
 
     const validationRules = [
@@ -145,8 +147,7 @@ export const graphqlPlugin = fp<GraphqlOptions>(
             timer.unref();
           };
           const ctx: Record<string, unknown> = {
-            ...baseContext(request, pickLanguage(request.headers['accept-language'])),
-            principal: null,
+            ...baseContext(request, pickLanguage(request.headers['accept-language']), null),
             subscription: { prefix, armExpiry },
           };
           return ctx;
@@ -168,18 +169,7 @@ export const graphqlPlugin = fp<GraphqlOptions>(
       queryDepth: config.limits.maxDepth,
       graphql: { parseOptions: { maxTokens: config.limits.maxTokens } },
       validationRules,
-      // One object literal per request (no spread of a base object into another).
-      context: (request: FastifyRequest): Context => ({
-        db: database.db,
-        config,
-        requestId: request.id,
-        log: request.log,
-        language: requestLanguage(request),
-        signToken,
-        clientIp: request.ip,
-        loginThrottle,
-        principal: request.principal,
-      }),
+      context: (request: FastifyRequest): Context => baseContext(request, requestLanguage(request), request.principal),
       errorFormatter: (execution, context) => {
         const requestId: string | undefined = (context as { reply?: { request?: { id: string } } }).reply?.request?.id;
         // A child logger only when something is logged (most errors are expected and logged by no one).
