@@ -1,4 +1,4 @@
-import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import { builder } from './platform/graphql/builder.js';
 import './platform/graphql/scalars.js';
 import './platform/graphql/errors.js';
@@ -35,7 +35,7 @@ import './modules/webhooks/subscriptions.graphql.js';
  */
 let schema: GraphQLSchema | null = null;
 export function buildSchema(): GraphQLSchema {
-  schema ??= describeConventionalArgs(lexicographicSortSchema(builder.toSchema()));
+  schema ??= describeConventionalArgs(builder.toSchema()); // Pothos sorts it (sortSchema defaults to true)
   return schema;
 }
 
