@@ -1,14 +1,16 @@
-import { existsSync } from 'node:fs';
-import { buildTemplate, templateFile } from '../src/seed/template.js';
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { buildTemplate, templateDir } from '../src/seed/template.js';
 
 /**
- * Build the prepared demo database (migrated and seeded embedded PGlite, dumped) that a cold
- * `npm start` loads. Part of `npm run build`; skipped when the template for this code exists.
+ * Build the prepared demo database (a migrated and seeded embedded PGlite data directory) that a
+ * cold `npm start` copies. Part of `npm run build`; skipped when the template for this code exists.
  */
-const file = templateFile();
-if (existsSync(file) && !process.argv.includes('--force')) {
-  console.log(`demo template up to date: ${file}`);
+const dir = templateDir();
+if (existsSync(path.join(dir, 'PG_VERSION')) && !process.argv.includes('--force')) {
+  console.log(`demo template up to date: ${dir}`);
 } else {
-  const built = await buildTemplate(file);
-  console.log(`built the demo template ${built.file} (${(built.bytes / 1e6).toFixed(1)} MB) in ${(built.ms / 1000).toFixed(1)} s`);
+  rmSync(dir, { recursive: true, force: true });
+  const built = await buildTemplate(dir);
+  console.log(`built the demo template ${built.dir} (${(built.bytes / 1e6).toFixed(1)} MB) in ${(built.ms / 1000).toFixed(1)} s`);
 }

@@ -3,20 +3,21 @@ import { buildApp } from './app.js';
 import { loadConfigOrExit } from './config.js';
 import { resolveJwtSecret, withJwtSecret } from './platform/secrets.js';
 import { seedIfEmpty } from './seed/seed.js';
-import { demoTemplate, isEmptyDataDir } from './seed/template.js';
+import { isEmptyDataDir } from './platform/db.js';
+import { demoTemplate } from './seed/template.js';
 
 async function main(): Promise<void> {
   let config = loadConfigOrExit();
   const jwt = resolveJwtSecret(config);
   config = withJwtSecret(config, jwt.secret);
 
-  // A cold start of the embedded database with the demo data loads a prepared template instead of
+  // A cold start of the embedded database with the demo data copies a prepared template instead of
   // running initdb, the migrations and the seed (see seed/template.ts).
   const db = config.database;
   const fromTemplate = db.kind === 'pglite' && db.dataDir !== null && config.autoSeed && isEmptyDataDir(db.dataDir);
   const started = Date.now();
-  const app = await buildApp(config, fromTemplate ? { dbOptions: { loadDataDir: await demoTemplate() } } : {});
-  if (fromTemplate) app.log.info({ ms: Date.now() - started }, 'empty embedded database: loaded the prepared demo database');
+  const app = await buildApp(config, fromTemplate ? { dbOptions: { templateDir: await demoTemplate() } } : {});
+  if (fromTemplate) app.log.info({ ms: Date.now() - started }, 'empty embedded database: copied the prepared demo database');
   if (jwt.generated) {
     app.log.warn({ file: jwt.file }, 'JWT_SECRET not set: generated a secret and stored it in the data directory');
   }

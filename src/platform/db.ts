@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
@@ -43,6 +43,13 @@ export interface DbOptions {
   onQuery?: (event: LogEvent) => void;
   /** For PGlite: a gzip dump to start from (a migrated template). */
   loadDataDir?: Blob | File;
+  /**
+   * For PGlite with a data directory: a closed embedded data directory (a prepared template) to
+   * copy in when the data directory holds no database yet. Copying the files is faster than
+   * loading a dump (PGlite writes a dump's files one by one through its WASM file system) and
+   * leaves no dump in memory.
+   */
+  templateDir?: string;
 }
 
 /**
@@ -82,6 +89,7 @@ export async function createDatabase(config: DatabaseConfig, options: DbOptions 
   // Loaded only for the embedded database: a server on PostgreSQL never pays for PGlite's WASM.
   const [{ PGlite }, { PGliteDialect }] = await Promise.all([import('@electric-sql/pglite'), import('kysely-pglite-dialect')]);
   const releaseDataDir = config.dataDir ? claimDataDir(config.dataDir) : () => {};
+  if (config.dataDir && options.templateDir && isEmptyDataDir(config.dataDir)) copyDataDir(options.templateDir, config.dataDir);
   const pglite = await PGlite.create({
     ...(config.dataDir ? { dataDir: config.dataDir } : {}),
     startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${EMBEDDED_SHARED_BUFFERS}`],
@@ -103,6 +111,34 @@ export async function createDatabase(config: DatabaseConfig, options: DbOptions 
       releaseDataDir();
     },
   };
+}
+
+/** True when the embedded data directory holds no database yet. */
+export function isEmptyDataDir(dataDir: string): boolean {
+  return !existsSync(path.join(dataDir, 'PG_VERSION'));
+}
+
+/** What is the process's, not the database's: never copied from or into a template. */
+const NOT_DATABASE_FILES = new Set(['lumbung.lock', 'jwt-secret']);
+
+/**
+ * Copy a closed embedded data directory into an empty one. PG_VERSION, which marks a data
+ * directory as holding a database, is copied last: a copy cut short (the process killed) leaves
+ * the directory still "empty", and the next start copies again over what is there.
+ */
+export function copyDataDir(from: string, to: string): void {
+  const copyTree = (src: string, dst: string, top: boolean) => {
+    mkdirSync(dst, { recursive: true });
+    for (const entry of readdirSync(src, { withFileTypes: true })) {
+      if (top && (entry.name === 'PG_VERSION' || NOT_DATABASE_FILES.has(entry.name))) continue;
+      const s = path.join(src, entry.name);
+      const d = path.join(dst, entry.name);
+      if (entry.isDirectory()) copyTree(s, d, false);
+      else copyFileSync(s, d);
+    }
+  };
+  copyTree(from, to, true);
+  copyFileSync(path.join(from, 'PG_VERSION'), path.join(to, 'PG_VERSION'));
 }
 
 /**

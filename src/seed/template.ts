@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDatabase } from '../platform/db.js';
@@ -7,16 +7,17 @@ import { migrateToLatest } from '../platform/migrate.js';
 import { seedDemo } from './seed.js';
 
 /**
- * A prepared embedded database: migrated and seeded with the demo data, dumped once
- * (`PGlite.dumpDataDir('gzip')`), and loaded into an empty data directory on a cold start instead
- * of running initdb, the migrations and the seed at run time (about 1.5 s instead of 10 s, and
- * without initdb's memory high-water mark).
+ * A prepared embedded database: a closed PGlite data directory, migrated and seeded with the demo
+ * data, copied into an empty data directory on a cold start (platform/db.ts copyDataDir) instead of
+ * running initdb, the migrations and the seed at run time. The copy then opens like any existing
+ * data directory: a cold start costs a warm start plus copying the files, and peaks no higher.
  *
  * The template is built by `npm run build` (so `npm ci` builds it through `prepare`), or the first
- * time a cold start finds none. Its file name carries a digest of the running code (every source or
- * compiled file under src/ and migrations/), so any change to the schema, the services or the demo
- * plan builds a new one: a stale template is never loaded. It is built in memory, never from a live
- * data directory, so it holds no secret (the JWT secret is a separate file of the data directory).
+ * time a cold start finds none. Its directory name carries a digest of the running code (every
+ * source or compiled file under src/ and migrations/), so any change to the schema, the services or
+ * the demo plan builds a new one: a stale template is never loaded. It is built in a directory of
+ * its own, renamed into place when closed, never from a live data directory, so it holds no secret
+ * (the JWT secret is a separate file of the data directory, and is never copied).
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -51,41 +52,52 @@ export function codeDigest(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-export function templateFile(dir = process.env.TEMPLATE_DIR ?? path.join(projectRoot(), '.cache', 'templates')): string {
-  return path.join(dir, `demo-${codeDigest()}.tar.gz`);
+/** Where the template for this code lives (a data directory). */
+export function templateDir(dir = process.env.TEMPLATE_DIR ?? path.join(projectRoot(), '.cache', 'templates')): string {
+  return path.join(dir, `demo-${codeDigest()}`);
 }
 
-/** True when the embedded data directory holds no database yet. */
-export function isEmptyDataDir(dataDir: string): boolean {
-  return !existsSync(path.join(dataDir, 'PG_VERSION'));
-}
-
-/** Build the template (in memory: initdb, migrations, demo seed, dump) and write it atomically. */
-export async function buildTemplate(file = templateFile()): Promise<{ file: string; bytes: number; ms: number }> {
+/** Build the template (initdb, migrations, demo seed, in a directory of its own) and move it into place. */
+export async function buildTemplate(target = templateDir()): Promise<{ dir: string; bytes: number; ms: number }> {
   const started = Date.now();
-  const database = await createDatabase({ kind: 'pglite', dataDir: null });
-  let dump: Blob;
+  const partial = `${target}.${process.pid}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  const database = await createDatabase({ kind: 'pglite', dataDir: partial });
   try {
     await migrateToLatest(database.db);
     await seedDemo(database.db);
-    dump = await database.pglite!.dumpDataDir('gzip');
   } finally {
     await database.close();
   }
-  const bytes = Buffer.from(await dump.arrayBuffer());
-  mkdirSync(path.dirname(file), { recursive: true });
-  const partial = `${file}.${process.pid}.partial`;
-  writeFileSync(partial, bytes);
-  renameSync(partial, file);
-  return { file, bytes: bytes.length, ms: Date.now() - started };
+  if (existsSync(target)) rmSync(partial, { recursive: true, force: true }); // another process built it meanwhile
+  else renameSync(partial, target);
+  pruneOtherTemplates(target);
+  return { dir: target, bytes: treeBytes(target), ms: Date.now() - started };
 }
 
-/** The template for this code, built now if missing; as a Blob for `createDatabase({ loadDataDir })`. */
-export async function demoTemplate(log?: { info(obj: object, msg: string): void }): Promise<Blob> {
-  const file = templateFile();
-  if (!existsSync(file) || statSync(file).size === 0) {
-    const built = await buildTemplate(file);
-    log?.info({ file: built.file, bytes: built.bytes, ms: built.ms }, 'built the demo database template (next cold starts load it)');
+/** Remove the templates of other code (about 45 MB each) next to this one, and older dumps. */
+function pruneOtherTemplates(keep: string): void {
+  const dir = path.dirname(keep);
+  for (const name of readdirSync(dir)) {
+    if (name !== path.basename(keep) && /^demo-[0-9a-f]{16}(\.tar\.gz)?$/.test(name)) rmSync(path.join(dir, name), { recursive: true, force: true });
   }
-  return new Blob([readFileSync(file)]);
+}
+
+function treeBytes(dir: string): number {
+  let bytes = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    bytes += entry.isDirectory() ? treeBytes(file) : statSync(file).size;
+  }
+  return bytes;
+}
+
+/** The template directory for this code, built now if missing, for `createDatabase({ templateDir })`. */
+export async function demoTemplate(log?: { info(obj: object, msg: string): void }): Promise<string> {
+  const dir = templateDir();
+  if (!existsSync(path.join(dir, 'PG_VERSION'))) {
+    const built = await buildTemplate(dir);
+    log?.info({ dir: built.dir, bytes: built.bytes, ms: built.ms }, 'built the demo database template (next cold starts copy it)');
+  }
+  return dir;
 }
