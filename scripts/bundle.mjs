@@ -1,7 +1,7 @@
 // Bundle the compiled server (dist/src/server.js, from tsc) and its dependencies into one ES module,
 // dist/bundle/server.mjs, and write dist/server.mjs, the file that starts it (`npm start`, the
 // Dockerfile's CMD). Loading ~630 CommonJS and ~300 ES module files one by one (resolving, reading,
-// compiling each) was most of a start-up; one file of ~7 MB loads in about a third of the time.
+// compiling each) was most of a start-up; one file (~5 MB, whitespace-minified) loads in about a third of the time.
 // Part of `npm run build` (after tsc); scripts/start.mjs calls it too when it recompiles.
 // Plain JavaScript on purpose, like start.mjs: it runs before anything else is built.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -71,6 +71,10 @@ export async function bundle({ dist = path.join(root, 'dist') } = {}) {
     // map), and it costs 70 ms and 10 MB at every start. NODE_OPTIONS=--enable-source-maps turns it on.
     sourcemap: 'linked',
     sourcesContent: false,
+    // Whitespace and syntax only: names stay as written (keepNames; identifiers are not mangled). The
+    // source held in V8's heap for the process's lifetime is 5 MB instead of 7.7, and parses faster.
+    minifyWhitespace: true,
+    minifySyntax: true,
     legalComments: 'none',
     logLevel: 'warning',
   });
