@@ -34,5 +34,6 @@ VOLUME ["/data"]
 EXPOSE 4000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT || 4000}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# Migrations run on start; with DATABASE_URL set, JWT_SECRET is required.
-CMD ["node", "dist/server.mjs"]
+# Migrations run on start; with DATABASE_URL set, JWT_SECRET is required. The young generation is
+# capped as `npm start` caps it (README, "Memory").
+CMD ["node", "--max-semi-space-size=4", "dist/server.mjs"]

@@ -1,8 +1,8 @@
 /**
- * `npm run bench:start`: time from spawning `npm start`'s entry (node scripts/start.mjs, compiled
- * server) to `/readyz` 200, the CPU time the process had used by then (user + system; less
+ * `npm run bench:start`: time from spawning `npm start`'s entry (node scripts/start.mjs, with the
+ * start script's Node options; compiled server) to `/readyz` 200, the CPU time the process had used by then (user + system; less
  * sensitive than the wall time to other work on the machine), and the RSS after settling, for
- *   - cold: an empty embedded data directory with the demo data (loads the prepared template),
+ *   - cold: an empty embedded data directory with the demo data (copies the prepared template),
  *   - warm: an existing embedded data directory,
  *   - postgres: DATABASE_URL set (a database made for this run, migrated once beforehand, dropped after).
  * 5 runs each (RUNS=n to change), alternating the three kinds; min, median and max.
@@ -32,9 +32,15 @@ const rssMb = (pid: number) => {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 };
 
+/** The Node options `npm start` gives (package.json's start script: `node <options> scripts/start.mjs`). */
+function startOptions(checkout: string): string[] {
+  const script = (JSON.parse(readFileSync(path.join(checkout, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  return script.split(/\s+/).filter((arg) => arg.startsWith('--'));
+}
+
 async function startOnce(checkout: string, env: Record<string, string>, port: number): Promise<{ readyMs: number; cpuMs: number; rss: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(checkout, 'scripts', 'start.mjs')], {
+  const child = spawn(process.execPath, [...startOptions(checkout), path.join(checkout, 'scripts', 'start.mjs')], {
     cwd: checkout,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
