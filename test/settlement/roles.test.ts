@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { todayIso } from '../../src/platform/dates.js';
+import { jakartaTodayIso } from '../../src/platform/dates.js';
 import type { Row } from '../../src/platform/db-types.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { type Actor, ERROR_FIELDS, gid } from '../support/supply-fixtures.js';
@@ -260,7 +260,8 @@ describe('settlement: roles and bad input', () => {
   });
 
   describe('CSV exports', () => {
-    const today = todayIso();
+    // The statements' fiscal date is the run's date in Asia/Jakarta (UTC+07:00): from 17:00 UTC that is tomorrow's UTC date.
+    const today = jakartaTodayIso();
 
     it('a cooperative manager exports their members\' statements for a period', async () => {
       const res = await t.gql(CSV_COOP, { input: { cooperativeId: gid('Cooperative', w.coop.id), from: today, to: today } }, w.as.coopManager.token);
