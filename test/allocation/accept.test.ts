@@ -392,6 +392,24 @@ describe('allocation: preview and accept', () => {
       expect((await accept(w.as.brandManager, small.id)).data.acceptOrder).toMatchObject({ __typename: 'InvalidTransitionError', from: 'ACCEPTED', to: 'ACCEPTED' });
       expect(await demandCounts(t.database.db)).toEqual(before);
     });
+    it('holds the supply rows it locked for three statements only: the lines with their weight, the invariant re-check, their events', async () => {
+      const m = await market();
+      await insertSupplier(t.database.db, m, { lotG: 6_000_000 });
+      await insertSupplier(t.database.db, m, { lotG: 6_000_000 });
+      const o2 = await order(m.product, { quantityG: 9_000_000 });
+      t.queries.length = 0;
+      const r = await accept(w.as.brandManager, o2.id);
+      expect(r.data.acceptOrder).toMatchObject({ __typename: 'Order', status: 'ACCEPTED' });
+      const statements = t.queries.map((q) => q.replace(/\s+/g, ' ').trim().toLowerCase());
+      const locked = statements.findIndex((q) => q.includes('for no key update'));
+      const commit = statements.lastIndexOf('commit');
+      expect(locked).toBeGreaterThan(0);
+      const held = statements.slice(locked + 1, commit);
+      expect(held).toHaveLength(3);
+      expect(held[0]).toMatch(/^with ins as \(insert into "allocation_lines".*update "lots"/);
+      expect(held[1]).toMatch(/allocated_g <> /);
+      expect(held[2]).toMatch(/^insert into "provenance_events"/);
+    });
   });
 
   describe('producers see their own allocation lines', () => {

@@ -116,10 +116,19 @@ export interface NewLine {
   replacesLineId: number | null;
 }
 
-/** Insert lines in one statement, returned in the given order. */
-export async function insertLines(trx: Transaction<DB>, lines: readonly NewLine[]): Promise<LineRow[]> {
+/**
+ * Insert lines in one statement, returned in id order. With `take`, the same statement also adds
+ * the weight to the lots' and commitments' allocated_g (relative updates, as addAllocated): one
+ * round trip less while an acceptance holds its supply rows. The CHECK constraints hold per row
+ * either way; the caller re-checks the invariant after.
+ */
+export async function insertLines(
+  trx: Transaction<DB>,
+  lines: readonly NewLine[],
+  take?: { lots: ReadonlyMap<number, number>; commitments: ReadonlyMap<number, number> },
+): Promise<LineRow[]> {
   if (lines.length === 0) return [];
-  const rows = await trx
+  const insert = trx
     .insertInto('allocation_lines')
     .values(
       lines.map((l) => ({
@@ -133,8 +142,14 @@ export async function insertLines(trx: Transaction<DB>, lines: readonly NewLine[
         replaces_line_id: l.replacesLineId,
       })),
     )
-    .returningAll()
-    .execute();
+    .returningAll();
+  const updates = [
+    ...(take && take.lots.size > 0 ? [sql`l as (${addDeltas('lots', take.lots)} returning 1)`] : []),
+    ...(take && take.commitments.size > 0 ? [sql`c as (${addDeltas('commitments', take.commitments)} returning 1)`] : []),
+  ];
+  const rows = updates.length === 0
+    ? await insert.execute()
+    : (await sql<LineRow>`with ins as (${insert}), ${sql.join(updates)} select * from ins`.execute(trx)).rows;
   // PostgreSQL returns INSERT … RETURNING rows in VALUES order; sort by id to be explicit.
   return rows.sort((a, b) => a.id - b.id);
 }

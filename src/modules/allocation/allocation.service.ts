@@ -324,28 +324,29 @@ async function writePlan(
   replacing: Replacing | null,
   locked: { lots: readonly LotRow[]; commitments: readonly CommitmentRow[] } | null,
 ): Promise<LineRow[]> {
-  const lines = await repo.insertLines(
-    trx,
-    // Both languages are stored with the line (allocation_lines.reason / reason_id), so it reads the same forever.
-    plan.lines.map((l: ExplainedLine) => ({
-      orderId: order.id,
-      producerId: Number(l.producerId),
-      ...parseCandidateKey(l.candidateId),
-      weightG: l.weightG,
-      reason: replacing ? `${replacing.because.en}. ${l.reason}` : l.reason,
-      reasonId: replacing ? `${replacing.because.id}. ${l.reasonIn('id')}` : l.reasonIn('id'),
-      replacesLineId: replacing?.lineId ?? null,
-    })),
-  );
-  const deltas = supplyDeltas(lines, 1);
+  // Both languages are stored with the line (allocation_lines.reason / reason_id), so it reads the same forever.
+  const newLines = plan.lines.map((l: ExplainedLine) => ({
+    orderId: order.id,
+    producerId: Number(l.producerId),
+    ...parseCandidateKey(l.candidateId),
+    weightG: l.weightG,
+    reason: replacing ? `${replacing.because.en}. ${l.reason}` : l.reason,
+    reasonId: replacing ? `${replacing.because.id}. ${l.reasonIn('id')}` : l.reasonIn('id'),
+    replacesLineId: replacing?.lineId ?? null,
+  }));
+  const deltas = supplyDeltas(newLines.map((l) => ({ lot_id: l.lotId, commitment_id: l.commitmentId, weight_g: l.weightG })), 1);
+  let lines: LineRow[];
   if (locked) {
     // TEST-ONLY: the lost-update pattern the locks prevent — write back what was read plus the delta.
+    lines = await repo.insertLines(trx, newLines);
     const absolute = (rows: ReadonlyArray<{ id: number; allocated_g: number }>, delta: Map<number, number>) =>
       new Map(rows.filter((r) => delta.has(r.id)).map((r) => [r.id, r.allocated_g + (delta.get(r.id) as number)]));
     await repo.setAllocated(trx, 'lots', absolute(locked.lots, deltas.lots));
     await repo.setAllocated(trx, 'commitments', absolute(locked.commitments, deltas.commitments));
   } else {
-    await applySupplyDeltas(trx, deltas);
+    // The lines and the weight they take in one statement, then the invariant re-check.
+    lines = await repo.insertLines(trx, newLines, deltas);
+    await assertSupplyInvariant(trx, { lotIds: [...deltas.lots.keys()], commitmentIds: [...deltas.commitments.keys()] });
   }
   await appendEvents(
     trx,
