@@ -52,7 +52,10 @@ describe('the server process', () => {
         query: 'mutation { login(input: {email: "nobody@example.test", password: "whatever-long-enough"}) { __typename } }',
       }),
     });
-    await new Promise((r) => setTimeout(r, 15));
+    // SIGTERM once the server has the request (its "incoming request" log line): a fixed 15 ms wait was
+    // not always enough on a loaded machine, and a request arriving after the drain began is refused 503.
+    for (let i = 0; i < 1000 && !/"url":"\/graphql"[^\n]*"msg":"incoming request"/.test(output()); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(output()).toMatch(/"url":"\/graphql"[^\n]*"msg":"incoming request"/);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     const res = await inFlight;
