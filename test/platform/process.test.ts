@@ -30,10 +30,16 @@ function startServer(dataDir: string): Promise<{ child: ChildProcess; address: s
 
 describe('the server process', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'lumbung-proc-'));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  let started: ChildProcess | null = null;
+  afterAll(() => {
+    // A failed assertion must not leave the server running.
+    if (started && started.exitCode === null && started.signalCode === null) started.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('starts on an empty data directory, logs one line with the address and database, and drains on SIGTERM with exit 0', async () => {
     const { child, address, output } = await startServer(dataDir);
+    started = child;
     expect(output()).toMatch(/Lumbung listening on http:\/\/127\.0\.0\.1:\d+ \(GraphQL .*\/graphql, GraphiQL .*\/graphiql\) using embedded PGlite/);
     expect(output()).toMatch(/JWT_SECRET not set: generated a secret/);
     // Ready soon after listening: load shedding may answer 503 while start-up still holds the event loop.
