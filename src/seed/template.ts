@@ -62,12 +62,17 @@ export async function buildTemplate(target = templateDir()): Promise<{ dir: stri
   const started = Date.now();
   const partial = `${target}.${process.pid}.partial`;
   rmSync(partial, { recursive: true, force: true });
-  const database = await createDatabase({ kind: 'pglite', dataDir: partial });
   try {
-    await migrateToLatest(database.db);
-    await seedDemo(database.db);
-  } finally {
-    await database.close();
+    const database = await createDatabase({ kind: 'pglite', dataDir: partial });
+    try {
+      await migrateToLatest(database.db);
+      await seedDemo(database.db);
+    } finally {
+      await database.close();
+    }
+  } catch (error) {
+    rmSync(partial, { recursive: true, force: true }); // no half-built template left behind
+    throw error;
   }
   if (existsSync(target)) rmSync(partial, { recursive: true, force: true }); // another process built it meanwhile
   else renameSync(partial, target);
