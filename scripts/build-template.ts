@@ -1,5 +1,5 @@
-import { existsSync, rmSync } from 'node:fs';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
+import { isEmptyDataDir } from '../src/platform/db.js';
 import { buildTemplate, templateDir } from '../src/seed/template.js';
 
 /**
@@ -7,7 +7,7 @@ import { buildTemplate, templateDir } from '../src/seed/template.js';
  * cold `npm start` copies. Part of `npm run build`; skipped when the template for this code exists.
  */
 const dir = templateDir();
-if (existsSync(path.join(dir, 'PG_VERSION')) && !process.argv.includes('--force')) {
+if (!isEmptyDataDir(dir) && !process.argv.includes('--force')) {
   console.log(`demo template up to date: ${dir}`);
 } else {
   rmSync(dir, { recursive: true, force: true });

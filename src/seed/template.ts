@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDatabase } from '../platform/db.js';
+import { createDatabase, isEmptyDataDir } from '../platform/db.js';
 import { migrateToLatest } from '../platform/migrate.js';
 import { seedDemo } from './seed.js';
 
@@ -100,7 +100,7 @@ function treeBytes(dir: string): number {
 /** The template directory for this code, built now if missing, for `createDatabase({ templateDir })`. */
 export async function demoTemplate(log?: { info(obj: object, msg: string): void }): Promise<string> {
   const dir = templateDir();
-  if (!existsSync(path.join(dir, 'PG_VERSION'))) {
+  if (isEmptyDataDir(dir)) {
     const built = await buildTemplate(dir);
     log?.info({ dir: built.dir, bytes: built.bytes, ms: built.ms }, 'built the demo database template (next cold starts copy it)');
   }
