@@ -92,7 +92,11 @@ function serverChild(root: string, env: Record<string, string | undefined>): Pro
       const { port } = m as { port: number };
       resolve({
         port,
-        cpu: () => new Promise((done) => { child.once('message', (r) => done((r as { cpu: NodeJS.CpuUsage }).cpu)); child.send('cpu'); }),
+        // A server that dies under load (an uncaught error in a request) fails the run instead of leaving it waiting.
+        cpu: () => Promise.race([
+          new Promise<NodeJS.CpuUsage>((done) => { child.once('message', (r) => done((r as { cpu: NodeJS.CpuUsage }).cpu)); child.send('cpu'); }),
+          exited.then(() => { throw new Error(`server child (${root}) exited ${child.exitCode ?? child.signalCode}`); }),
+        ]),
         close: async () => {
           if (child.exitCode === null) child.send('close');
           const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
