@@ -410,6 +410,29 @@ describe('allocation: preview and accept', () => {
       expect(held[1]).toMatch(/allocated_g <> /);
       expect(held[2]).toMatch(/^insert into "provenance_events"/);
     });
+    it('reads the order and its brand settings in one locking statement, and writes the status change with its history row in one', async () => {
+      const m = await market();
+      await insertSupplier(t.database.db, m, { lotG: 6_000_000 });
+      const o2 = await order(m.product, { quantityG: 3_000_000 });
+      t.queries.length = 0;
+      const r = await accept(w.as.brandManager, o2.id);
+      expect(r.data.acceptOrder).toMatchObject({ __typename: 'Order', status: 'ACCEPTED' });
+      const statements = t.queries.map((q) => q.replace(/\s+/g, ' ').trim().toLowerCase());
+      const begin = statements.indexOf('begin');
+      const commit = statements.lastIndexOf('commit');
+      const tx = statements.slice(begin, commit + 1);
+      const orderLock = tx.filter((q) => /from "orders" as "o" inner join "brands" as "b".* for update of "o"$/.test(q));
+      expect(orderLock).toHaveLength(1);
+      expect(tx.some((q) => /^select .* from "brands" where/.test(q))).toBe(false);
+      const statusChange = tx.filter((q) => q.includes('update "orders"'));
+      expect(statusChange).toHaveLength(1);
+      expect(statusChange[0]).toMatch(/^with "updated" as \(update "orders" .*"event" as \(insert into "order_events"/);
+      expect(tx.filter((q) => q.startsWith('insert into "order_events"'))).toHaveLength(0);
+      // The history row was written, with the acceptance's reason.
+      const events = await t.database.db.selectFrom('order_events').selectAll().where('order_id', '=', o2.id).orderBy('id').execute();
+      expect(events.map((e) => [e.from_status, e.to_status])).toEqual([[null, 'REQUESTED'], ['REQUESTED', 'ACCEPTED']]);
+      expect(events[1]!.reason).toMatch(/^Accepted with /);
+    });
   });
 
   describe('producers see their own allocation lines', () => {

@@ -89,8 +89,8 @@ function assertMayAccept(actor: Principal, order: OrderRow | undefined): asserts
 }
 
 /** The strategy (given, or the brand's default) and the constraints, validated against the order. */
-async function resolveRequest(db: Db, order: OrderRow, input: PlanRequestInput) {
-  const brand = await ledger.brandSettings(db, order.brand_id);
+async function resolveRequest(db: Db, order: OrderRow, input: PlanRequestInput, brandRead?: repo.OrderBrandSettings) {
+  const brand = brandRead ?? (await ledger.brandSettings(db, order.brand_id));
   const strategy = resolveStrategy(input.strategy, brand?.default_strategy);
   const constraints = resolveConstraints(order, input.constraints);
   const engine = engineConstraints(constraints);
@@ -141,9 +141,11 @@ export async function acceptOrder(
       request: { orderId: parsed.orderId, strategy: parsed.strategy ?? null, constraints: input.constraints ?? null },
       knownResponse: { orderId: parsed.orderId },
       work: async (trx) => {
-        const order = await repo.lockOrder(trx, parsed.orderId);
+        // The order's lock and its brand's settings in one statement.
+        const locked = await repo.lockOrderWithBrand(trx, parsed.orderId);
+        const order = locked?.order;
         assertMayAccept(principal, order);
-        const { brand, strategy, constraints, engine } = await resolveRequest(trx, order, input);
+        const { brand, strategy, constraints, engine } = await resolveRequest(trx, order, input, locked?.brand);
         // The transition (order row, its event, the hooks: settlement terms) is written with the plan,
         // before the supply rows are locked, so they are held only to take the weight and commit.
         const { alongside: accepted } = await ledger.allocateInTransaction(

@@ -21,6 +21,45 @@ export const lockOrder = (trx: Transaction<DB>, id: number) =>
 export const updateOrder = (trx: Transaction<DB>, id: number, set: RowUpdate<'orders'>) =>
   trx.updateTable('orders').set({ ...set, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 
+/** The brand's allocation settings, read with the order's lock (acceptance needs both). */
+export interface OrderBrandSettings { fee_pct: string; default_strategy: string }
+
+/** lockOrder, with the order's brand's fee and default strategy in the same statement (the brand row is not locked). */
+export async function lockOrderWithBrand(trx: Transaction<DB>, id: number): Promise<{ order: OrderRow; brand: OrderBrandSettings } | undefined> {
+  const row = await trx
+    .selectFrom('orders as o')
+    .innerJoin('brands as b', 'b.id', 'o.brand_id')
+    .selectAll('o')
+    .select(['b.fee_pct as brand_fee_pct', 'b.default_strategy as brand_default_strategy'])
+    .where('o.id', '=', id)
+    .forUpdate('o')
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { brand_fee_pct, brand_default_strategy, ...order } = row;
+  return { order, brand: { fee_pct: brand_fee_pct, default_strategy: brand_default_strategy } };
+}
+
+/**
+ * A status change and its history row in one statement: the order updated (`set`, its status and
+ * updated_at) and its order event inserted; returns the updated order.
+ */
+export const updateOrderWithEvent = (
+  trx: Transaction<DB>,
+  id: number,
+  set: RowUpdate<'orders'>,
+  event: { from: OrderStatus | null; to: OrderStatus; actorUserId: number | null; reason: string | null; reasonId?: string | null },
+) =>
+  trx
+    .with('updated', (db) => db.updateTable('orders').set({ ...set, updated_at: new Date() }).where('id', '=', id).returningAll())
+    .with('event', (db) =>
+      db.insertInto('order_events').values({
+        order_id: id, from_status: event.from, to_status: event.to, actor_user_id: event.actorUserId, reason: event.reason, reason_id: event.reasonId ?? null,
+      }),
+    )
+    .selectFrom('updated')
+    .selectAll()
+    .executeTakeFirstOrThrow();
+
 export const insertOrderEvent = (
   trx: Transaction<DB>,
   row: { orderId: number; from: OrderStatus | null; to: OrderStatus; actorUserId: number | null; reason: string | null; reasonId?: string | null },

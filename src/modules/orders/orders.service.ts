@@ -236,8 +236,7 @@ export async function transitionInTransaction(
   if (to === 'CANCELLED' && HOLDS_ALLOCATION.has(order.status)) {
     await releaseOrderAllocation(trx, order.id, { userId: actor.userId }, reason);
   }
-  const updated = await repo.updateOrder(trx, order.id, { ...changes, status: to });
-  await repo.insertOrderEvent(trx, { orderId: order.id, from: order.status, to, actorUserId: actor.userId, reason, reasonId });
+  const updated = await repo.updateOrderWithEvent(trx, order.id, { ...changes, status: to }, { from: order.status, to, actorUserId: actor.userId, reason, reasonId });
   const type = ORDER_EVENT[to];
   if (type) await emitOrderEvent(trx, type, updated, order.status, reason);
   return updated;
