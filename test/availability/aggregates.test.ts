@@ -273,6 +273,29 @@ describe('maintained availability aggregates', () => {
     await expectSameAnswers(db, w, 5);
   });
 
+  it('a compaction bounded by a marker id folds the changes up to it and leaves the later ones dirty (a compactor tick)', async () => {
+    // Given changes marked before a tick began, and more marked after
+    const w = await setUpWorld(db);
+    await compactAll(db);
+    await apply(db, w, { op: 'allocateLot', lot: 0, g: 300_000 });
+    await apply(db, w, { op: 'allocateLot', lot: 2, g: 200_000 });
+    const upToId = (await db.selectFrom('availability_dirty').select((e) => e.fn.max('id').as('id')).executeTakeFirstOrThrow()).id as number;
+    await apply(db, w, { op: 'membership', p: 5, status: 'SUSPENDED' });
+    const later = await db.selectFrom('availability_dirty').select(['id', 'producer_id']).where('id', '>', upToId).execute();
+    expect(later.length).toBeGreaterThan(0);
+    // When the tick compacts in batches of one producer until nothing up to its id is left
+    let steps = 0;
+    for (let n = 1; n > 0; steps++) n = await compactAvailability(db, 1, { upToId });
+    // Then every marker up to the id is gone, each in its own step, and the later ones are still there
+    expect(steps).toBeGreaterThanOrEqual(3);
+    const left = await db.selectFrom('availability_dirty').select(['id', 'producer_id']).orderBy('id').execute();
+    expect(left).toEqual(later);
+    // and answers stay exact throughout; the next compaction folds the rest
+    await expectSameAnswers(db, w, 11);
+    await compactAll(db);
+    expect(await checkAvailabilityCounters(db)).toMatchObject({ wrong: 0, dirty: 0 });
+  });
+
   it('are kept by the server: its compactor folds changes in the background (AVAILABILITY_COMPACT_MS)', async () => {
     // Given an app whose compactor runs every 20 ms
     const fast = await createTestApp({ AVAILABILITY_COMPACT_MS: '20' });

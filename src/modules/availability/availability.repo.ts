@@ -311,10 +311,12 @@ export const tryLockCompaction = async (trx: Transaction<DB>) =>
 export const lockCompaction = (trx: Transaction<DB>) => sql`select pg_advisory_xact_lock(${COMPACT_LOCK})`.execute(trx).then(() => undefined);
 
 /** The oldest dirty markers. */
-export const dirtyMarkers = async (trx: Transaction<DB>, limit: number) =>
-  (await sql<{ id: number; producer_id: number }>`select id, producer_id from availability_dirty order by id limit ${limit}`.execute(trx)).rows;
+/** The oldest dirty markers (up to `limit`), only those with an id ≤ upToId when given. */
+export const dirtyMarkers = async (trx: Transaction<DB>, limit: number, upToId?: number) =>
+  (await sql<{ id: number; producer_id: number }>`select id, producer_id from availability_dirty
+    ${upToId === undefined ? sql`` : sql`where id <= ${upToId}`} order by id limit ${limit}`.execute(trx)).rows;
 
-export const maxDirtyId = async (trx: Transaction<DB>) =>
+export const maxDirtyId = async (trx: Db) =>
   (await sql<{ id: number | null }>`select max(id) as id from availability_dirty`.execute(trx)).rows[0]!.id;
 
 export const deleteMarkers = (trx: Transaction<DB>, ids: readonly number[]) =>

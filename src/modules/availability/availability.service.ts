@@ -272,11 +272,11 @@ async function fold(trx: Transaction<DB>, producerIds: readonly number[]): Promi
  * delete those markers. Returns how many producers it folded; 0 when nothing was dirty or another
  * compaction or repair is running.
  */
-export async function compactAvailability(db: Kysely<DB>, batch = COMPACT_BATCH, options: { wait?: boolean } = {}): Promise<number> {
+export async function compactAvailability(db: Kysely<DB>, batch = COMPACT_BATCH, options: { wait?: boolean; upToId?: number } = {}): Promise<number> {
   return inTransaction(db, async (trx) => {
     if (options.wait) await repo.lockCompaction(trx);
     else if (!(await repo.tryLockCompaction(trx))) return 0;
-    const markers = await repo.dirtyMarkers(trx, batch * 4);
+    const markers = await repo.dirtyMarkers(trx, batch * 4, options.upToId);
     if (markers.length === 0) return 0;
     const producers = [...new Set(markers.map((m) => m.producer_id))].slice(0, batch);
     const chosen = new Set(producers);
@@ -374,8 +374,13 @@ export async function repairAvailability(db: Kysely<DB>): Promise<RepairReport> 
 }
 
 /**
- * Compact in the background every `intervalMs` (0: never) while there are dirty markers; returns
- * the stop function. Errors are reported and the next tick tries again.
+ * Compact in the background every `intervalMs` (0: never); returns the stop function. A tick folds
+ * the markers there were when it began (in batches, however many), not the ones written meanwhile:
+ * those wait for the next tick. Under a steady stream of writes a producer is then folded at most
+ * once per tick. Looping until nothing was dirty kept one connection folding the same hot
+ * producers back to back (~19 folds a second in bench:contention, a third of its acceptances per
+ * second); the reads are exact whatever is dirty, so the only cost of waiting is a live set of at
+ * most one interval's producers. Errors are reported and the next tick tries again.
  */
 export function startAvailabilityCompactor(db: Kysely<DB>, intervalMs: number, onError: (e: unknown) => void): () => Promise<void> {
   if (intervalMs <= 0) return async () => {};
@@ -384,7 +389,9 @@ export function startAvailabilityCompactor(db: Kysely<DB>, intervalMs: number, o
   const tick = () => {
     if (running || stopped) return;
     running = (async () => {
-      for (let n = 1; n > 0 && !stopped; ) n = await compactAvailability(db);
+      const upToId = await repo.maxDirtyId(db);
+      if (upToId === null) return;
+      for (let n = 1; n > 0 && !stopped; ) n = await compactAvailability(db, COMPACT_BATCH, { upToId });
     })()
       .catch(onError)
       .finally(() => { running = null; });
