@@ -310,7 +310,6 @@ export const tryLockCompaction = async (trx: Transaction<DB>) =>
   (await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${COMPACT_LOCK}) as ok`.execute(trx)).rows[0]!.ok;
 export const lockCompaction = (trx: Transaction<DB>) => sql`select pg_advisory_xact_lock(${COMPACT_LOCK})`.execute(trx).then(() => undefined);
 
-/** The oldest dirty markers. */
 /** The oldest dirty markers (up to `limit`), only those with an id ≤ upToId when given. */
 export const dirtyMarkers = async (trx: Transaction<DB>, limit: number, upToId?: number) =>
   (await sql<{ id: number; producer_id: number }>`select id, producer_id from availability_dirty

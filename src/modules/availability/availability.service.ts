@@ -378,7 +378,7 @@ export async function repairAvailability(db: Kysely<DB>): Promise<RepairReport> 
  * the markers there were when it began (in batches, however many), not the ones written meanwhile:
  * those wait for the next tick. Under a steady stream of writes a producer is then folded at most
  * once per tick. Looping until nothing was dirty kept one connection folding the same hot
- * producers back to back (~19 folds a second in bench:contention, a third of its acceptances per
+ * producers back to back (~19 folds a second in bench:contention, a quarter of its acceptances per
  * second); the reads are exact whatever is dirty, so the only cost of waiting is a live set of at
  * most one interval's producers. Errors are reported and the next tick tries again.
  */
