@@ -52,7 +52,7 @@ describe('the HTTP face', () => {
   });
 
   describe('security headers', () => {
-    it('sends helmet headers with a CSP that still lets GraphiQL load', async () => {
+    it('sends a page and its files helmet\'s document headers, with a CSP that still lets GraphiQL load', async () => {
       const res = await app.inject({ url: '/graphiql' });
       expect(res.statusCode).toBe(200);
       const csp = String(res.headers['content-security-policy']);
@@ -61,32 +61,45 @@ describe('the HTTP face', () => {
       expect(csp).toMatch(/frame-ancestors 'none'/);
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers['strict-transport-security']).toBeDefined();
+      expect(res.headers['cross-origin-opener-policy']).toBe('same-origin');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(res.headers['cache-control']).toBe('no-cache');
       // The page's scripts are same-origin files (no inline script needs an exception).
       expect(res.body).not.toMatch(/<script>/);
       for (const src of [...res.body.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]!)) {
         expect(src.startsWith('/') || !/^[a-z]+:/i.test(src), src).toBe(true);
-        expect((await app.inject({ url: src.startsWith('/') ? src : `/graphiql/${src}` })).statusCode, src).toBe(200);
+        const file = await app.inject({ url: src.startsWith('/') ? src : `/graphiql/${src}` });
+        expect(file.statusCode, src).toBe(200);
+        expect(file.headers['content-security-policy'], src).toBe(res.headers['content-security-policy']);
+        expect(file.headers['cross-origin-opener-policy'], src).toBe('same-origin');
       }
     });
   });
 
   describe('security headers on every answer', () => {
-    it('given a GraphQL answer and a refusal before GraphQL (a bad token: 401), then both carry the same security headers', async () => {
+    it('given a GraphQL answer, a refusal before GraphQL (a bad token: 401) and a health check, then all carry the API\'s security headers and no document headers', async () => {
       const ok = await app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json' }, payload: { query: TYPENAME } });
       const refused = await app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', authorization: 'Bearer not.a.token' }, payload: { query: TYPENAME } });
+      const health = await app.inject({ url: '/healthz' });
       expect(ok.statusCode).toBe(200);
       expect(refused.statusCode).toBe(401);
-      for (const res of [ok, refused]) {
-        expect(String(res.headers['content-security-policy'])).toMatch(/default-src 'self'.*frame-ancestors 'none'/);
+      expect(health.statusCode).toBe(200);
+      for (const res of [ok, refused, health]) {
+        // A JSON answer loads nothing, may not be framed, sniffed or embedded by another origin.
+        expect(res.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
         expect(res.headers['x-content-type-options']).toBe('nosniff');
-        expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+        expect(res.headers['x-frame-options']).toBe('DENY');
         expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
-        expect(res.headers['cross-origin-opener-policy']).toBe('same-origin');
-        expect(res.headers['referrer-policy']).toBe('no-referrer');
+        expect(res.headers['cross-origin-resource-policy']).toBe('same-origin');
         expect(res.headers['x-powered-by']).toBeUndefined();
+        // What only a rendered page needs stays on the page (GraphiQL, above).
+        expect(res.headers['cross-origin-opener-policy']).toBeUndefined();
+        expect(res.headers['origin-agent-cluster']).toBeUndefined();
       }
       const security = (h: Record<string, unknown>) => Object.fromEntries(Object.entries(h).filter(([k]) => /^(content-security|x-(?!request-id|ratelimit)|strict-transport|cross-origin|origin-agent|referrer)/.test(k)));
       expect(security(refused.headers)).toEqual(security(ok.headers));
+      expect(security(health.headers)).toEqual(security(ok.headers));
     });
   });
 

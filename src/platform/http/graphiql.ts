@@ -3,6 +3,7 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { PAGE_CSS, PAGE_HTML, PAGE_SCRIPT } from './graphiql-page.js';
+import { documentHeaders } from './headers.js';
 
 /**
  * GraphiQL served from the project's own dependencies, so it works without internet (Mercurius's
@@ -27,6 +28,13 @@ const VENDOR = [
 
 
 export async function graphiqlPlugin(app: FastifyInstance): Promise<void> {
+  // A page and its files: the document headers on top of every response's (this plugin's routes only).
+  const headers = documentHeaders();
+  app.addHook('onRequest', (_request, reply, done) => {
+    const raw = reply.raw;
+    for (const [name, value] of headers) raw.setHeader(name, value);
+    done();
+  });
   const page = (type: string, body: string) => async (_request: unknown, reply: import('fastify').FastifyReply) =>
     reply.type(type).header('cache-control', 'no-cache').send(body);
   app.get('/graphiql', { logLevel: 'warn' }, page('text/html; charset=utf-8', PAGE_HTML));

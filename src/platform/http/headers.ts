@@ -5,25 +5,29 @@ import helmet from 'helmet';
 import type { Config } from '../../config.js';
 
 /**
- * Security headers (helmet) and CORS (@fastify/cors) with an allow-list of origins
- * (CORS_ORIGINS; none by default, so browsers on other origins get no CORS headers at all).
+ * Security headers and CORS (@fastify/cors) with an allow-list of origins (CORS_ORIGINS; none by
+ * default, so browsers on other origins get no CORS headers at all).
  *
- * The CSP lets the GraphiQL page (graphiql.ts, served from our own node_modules) work: every
- * script is a same-origin file; GraphiQL's editor injects <style> elements, hence the styles'
- * 'unsafe-inline'; everything else is 'self'.
+ * Every response carries the headers that protect an API (`API_HEADERS`, as OWASP's REST Security
+ * Cheat Sheet lists them, and as GitHub's API answers): nothing it returns may be framed, sniffed,
+ * embedded by another origin or reached over plain HTTP, and its CSP allows nothing, since a JSON
+ * answer loads nothing. (Caching is left to each route: the token endpoint and the CSV exports say
+ * `no-store`; a persisted query's GET stays cacheable.) The headers that only mean something for a page a browser renders
+ * (COOP, Origin-Agent-Cluster, Referrer-Policy, X-DNS-Prefetch-Control, X-Download-Options, …)
+ * are helmet's, sent with the GraphiQL page and its files (`documentHeaders`, graphiql.ts), whose
+ * CSP lets that page work.
  *
- * Helmet's headers do not depend on the request (no nonces, no per-request directives), so they
- * are computed once, by running helmet's middleware against a recorder, and set on every response
- * from an onRequest hook (before any hook that may answer early, as helmet's own did). The
- * Fastify wrapper (@fastify/helmet) rebuilt helmet's middleware, CSP parsing included, on every
- * request: about a tenth of the CPU of a `{ __typename }` request (issue 13).
+ * None of them depends on the request (no nonces), so they are computed once and set from a
+ * synchronous onRequest hook, before any hook that may answer early (auth's 401 carries them too).
+ * Each header costs every request its validation and serialisation: helmet's 12 on every JSON
+ * answer were ~5 of the ~35 µs of CPU of a `{ __typename }` request (issue 13); @fastify/helmet,
+ * which rebuilt helmet's middleware per request, had cost a tenth more.
  */
 export const headersPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
-    const headers = securityHeaders();
     app.addHook('onRequest', (_request, reply, done) => {
       const raw = reply.raw;
-      for (const [name, value] of headers) raw.setHeader(name, value);
+      for (const [name, value] of API_HEADERS) raw.setHeader(name, value);
       done();
     });
     const allowed = new Set(config.corsOrigins);
@@ -39,8 +43,21 @@ export const headersPlugin = fp<{ config: Config }>(
   { name: 'lumbung-headers' },
 );
 
-/** The headers helmet sets with this app's policy, as [name, value] pairs. */
-export function securityHeaders(): Array<[string, string]> {
+/** The security headers of every response (documents get `documentHeaders` on top). */
+export const API_HEADERS: ReadonlyArray<readonly [string, string]> = [
+  ['content-security-policy', "default-src 'none'; frame-ancestors 'none'"],
+  ['cross-origin-resource-policy', 'same-origin'],
+  ['strict-transport-security', 'max-age=31536000; includeSubDomains'],
+  ['x-content-type-options', 'nosniff'],
+  ['x-frame-options', 'DENY'],
+];
+
+/**
+ * The headers of a page a browser renders (the GraphiQL page and its scripts and styles): helmet's,
+ * with a CSP under which GraphiQL works. Every script is a same-origin file; GraphiQL's editor
+ * injects <style> elements, hence the styles' 'unsafe-inline'; everything else is 'self'.
+ */
+export function documentHeaders(): Array<[string, string]> {
   const middleware = helmet({
     contentSecurityPolicy: {
       useDefaults: true,
