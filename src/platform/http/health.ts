@@ -4,12 +4,15 @@ import type { Database } from '../db.js';
 
 /**
  * Liveness (`/healthz`: the process answers) and readiness (`/readyz`: the database answers and the
- * process is not under pressure; 503 when not). Needs the pressure plugin registered before it.
+ * process is not under pressure; 503 when not), neither of them rate-limited. Needs the pressure
+ * plugin registered before it.
  */
 export const healthPlugin = fp<{ database: Database }>(
   async (app: FastifyInstance, { database }) => {
-    app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
-    app.get('/readyz', { logLevel: 'warn' }, async (_req, reply) => {
+    // Never rate-limited (rate-limit.ts attaches to every route without `rateLimit: false`).
+    const options = { logLevel: 'warn', config: { rateLimit: false } } as const;
+    app.get('/healthz', options, async () => ({ status: 'ok' }));
+    app.get('/readyz', options, async (_req, reply) => {
       try {
         await database.db.selectFrom('users').select((eb) => eb.lit(1).as('one')).limit(1).execute();
         // Load shedding (@fastify/under-pressure, see pressure.ts): not ready while saturated.

@@ -25,9 +25,11 @@ export class RateLimitedError extends Error {
 /**
  * Request rate per client, per user and per IP (@fastify/rate-limit), in a one-minute window; in
  * memory when embedded, in Redis when REDIS_URL is set so every node shares one count. Answers 429
- * with Retry-After and the IETF draft `ratelimit-limit/-remaining/-reset` headers. Register it
- * before the routes it protects (it attaches to routes as they are added); it runs after
- * authentication (an app-level onRequest hook), so it can key by the principal.
+ * with Retry-After and the IETF draft `ratelimit-limit/-remaining/-reset` headers. A route opts out
+ * with `config: { rateLimit: false }` (the health checks; an allow-list function would cost every
+ * request one more await). Register it before the routes it protects (it attaches to routes as they
+ * are added); it runs after authentication (an app-level onRequest hook), so it can key by the
+ * principal.
  */
 export const rateLimitPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
@@ -40,7 +42,6 @@ export const rateLimitPlugin = fp<{ config: Config }>(
       keyGenerator: limitKey,
       max: (_request, key) =>
         key.startsWith('client:') ? perMinute.clientPerMinute : key.startsWith('user:') ? perMinute.userPerMinute : perMinute.ipPerMinute,
-      allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
       ...(app.redis ? { redis: app.redis, nameSpace: `${config.redisKeyPrefix}rl:`, skipOnError: true } : {}),
       errorResponseBuilder: (_request, context) => new RateLimitedError(Math.max(1, Math.ceil(context.ttl / 1000))),
     });
