@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
-import { createTestApp, openTestDatabase, testConfig, type TestApp } from '../support/app.js';
+import { createTestApp, createUser, openTestDatabase, testConfig, type TestApp } from '../support/app.js';
+import { insertBrand } from '../support/supply-fixtures.js';
 
 const LOGIN = /* GraphQL */ `mutation L($input: LoginInput!) { login(input: $input) { __typename ... on Error { code } } }`;
 
@@ -28,6 +29,24 @@ describe('http surface', () => {
     expect(given.headers['x-request-id']).toBe('abc-123');
     const made = await t.app.inject({ url: '/healthz', headers: { 'x-request-id': 'bad id with spaces' } });
     expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('writes an error under a list with the item\'s index as a number in its path (GraphQL\'s paths), errors first', async () => {
+    await insertBrand(t.database.db);
+    await insertBrand(t.database.db);
+    const buyerOrg = await t.database.db.insertInto('buyer_orgs').values({ name: `Buyer ${process.pid}`, country: 'NL' }).returning('id').executeTakeFirstOrThrow();
+    const buyer = await createUser(t, [['BUYER', buyerOrg.id]]);
+    // A buyer may not read a brand's memberships: one error per brand in the list.
+    const res = await t.app.inject({
+      method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', authorization: `Bearer ${buyer.token}` },
+      payload: { query: '{ brands(first: 2) { edges { node { memberships(first: 1) { __typename } } } } }' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(Object.keys(res.json())[0]).toBe('errors');
+    expect(res.json().errors.map((e: { path: unknown[] }) => e.path)).toEqual([
+      ['brands', 'edges', 0, 'node', 'memberships'],
+      ['brands', 'edges', 1, 'node', 'memberships'],
+    ]);
   });
 
   it('answers malformed GraphQL with a 400, never a 500', async () => {
