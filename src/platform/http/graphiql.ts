@@ -31,8 +31,7 @@ export async function graphiqlPlugin(app: FastifyInstance): Promise<void> {
   // A page and its files: the document headers on top of every response's (this plugin's routes only).
   const headers = documentHeaders();
   app.addHook('onRequest', (_request, reply, done) => {
-    const raw = reply.raw;
-    for (const [name, value] of headers) raw.setHeader(name, value);
+    for (const [name, value] of headers) reply.header(name, value);
     done();
   });
   const page = (type: string, body: string) => async (_request: unknown, reply: import('fastify').FastifyReply) =>

@@ -26,8 +26,9 @@ import type { Config } from '../../config.js';
 export const headersPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
     app.addHook('onRequest', (_request, reply, done) => {
-      const raw = reply.raw;
-      for (const [name, value] of API_HEADERS) raw.setHeader(name, value);
+      // On the reply, like every other header of ours: while nothing is set on the raw response,
+      // Node writes Fastify's headers as they are instead of passing each through setHeader again.
+      for (const [name, value] of API_HEADERS) reply.header(name, value);
       done();
     });
     const allowed = new Set(config.corsOrigins);
