@@ -31,14 +31,20 @@ export interface CostState {
   extension: CostExtension;
 }
 
-/** Actual cost of a result: 1 per field present, a list by its real length (mirrors the complexity rules). */
+/**
+ * Actual cost of a result: 1 per field present, a list by its real length (mirrors the complexity
+ * rules). Plain loops: it walks every answer, and entries/reduce allocated per object.
+ */
 export function actualCost(value: unknown): number {
-  if (Array.isArray(value)) return value.reduce<number>((sum, item) => sum + actualCost(item), 0);
   if (value === null || typeof value !== 'object') return 0;
   let cost = 0;
-  for (const [key, child] of Object.entries(value)) {
-    if (key === '__typename') continue;
-    cost += 1 + (Array.isArray(child) ? child.reduce<number>((s, item) => s + actualCost(item), 0) : actualCost(child));
+  if (Array.isArray(value)) {
+    for (const item of value) cost += actualCost(item);
+    return cost;
+  }
+  // GraphQL's result objects have no prototype: every key is the answer's own.
+  for (const key in value) {
+    if (key !== '__typename') cost += 1 + actualCost((value as Record<string, unknown>)[key]);
   }
   return cost;
 }
