@@ -36,39 +36,48 @@ export class MemoryBucketStore implements BucketStore {
   private readonly buckets = new Map<string, [number, number]>();
   constructor(private readonly now: () => number = Date.now, private readonly maxKeys = 100_000) {}
 
-  private level(key: string, capacity: number, ratePerSecond: number): number {
-    const t = this.now();
+  private level(entry: [number, number] | undefined, now: number, capacity: number, ratePerSecond: number): number {
     const cap = capacity * 1000;
-    const entry = this.buckets.get(key);
     if (!entry) return cap;
     const [milli, at] = entry;
-    return Math.min(cap, milli + Math.max(0, t - at) * ratePerSecond);
+    return Math.min(cap, milli + Math.max(0, now - at) * ratePerSecond);
   }
 
-  private store(key: string, milli: number): void {
-    if (!this.buckets.has(key) && this.buckets.size >= this.maxKeys) {
+  /** Store the level and move the key to the newest end (the oldest key is the one forgotten first). */
+  private store(key: string, entry: [number, number] | undefined, milli: number, now: number): void {
+    if (entry) {
+      this.buckets.delete(key);
+      entry[0] = milli;
+      entry[1] = now;
+      this.buckets.set(key, entry);
+      return;
+    }
+    if (this.buckets.size >= this.maxKeys) {
       // Full buckets carry no information; forget the oldest key to stay bounded.
       const oldest = this.buckets.keys().next().value;
       if (oldest !== undefined) this.buckets.delete(oldest);
     }
-    this.buckets.delete(key);
-    this.buckets.set(key, [milli, this.now()]);
+    this.buckets.set(key, [milli, now]);
   }
 
   async take(key: string, cost: number, capacity: number, ratePerSecond: number): Promise<BucketResult> {
-    const milli = this.level(key, capacity, ratePerSecond);
+    const now = this.now();
+    const entry = this.buckets.get(key);
+    const milli = this.level(entry, now, capacity, ratePerSecond);
     const need = cost * 1000;
     if (need > milli) {
-      this.store(key, milli);
+      this.store(key, entry, milli, now);
       return { allowed: false, remaining: Math.floor(milli / 1000), retryAfterMs: Math.ceil((need - milli) / ratePerSecond) };
     }
-    this.store(key, milli - need);
+    this.store(key, entry, milli - need, now);
     return { allowed: true, remaining: Math.floor((milli - need) / 1000), retryAfterMs: 0 };
   }
 
   async refund(key: string, points: number, capacity: number, ratePerSecond: number): Promise<number> {
-    const milli = Math.min(capacity * 1000, this.level(key, capacity, ratePerSecond) + Math.max(0, points) * 1000);
-    this.store(key, milli);
+    const now = this.now();
+    const entry = this.buckets.get(key);
+    const milli = Math.min(capacity * 1000, this.level(entry, now, capacity, ratePerSecond) + Math.max(0, points) * 1000);
+    this.store(key, entry, milli, now);
     return Math.floor(milli / 1000);
   }
 }
