@@ -33,7 +33,7 @@ export interface CostState {
 
 /**
  * Actual cost of a result: 1 per field present, a list by its real length (mirrors the complexity
- * rules). Plain loops: it walks every answer, and entries/reduce allocated per object.
+ * rules). Plain loops, since it walks every answer (Object.entries and reduce allocated per object).
  */
 export function actualCost(value: unknown): number {
   if (value === null || typeof value !== 'object') return 0;

@@ -12,10 +12,10 @@ import type { Config } from '../../config.js';
  * Cheat Sheet lists them, and as GitHub's API answers): nothing it returns may be framed, sniffed,
  * embedded by another origin or reached over plain HTTP, and its CSP allows nothing, since a JSON
  * answer loads nothing. (Caching is left to each route: the token endpoint and the CSV exports say
- * `no-store`; a persisted query's GET stays cacheable.) The headers that only mean something for a page a browser renders
- * (COOP, Origin-Agent-Cluster, Referrer-Policy, X-DNS-Prefetch-Control, X-Download-Options, …)
- * are helmet's, sent with the GraphiQL page and its files (`documentHeaders`, graphiql.ts), whose
- * CSP lets that page work.
+ * `no-store`; a persisted query's GET stays cacheable.) The headers that only mean something for a
+ * page a browser renders (COOP, Origin-Agent-Cluster, Referrer-Policy, X-DNS-Prefetch-Control,
+ * X-Download-Options, …) are helmet's, sent with the GraphiQL page and its files
+ * (`documentHeaders`, graphiql.ts), whose CSP lets that page work.
  *
  * None of them depends on the request (no nonces), so they are computed once and set from a
  * synchronous onRequest hook, before any hook that may answer early (auth's 401 carries them too).
