@@ -3,7 +3,7 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { PAGE_CSS, PAGE_HTML, PAGE_SCRIPT } from './graphiql-page.js';
-import { documentHeaders } from './headers.js';
+import { documentHeaders, setHeaders } from './headers.js';
 
 /**
  * GraphiQL served from the project's own dependencies, so it works without internet (Mercurius's
@@ -29,11 +29,7 @@ const VENDOR = [
 
 export async function graphiqlPlugin(app: FastifyInstance): Promise<void> {
   // A page and its files: the document headers on top of every response's (this plugin's routes only).
-  const headers = documentHeaders();
-  app.addHook('onRequest', (_request, reply, done) => {
-    for (const [name, value] of headers) reply.header(name, value);
-    done();
-  });
+  app.addHook('onRequest', setHeaders(documentHeaders()));
   const page = (type: string, body: string) => async (_request: unknown, reply: import('fastify').FastifyReply) =>
     reply.type(type).header('cache-control', 'no-cache').send(body);
   app.get('/graphiql', { logLevel: 'warn' }, page('text/html; charset=utf-8', PAGE_HTML));

@@ -1,5 +1,6 @@
 import cors from '@fastify/cors';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import helmet from 'helmet';
 import type { Config } from '../../config.js';
@@ -25,12 +26,7 @@ import type { Config } from '../../config.js';
  */
 export const headersPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
-    app.addHook('onRequest', (_request, reply, done) => {
-      // On the reply, like every other header of ours: while nothing is set on the raw response,
-      // Node writes Fastify's headers as they are instead of passing each through setHeader again.
-      for (const [name, value] of API_HEADERS) reply.header(name, value);
-      done();
-    });
+    app.addHook('onRequest', setHeaders(API_HEADERS));
     const allowed = new Set(config.corsOrigins);
     await app.register(cors, {
       origin: allowed.size === 0 ? false : (origin, cb) => cb(null, origin !== undefined && allowed.has(origin)),
@@ -43,6 +39,18 @@ export const headersPlugin = fp<{ config: Config }>(
   },
   { name: 'lumbung-headers' },
 );
+
+/**
+ * A synchronous onRequest hook that sets these headers on the reply, like every other header of
+ * ours: while nothing is set on the raw response, Node writes Fastify's headers as they are instead
+ * of passing each through setHeader again.
+ */
+export const setHeaders =
+  (headers: ReadonlyArray<readonly [string, string]>) =>
+  (_request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    for (const [name, value] of headers) reply.header(name, value);
+    done();
+  };
 
 /** The security headers of every response (documents get `documentHeaders` on top). */
 export const API_HEADERS: ReadonlyArray<readonly [string, string]> = [
