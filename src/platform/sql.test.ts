@@ -40,6 +40,30 @@ describe('prepared', () => {
     ]);
   });
 
+  it('compiles once for a database and its transactions, and again for the same database with a plugin', async () => {
+    // given a prepared statement run on a database
+    const { db, sent } = recordingDb();
+    let builds = 0;
+    const byId = prepared((d: typeof db, id: number) => {
+      builds++;
+      return d.selectFrom('users').select('id').where('id', '=', id);
+    });
+    await byId(db, 1);
+    // when it runs inside a transaction of that database
+    await db.transaction().execute((trx) => byId(trx, 2));
+    // then it was not built again, and the transaction sent the same SQL with its value
+    expect(builds).toBe(1);
+    expect(sent.map((s) => s.parameters)).toEqual([[1], [2]]);
+    // when the same database runs it with a plugin that changes the SQL
+    await byId(db.withSchema('other'), 3);
+    // then that run is built for it (the plugin's SQL), and the cached statement is kept for the rest
+    expect(builds).toBe(2);
+    expect(sent[2]!.sql).toContain('"other"."users"');
+    await byId(db, 4);
+    expect(builds).toBe(2);
+    expect(sent[3]!.sql).not.toContain('other');
+  });
+
   it('fills a value used twice in a sql template, keeps the template\'s own values, and passes arrays whole', async () => {
     const { db, sent } = recordingDb();
     const q = prepared((_d, rank: number, names: string[]) =>

@@ -29,30 +29,37 @@ class Slot {
 }
 
 /**
- * A statement built and compiled once per database instance, then run with new values: `build`
- * receives stand-ins for the values (pass them straight to the query builder or the `sql` template
- * as values, never compute with them: a value computed from one must be an argument of its own),
- * and each run replaces the stand-ins in the compiled parameters with the values it is given. The
- * SQL text is the one the builder produces, so logs and tests see the same statement. Building
- * and compiling the availability aggregate cost about a tenth of its request's CPU (issue 13).
- * Statements whose shape depends on a value (a filter present or not) need one per shape.
- * A transaction is another instance: there it is compiled per run, as before.
+ * A statement built and compiled once, then run with new values: `build` receives stand-ins for
+ * the values (pass them straight to the query builder or the `sql` template as values, never
+ * compute with them: a value computed from one must be an argument of its own), and each run
+ * replaces the stand-ins in the compiled parameters with the values it is given. The SQL text is
+ * the one the builder produces, so logs and tests see the same statement. Building and compiling
+ * the availability aggregate cost about a tenth of its request's CPU, and an acceptance's query
+ * building a fifth of its Node CPU (issue 13). Statements whose shape depends on a value (a filter
+ * present or not) need one per shape.
+ *
+ * The compiled statement is kept per dialect adapter, which a Kysely shares with its transactions
+ * (what is compiled on `db` serves every `trx` of it), and used again only with the same plugins.
  */
 export function prepared<A extends unknown[], R>(
   build: (db: Kysely<any>, ...values: A) => Compilable<R> | RawBuilder<R>,
 ): (db: Kysely<any>, ...values: A) => Promise<QueryResult<R>> {
-  const compiled = new WeakMap<object, CompiledQuery<R>>();
+  const compiled = new WeakMap<object, { plugins: readonly unknown[]; query: CompiledQuery<R> }>();
   return (db, ...values) => {
-    let query = compiled.get(db);
+    const executor = db.getExecutor();
+    const cached = compiled.get(executor.adapter);
+    let query = cached && samePlugins(cached.plugins, executor.plugins) ? cached.query : undefined;
     if (!query) {
       const slots = values.map((_, i) => new Slot(i)) as A;
       const built = build(db, ...slots);
       query = 'isRawBuilder' in built ? built.compile(db) : built.compile();
       const used = new Set(query.parameters.filter((p): p is Slot => p instanceof Slot).map((p) => p.index));
       if (used.size !== values.length) throw new Error(`prepared statement: ${values.length - used.size} of its values never reach a parameter`);
-      compiled.set(db, query);
+      if (!cached) compiled.set(executor.adapter, { plugins: executor.plugins, query });
     }
     const parameters = query.parameters.map((p) => (p instanceof Slot ? values[p.index] : p));
     return db.executeQuery<R>({ sql: query.sql, query: query.query, parameters, queryId: createQueryId() });
   };
 }
+
+const samePlugins = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((p, i) => p === b[i]);
