@@ -1,7 +1,7 @@
 import { type Expression, type RawBuilder, sql, type SqlBool, type Transaction } from 'kysely';
 import type { DB, Db, Row } from '../../platform/db-types.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
-import { idList } from '../../platform/sql.js';
+import { idList, prepared } from '../../platform/sql.js';
 import type { InvariantViolation } from './errors.js';
 
 export type LineRow = Row<'allocation_lines'>;
@@ -39,45 +39,82 @@ export type LockMode = 'update' | 'none';
 const approvedMember = (producerColumn: string, brandId: number) =>
   sql<SqlBool>`exists (select 1 from memberships m where m.producer_id = ${sql.ref(producerColumn)} and m.brand_id = ${brandId} and m.status = 'APPROVED')`;
 
-/** Graded, not off-grade lots of the product at the grade or better, with weight left, of approved members. */
-export function candidateLots(trx: Db, q: CandidateQuery, lock: LockMode): Promise<LotRow[]> {
-  if (q.onlyLotIds && q.onlyLotIds.length === 0) return Promise.resolve([]);
-  let query = trx
+/**
+ * The candidate queries are prepared (platform/sql.ts: built and compiled once, not on every call;
+ * an acceptance reads its candidates twice): one per lock mode, for all candidates or only some,
+ * with the id lists and exclusions as array values (`<> all('{}')` excludes nothing).
+ */
+type Ids = readonly number[];
+const lotsWhere = (db: Db, productId: number, brandId: number, minGradeRank: number, excludeIds: Ids, excludeProducerIds: Ids) =>
+  db
     .selectFrom('lots')
     .selectAll('lots')
-    .where('lots.product_id', '=', q.productId)
-    .where('lots.brand_id', '=', q.brandId)
+    .where('lots.product_id', '=', productId)
+    .where('lots.brand_id', '=', brandId)
     .where('lots.grade_rank', 'is not', null)
-    .where('lots.grade_rank', '<=', q.minGradeRank)
+    .where('lots.grade_rank', '<=', minGradeRank)
     .where('lots.off_grade', '=', false)
     .where(sql<SqlBool>`lots.allocated_g < lots.net_g`)
-    .where(approvedMember('lots.producer_id', q.brandId) as Expression<SqlBool>);
-  if (q.onlyLotIds) query = query.where('lots.id', 'in', q.onlyLotIds);
-  if (q.excludeLotIds?.length) query = query.where('lots.id', 'not in', q.excludeLotIds);
-  if (q.excludeProducerIds?.length) query = query.where('lots.producer_id', 'not in', q.excludeProducerIds);
-  query = query.orderBy('lots.id');
-  return (lock === 'none' ? query : query.forNoKeyUpdate(['lots'])).execute();
+    .where(approvedMember('lots.producer_id', brandId) as Expression<SqlBool>)
+    .where(sql<SqlBool>`lots.id <> all(${excludeIds}::int8[])`)
+    .where(sql<SqlBool>`lots.producer_id <> all(${excludeProducerIds}::int8[])`);
+type LotsSelect = ReturnType<typeof lotsWhere>;
+const lotsInOrder = (query: LotsSelect, lock: LockMode) => (lock === 'none' ? query.orderBy('lots.id') : query.orderBy('lots.id').forNoKeyUpdate(['lots']));
+const lotsQueries = (lock: LockMode) => ({
+  all: prepared((db: Db, productId: number, brandId: number, minGradeRank: number, excludeIds: Ids, excludeProducerIds: Ids) =>
+    lotsInOrder(lotsWhere(db, productId, brandId, minGradeRank, excludeIds, excludeProducerIds), lock)),
+  only: prepared((db: Db, productId: number, brandId: number, minGradeRank: number, excludeIds: Ids, excludeProducerIds: Ids, onlyIds: Ids) =>
+    lotsInOrder(lotsWhere(db, productId, brandId, minGradeRank, excludeIds, excludeProducerIds).where(sql<SqlBool>`lots.id = any(${onlyIds}::int8[])`), lock)),
+});
+
+const commitmentsWhere = (
+  db: Db, productId: number, brandId: number, minGradeRank: number, windowStart: string, windowEnd: string, excludeIds: Ids, excludeProducerIds: Ids,
+) =>
+  db
+    .selectFrom('commitments')
+    .selectAll('commitments')
+    .where('commitments.product_id', '=', productId)
+    .where('commitments.brand_id', '=', brandId)
+    .where('commitments.status', '=', 'OPEN')
+    .where('commitments.min_grade_rank', '<=', minGradeRank)
+    .where(sql<SqlBool>`commitments.allocated_g < commitments.committed_g`)
+    .where('commitments.window_start', '<=', windowEnd)
+    .where('commitments.window_end', '>=', windowStart)
+    .where(approvedMember('commitments.producer_id', brandId) as Expression<SqlBool>)
+    .where(sql<SqlBool>`commitments.id <> all(${excludeIds}::int8[])`)
+    .where(sql<SqlBool>`commitments.producer_id <> all(${excludeProducerIds}::int8[])`);
+type CommitmentsSelect = ReturnType<typeof commitmentsWhere>;
+const commitmentsInOrder = (query: CommitmentsSelect, lock: LockMode) =>
+  lock === 'none' ? query.orderBy('commitments.id') : query.orderBy('commitments.id').forNoKeyUpdate(['commitments']);
+const commitmentsQueries = (lock: LockMode) => ({
+  all: prepared((db: Db, productId: number, brandId: number, minGradeRank: number, windowStart: string, windowEnd: string, excludeIds: Ids, excludeProducerIds: Ids) =>
+    commitmentsInOrder(commitmentsWhere(db, productId, brandId, minGradeRank, windowStart, windowEnd, excludeIds, excludeProducerIds), lock)),
+  only: prepared(
+    (db: Db, productId: number, brandId: number, minGradeRank: number, windowStart: string, windowEnd: string, excludeIds: Ids, excludeProducerIds: Ids, onlyIds: Ids) =>
+      commitmentsInOrder(
+        commitmentsWhere(db, productId, brandId, minGradeRank, windowStart, windowEnd, excludeIds, excludeProducerIds)
+          .where(sql<SqlBool>`commitments.id = any(${onlyIds}::int8[])`),
+        lock,
+      ),
+  ),
+});
+const LOTS = { none: lotsQueries('none'), update: lotsQueries('update') };
+const COMMITMENTS = { none: commitmentsQueries('none'), update: commitmentsQueries('update') };
+
+/** Graded, not off-grade lots of the product at the grade or better, with weight left, of approved members. */
+export async function candidateLots(trx: Db, q: CandidateQuery, lock: LockMode): Promise<LotRow[]> {
+  const queries = LOTS[lock];
+  const args = [trx, q.productId, q.brandId, q.minGradeRank, q.excludeLotIds ?? [], q.excludeProducerIds ?? []] as const;
+  if (!q.onlyLotIds) return (await queries.all(...args)).rows;
+  return q.onlyLotIds.length === 0 ? [] : (await queries.only(...args, q.onlyLotIds)).rows;
 }
 
 /** OPEN commitments of the product promising the grade or better, with weight left, whose window overlaps, of approved members. */
-export function candidateCommitments(trx: Db, q: CandidateQuery, lock: LockMode): Promise<CommitmentRow[]> {
-  if (q.onlyCommitmentIds && q.onlyCommitmentIds.length === 0) return Promise.resolve([]);
-  let query = trx
-    .selectFrom('commitments')
-    .selectAll('commitments')
-    .where('commitments.product_id', '=', q.productId)
-    .where('commitments.brand_id', '=', q.brandId)
-    .where('commitments.status', '=', 'OPEN')
-    .where('commitments.min_grade_rank', '<=', q.minGradeRank)
-    .where(sql<SqlBool>`commitments.allocated_g < commitments.committed_g`)
-    .where('commitments.window_start', '<=', q.windowEnd)
-    .where('commitments.window_end', '>=', q.windowStart)
-    .where(approvedMember('commitments.producer_id', q.brandId) as Expression<SqlBool>);
-  if (q.onlyCommitmentIds) query = query.where('commitments.id', 'in', q.onlyCommitmentIds);
-  if (q.excludeCommitmentIds?.length) query = query.where('commitments.id', 'not in', q.excludeCommitmentIds);
-  if (q.excludeProducerIds?.length) query = query.where('commitments.producer_id', 'not in', q.excludeProducerIds);
-  query = query.orderBy('commitments.id');
-  return (lock === 'none' ? query : query.forNoKeyUpdate(['commitments'])).execute();
+export async function candidateCommitments(trx: Db, q: CandidateQuery, lock: LockMode): Promise<CommitmentRow[]> {
+  const queries = COMMITMENTS[lock];
+  const args = [trx, q.productId, q.brandId, q.minGradeRank, q.windowStart, q.windowEnd, q.excludeCommitmentIds ?? [], q.excludeProducerIds ?? []] as const;
+  if (!q.onlyCommitmentIds) return (await queries.all(...args)).rows;
+  return q.onlyCommitmentIds.length === 0 ? [] : (await queries.only(...args, q.onlyCommitmentIds)).rows;
 }
 
 /**
@@ -117,10 +154,41 @@ export interface NewLine {
 }
 
 /**
+ * The lines as columns (one array per column, in line order) for `unnest`: one statement text and
+ * nine parameters however many lines there are, rather than eight parameters per line.
+ */
+const lineColumns = (lines: readonly NewLine[]) => [
+  lines.map((l) => l.orderId),
+  lines.map((l) => l.producerId),
+  lines.map((l) => l.lotId),
+  lines.map((l) => l.commitmentId),
+  lines.map((l) => l.weightG),
+  lines.map((l) => l.reason),
+  lines.map((l) => l.reasonId),
+  lines.map((l) => l.replacesLineId),
+] as const;
+type LineColumns = ReturnType<typeof lineColumns>;
+
+const insertLinesSql = (c: { [K in keyof LineColumns]: unknown }) => sql`
+  insert into allocation_lines (order_id, producer_id, lot_id, commitment_id, weight_g, reason, reason_id, replaces_line_id)
+  select * from unnest(${c[0]}::int8[], ${c[1]}::int8[], ${c[2]}::int8[], ${c[3]}::int8[], ${c[4]}::int8[], ${c[5]}::text[], ${c[6]}::text[], ${c[7]}::int8[])
+  returning *`;
+const addDeltasSql = (table: 'lots' | 'commitments', ids: unknown, deltas: unknown) =>
+  sql`update ${sql.table(table)} as t set allocated_g = t.allocated_g + v.delta from unnest(${ids}::int8[], ${deltas}::int8[]) as v(id, delta) where t.id = v.id`;
+
+const insertLinesOnly = prepared((_db, ...c: [...LineColumns]) => sql<LineRow>`${insertLinesSql(c)}`);
+const insertLinesTaking = prepared((_db, lotIds: number[], lotDeltas: number[], commitmentIds: number[], commitmentDeltas: number[], ...c: [...LineColumns]) =>
+  sql<LineRow>`with ins as (${insertLinesSql(c)}),
+    l as (${addDeltasSql('lots', lotIds, lotDeltas)} returning 1),
+    c as (${addDeltasSql('commitments', commitmentIds, commitmentDeltas)} returning 1)
+    select * from ins`);
+
+/**
  * Insert lines in one statement, returned in id order. With `take`, the same statement also adds
  * the weight to the lots' and commitments' allocated_g (relative updates, as addAllocated): one
  * round trip less while an acceptance holds its supply rows. The CHECK constraints hold per row
- * either way; the caller re-checks the invariant after.
+ * either way; the caller re-checks the invariant after. Prepared (platform/sql.ts), with the lines
+ * and the weights as arrays.
  */
 export async function insertLines(
   trx: Transaction<DB>,
@@ -128,29 +196,11 @@ export async function insertLines(
   take?: { lots: ReadonlyMap<number, number>; commitments: ReadonlyMap<number, number> },
 ): Promise<LineRow[]> {
   if (lines.length === 0) return [];
-  const insert = trx
-    .insertInto('allocation_lines')
-    .values(
-      lines.map((l) => ({
-        order_id: l.orderId,
-        producer_id: l.producerId,
-        lot_id: l.lotId,
-        commitment_id: l.commitmentId,
-        weight_g: l.weightG,
-        reason: l.reason,
-        reason_id: l.reasonId,
-        replaces_line_id: l.replacesLineId,
-      })),
-    )
-    .returningAll();
-  const updates = [
-    ...(take && take.lots.size > 0 ? [sql`l as (${addDeltas('lots', take.lots)} returning 1)`] : []),
-    ...(take && take.commitments.size > 0 ? [sql`c as (${addDeltas('commitments', take.commitments)} returning 1)`] : []),
-  ];
-  const rows = updates.length === 0
-    ? await insert.execute()
-    : (await sql<LineRow>`with ins as (${insert}), ${sql.join(updates)} select * from ins`.execute(trx)).rows;
-  // PostgreSQL returns INSERT … RETURNING rows in VALUES order; sort by id to be explicit.
+  const columns = lineColumns(lines);
+  const { rows } = take
+    ? await insertLinesTaking(trx, [...take.lots.keys()], [...take.lots.values()], [...take.commitments.keys()], [...take.commitments.values()], ...columns)
+    : await insertLinesOnly(trx, ...columns);
+  // PostgreSQL returns INSERT … RETURNING rows in the order they were inserted; sort by id to be explicit.
   return rows.sort((a, b) => a.id - b.id);
 }
 
