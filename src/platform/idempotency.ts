@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import type { Db, DB } from './db-types.js';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from './errors.js';
-import { sqlState } from './sql.js';
+import { prepared, sqlState } from './sql.js';
 import { inTransaction, LOCK_NOT_AVAILABLE, type TxOptions } from './transaction.js';
 import { ISSUES, zodText } from './issue-messages.js';
 
@@ -48,15 +48,25 @@ export interface IdempotencyScope {
  * false, and the stored row can be read; if it rolled back, this one wins.
  */
 export async function claimIdempotencyKey(trx: Transaction<DB>, scope: IdempotencyScope, hash: string, response?: unknown): Promise<boolean> {
-  const completed = response === undefined ? {} : { response: JSON.stringify(response), completed_at: new Date() };
-  const row = await trx
-    .insertInto('idempotency_keys')
-    .values({ user_id: scope.userId, operation: scope.operation, key: scope.key, request_hash: hash, ...completed })
-    .onConflict((oc) => oc.columns(['user_id', 'operation', 'key']).doNothing())
-    .returning('key')
-    .executeTakeFirst();
-  return row !== undefined;
+  const { rows } = response === undefined
+    ? await claimQuery(trx, scope.userId, scope.operation, scope.key, hash)
+    : await claimCompletedQuery(trx, scope.userId, scope.operation, scope.key, hash, JSON.stringify(response), new Date());
+  return rows.length > 0;
 }
+
+/** The claim, prepared (platform/sql.ts): without a response, or with the response already known. */
+const claimQuery = prepared((trx: Db, userId: number, operation: string, key: string, hash: string) =>
+  trx
+    .insertInto('idempotency_keys')
+    .values({ user_id: userId, operation, key, request_hash: hash })
+    .onConflict((oc) => oc.columns(['user_id', 'operation', 'key']).doNothing())
+    .returning('key'));
+const claimCompletedQuery = prepared((trx: Db, userId: number, operation: string, key: string, hash: string, response: string, completedAt: Date) =>
+  trx
+    .insertInto('idempotency_keys')
+    .values({ user_id: userId, operation, key, request_hash: hash, response, completed_at: completedAt })
+    .onConflict((oc) => oc.columns(['user_id', 'operation', 'key']).doNothing())
+    .returning('key'));
 
 export const findIdempotencyKey = (db: Db, scope: IdempotencyScope) =>
   db

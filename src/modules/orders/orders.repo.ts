@@ -2,7 +2,7 @@ import { type Expression, sql, type SqlBool, type Transaction } from 'kysely';
 import { isAdmin, orgIdsWithRole, type Principal } from '../../platform/auth.js';
 import type { DB, Db, NewRow, OrderStatus, Row, RowUpdate } from '../../platform/db-types.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
-import { idList } from '../../platform/sql.js';
+import { idList, prepared } from '../../platform/sql.js';
 
 export type OrderRow = Row<'orders'>;
 export type OrderEventRow = Row<'order_events'> & { actor_display_name: string | null };
@@ -25,15 +25,17 @@ export const updateOrder = (trx: Transaction<DB>, id: number, set: RowUpdate<'or
 export interface OrderBrandSettings { fee_pct: string; default_strategy: string }
 
 /** lockOrder, with the order's brand's fee and default strategy in the same statement (the brand row is not locked). */
-export async function lockOrderWithBrand(trx: Transaction<DB>, id: number): Promise<{ order: OrderRow; brand: OrderBrandSettings } | undefined> {
-  const row = await trx
+const lockOrderWithBrandQuery = prepared((trx: Db, id: number) =>
+  trx
     .selectFrom('orders as o')
     .innerJoin('brands as b', 'b.id', 'o.brand_id')
     .selectAll('o')
     .select(['b.fee_pct as brand_fee_pct', 'b.default_strategy as brand_default_strategy'])
     .where('o.id', '=', id)
-    .forUpdate('o')
-    .executeTakeFirst();
+    .forUpdate('o'));
+
+export async function lockOrderWithBrand(trx: Transaction<DB>, id: number): Promise<{ order: OrderRow; brand: OrderBrandSettings } | undefined> {
+  const row = (await lockOrderWithBrandQuery(trx, id)).rows[0];
   if (!row) return undefined;
   const { brand_fee_pct, brand_default_strategy, ...order } = row;
   return { order, brand: { fee_pct: brand_fee_pct, default_strategy: brand_default_strategy } };
