@@ -20,7 +20,8 @@
  * the service acceptOrder (orders/acceptance.ts, with its idempotency key, order lock, allocation,
  * invariant check and transition) one order after another until the orders run out or BENCH_SECONDS
  * (default 60) have passed. Reports calls/s, p50/p99/max latency, the benchmark process's CPU (a
- * rate bound by Node's one core rather than by lock waits shows as ~100 %), and the outcomes: accepted,
+ * rate bound by Node's one core rather than by lock waits shows as ~100 %), the CPU time per call of
+ * Node and of a local PostgreSQL server (which side the time goes to), and the outcomes: accepted,
  * insufficient supply, busy (lock timeout or retries exhausted), anything else.
  *
  * At the end, in SQL, independently of the service: no lot or commitment holds more than its
@@ -29,6 +30,8 @@
  * Exits 1 when an invariant is violated or a call failed with anything but a typed refusal. The
  * database is dropped at the end (BENCH_KEEP_DB=1 keeps it, to inspect query plans).
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { composeModules } from '../src/composition.js';
@@ -43,6 +46,39 @@ import { BusyError } from '../src/platform/errors.js';
 import { migrateToLatest } from '../src/platform/migrate.js';
 import { seedDemo } from '../src/seed/seed.js';
 import { percentile, scratchDatabase } from './bench-support.js';
+
+/**
+ * CPU seconds used so far by the local PostgreSQL server: user + system time of every process named
+ * postgres (backends, walwriter, autovacuum, …), plus the children the postmaster has reaped (the
+ * backends that exited). Null when the server is not on this machine or /proc cannot be read.
+ * Next to Node's CPU per call it shows which side an acceptance's time is spent on.
+ */
+function postgresCpuSeconds(url: string): number | null {
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname)) return null;
+  let ticks = 0;
+  let seen = false;
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue; // exited meanwhile
+      }
+      const close = stat.lastIndexOf(')');
+      if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+      // Fields after the command: state is field 3, utime/stime/cutime/cstime are fields 14–17.
+      const f = stat.slice(close + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+      seen = true;
+    }
+  } catch {
+    return null;
+  }
+  // USER_HZ is 100 on Linux for every architecture Node runs on.
+  return seen ? ticks / 100 : null;
+}
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const intEnv = (name: string, fallback: number) => {
@@ -166,6 +202,7 @@ async function main() {
     const stopCompactor = startAvailabilityCompactor(db, Number(process.env.BENCH_COMPACT_MS ?? 1000), (e) => console.error('compaction failed', e));
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
+    const pgCpuBefore = postgresCpuSeconds(BASE_URL);
     const deadline = started + SECONDS * 1000;
     const worker = async () => {
       while (next < orders.length && performance.now() < deadline) {
@@ -190,6 +227,8 @@ async function main() {
     await stopCompactor();
     const cpu = process.cpuUsage(cpuBefore);
     const nodeCpuPct = ((cpu.user + cpu.system) / 1e6 / elapsedS) * 100;
+    const pgCpuAfter = postgresCpuSeconds(BASE_URL);
+    const pgCpuS = pgCpuBefore !== null && pgCpuAfter !== null ? pgCpuAfter - pgCpuBefore : null;
 
     // The invariants, in SQL ----------------------------------------------------------------
     const violations = await sql<{ what: string }>`
@@ -220,6 +259,11 @@ async function main() {
     console.log(
       `  ${(calls / elapsedS).toFixed(0)} calls/s   p50 ${percentile(sorted, 50).toFixed(0)} ms   p99 ${percentile(sorted, 99).toFixed(0)} ms   max ${(sorted[sorted.length - 1] ?? NaN).toFixed(0)} ms   ` +
         `Node CPU ${nodeCpuPct.toFixed(0)} % of one core`,
+    );
+    const perCall = (seconds: number) => `${((seconds * 1000) / calls).toFixed(2)} ms`;
+    console.log(
+      `  CPU per call: Node ${perCall((cpu.user + cpu.system) / 1e6)}, PostgreSQL ` +
+        (pgCpuS === null ? 'n/a (not a local server this process can read)' : `${perCall(pgCpuS)} (every postgres process, ${os.cpus().length} cores here)`),
     );
     console.log(
       `  accepted ${outcomes.accepted}, insufficient supply ${outcomes.insufficient}, busy ${outcomes.busy}, other errors ${outcomes.other}; ` +
