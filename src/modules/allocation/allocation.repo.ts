@@ -155,7 +155,7 @@ export interface NewLine {
 
 /**
  * The lines as columns (one array per column, in line order) for `unnest`: one statement text and
- * nine parameters however many lines there are, rather than eight parameters per line.
+ * eight parameters (an array per column) however many lines there are, rather than eight per line.
  */
 const lineColumns = (lines: readonly NewLine[]) => [
   lines.map((l) => l.orderId),
