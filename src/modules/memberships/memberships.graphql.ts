@@ -85,7 +85,7 @@ builder.objectFields(BrandRef, (t) => ({
     type: MembershipRef,
     // Nullable: for anyone else it is null with a FORBIDDEN error on this field only, and the rest of the answer survives.
     nullable: true,
-    description: 'Memberships of the brand, optionally in one status (its manager, its curators, admins); null for anyone else.',
+    description: 'Memberships of the brand, optionally in one status (its manager, its curators, admins); for anyone else null, with a FORBIDDEN error on this field.',
     authScopes: (brand) => ({ admin: true, brandManager: brand.id, curator: brand.id }),
     complexity: connectionComplexity,
     args: { status: t.arg({ type: MembershipStatusEnum, required: false, description: 'Only memberships in this status.' }) },

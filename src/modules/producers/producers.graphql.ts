@@ -38,7 +38,7 @@ CooperativeRef.implement({
     producers: t.connection({
       type: ProducerRef,
       nullable: true,
-      description: 'Member producers you may see (its manager sees all; brand managers those with a membership in their brands); null for anyone else.',
+      description: 'Member producers you may see (its manager sees all; brand managers those with a membership in their brands); for anyone else null, with a FORBIDDEN error on this field.',
       authScopes: (coop) => ({ admin: true, coopManager: coop.id, brandManager: 'any' }),
       complexity: connectionComplexity,
       resolve: (coop, args, ctx) =>
