@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
-import type { Db, DB } from './db-types.js';
+import type { Db, DB, NewRow } from './db-types.js';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from './errors.js';
 import { prepared, sqlState } from './sql.js';
 import { inTransaction, LOCK_NOT_AVAILABLE, type TxOptions } from './transaction.js';
@@ -55,18 +55,12 @@ export async function claimIdempotencyKey(trx: Transaction<DB>, scope: Idempoten
 }
 
 /** The claim, prepared (platform/sql.ts): without a response, or with the response already known. */
+const claim = (trx: Db, values: NewRow<'idempotency_keys'>) =>
+  trx.insertInto('idempotency_keys').values(values).onConflict((oc) => oc.columns(['user_id', 'operation', 'key']).doNothing()).returning('key');
 const claimQuery = prepared((trx: Db, userId: number, operation: string, key: string, hash: string) =>
-  trx
-    .insertInto('idempotency_keys')
-    .values({ user_id: userId, operation, key, request_hash: hash })
-    .onConflict((oc) => oc.columns(['user_id', 'operation', 'key']).doNothing())
-    .returning('key'));
+  claim(trx, { user_id: userId, operation, key, request_hash: hash }));
 const claimCompletedQuery = prepared((trx: Db, userId: number, operation: string, key: string, hash: string, response: string, completedAt: Date) =>
-  trx
-    .insertInto('idempotency_keys')
-    .values({ user_id: userId, operation, key, request_hash: hash, response, completed_at: completedAt })
-    .onConflict((oc) => oc.columns(['user_id', 'operation', 'key']).doNothing())
-    .returning('key'));
+  claim(trx, { user_id: userId, operation, key, request_hash: hash, response, completed_at: completedAt }));
 
 export const findIdempotencyKey = (db: Db, scope: IdempotencyScope) =>
   db

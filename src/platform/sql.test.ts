@@ -1,6 +1,6 @@
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { prepared } from './sql.js';
+import { columnsOf, prepared } from './sql.js';
 
 /** A Kysely that compiles for PostgreSQL and records what it would send (no database). */
 function recordingDb() {
@@ -76,5 +76,13 @@ describe('prepared', () => {
     const { db } = recordingDb();
     const q = prepared((_d, a: number, _b: number) => sql`select ${a}`);
     await expect(async () => q(db, 1, 2)).rejects.toThrow(/1 of its values never reach a parameter/);
+  });
+});
+
+describe('columnsOf', () => {
+  it('turns rows into one array per key, in the order of the keys and of the rows, nulls kept', () => {
+    const rows = [{ id: 1, lot: null, name: 'a' }, { id: 2, lot: 7, name: 'b' }];
+    expect(columnsOf(rows, 'name', 'id', 'lot')).toEqual([['a', 'b'], [1, 2], [null, 7]]);
+    expect(columnsOf([] as typeof rows, 'id')).toEqual([[]]);
   });
 });

@@ -14,6 +14,14 @@ export function idList(ids: readonly number[]): RawBuilder<unknown> {
   return sql.join(ids.map((id) => sql.lit(id)));
 }
 
+/**
+ * Rows as columns, one array per key in the order given, for `unnest(${a}::int8[], ${b}::text[], …)`:
+ * a statement whose text and number of parameters do not depend on how many rows it writes.
+ */
+export function columnsOf<T, const K extends readonly (keyof T)[]>(rows: readonly T[], ...keys: K): { [I in keyof K]: Array<T[K[I]]> } {
+  return keys.map((k) => rows.map((r) => r[k])) as { [I in keyof K]: Array<T[K[I]]> };
+}
+
 /** The SQLSTATE of a database error (pg and PGlite both expose it as `code`), or undefined. */
 export const sqlState = (e: unknown): string | undefined => {
   const code = (e as { code?: unknown } | null)?.code;

@@ -1,7 +1,7 @@
 import { type Expression, type RawBuilder, sql, type SqlBool, type Transaction } from 'kysely';
 import type { DB, Db, Row } from '../../platform/db-types.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
-import { idList, prepared } from '../../platform/sql.js';
+import { columnsOf, idList, prepared } from '../../platform/sql.js';
 import type { InvariantViolation } from './errors.js';
 
 export type LineRow = Row<'allocation_lines'>;
@@ -153,34 +153,26 @@ export interface NewLine {
   replacesLineId: number | null;
 }
 
-/**
- * The lines as columns (one array per column, in line order) for `unnest`: one statement text and
- * eight parameters (an array per column) however many lines there are, rather than eight per line.
- */
-const lineColumns = (lines: readonly NewLine[]) => [
-  lines.map((l) => l.orderId),
-  lines.map((l) => l.producerId),
-  lines.map((l) => l.lotId),
-  lines.map((l) => l.commitmentId),
-  lines.map((l) => l.weightG),
-  lines.map((l) => l.reason),
-  lines.map((l) => l.reasonId),
-  lines.map((l) => l.replacesLineId),
-] as const;
+/** A line's columns in the order the insert takes them (platform/sql.ts columnsOf). */
+const LINE_COLUMNS = ['orderId', 'producerId', 'lotId', 'commitmentId', 'weightG', 'reason', 'reasonId', 'replacesLineId'] as const;
+const lineColumns = (lines: readonly NewLine[]) => columnsOf(lines, ...LINE_COLUMNS);
 type LineColumns = ReturnType<typeof lineColumns>;
 
-const insertLinesSql = (c: { [K in keyof LineColumns]: unknown }) => sql`
+/** The lines as eight array parameters (unnest), however many lines there are. */
+const insertLinesSql = (c: LineColumns) => sql`
   insert into allocation_lines (order_id, producer_id, lot_id, commitment_id, weight_g, reason, reason_id, replaces_line_id)
   select * from unnest(${c[0]}::int8[], ${c[1]}::int8[], ${c[2]}::int8[], ${c[3]}::int8[], ${c[4]}::int8[], ${c[5]}::text[], ${c[6]}::text[], ${c[7]}::int8[])
   returning *`;
-const addDeltasSql = (table: 'lots' | 'commitments', ids: unknown, deltas: unknown) =>
+
+/** allocated_g += delta for the ids given, with the ids and deltas as two array parameters. */
+const addDeltas = (table: 'lots' | 'commitments', ids: readonly number[], deltas: readonly number[]) =>
   sql`update ${sql.table(table)} as t set allocated_g = t.allocated_g + v.delta from unnest(${ids}::int8[], ${deltas}::int8[]) as v(id, delta) where t.id = v.id`;
 
-const insertLinesOnly = prepared((_db, ...c: [...LineColumns]) => sql<LineRow>`${insertLinesSql(c)}`);
-const insertLinesTaking = prepared((_db, lotIds: number[], lotDeltas: number[], commitmentIds: number[], commitmentDeltas: number[], ...c: [...LineColumns]) =>
+const insertLinesOnly = prepared((_db, ...c: LineColumns) => sql<LineRow>`${insertLinesSql(c)}`);
+const insertLinesTaking = prepared((_db, lotIds: number[], lotDeltas: number[], commitmentIds: number[], commitmentDeltas: number[], ...c: LineColumns) =>
   sql<LineRow>`with ins as (${insertLinesSql(c)}),
-    l as (${addDeltasSql('lots', lotIds, lotDeltas)} returning 1),
-    c as (${addDeltasSql('commitments', commitmentIds, commitmentDeltas)} returning 1)
+    l as (${addDeltas('lots', lotIds, lotDeltas)} returning 1),
+    c as (${addDeltas('commitments', commitmentIds, commitmentDeltas)} returning 1)
     select * from ins`);
 
 /**
@@ -207,8 +199,7 @@ export async function insertLines(
 const valuesList = (entries: ReadonlyMap<number, number>): RawBuilder<unknown> =>
   sql.join([...entries].map(([id, g]) => sql`(${sql.lit(id)}::int8, ${sql.lit(g)}::int8)`));
 
-const addDeltas = (table: 'lots' | 'commitments', deltas: ReadonlyMap<number, number>) =>
-  sql`update ${sql.table(table)} as t set allocated_g = t.allocated_g + v.delta from (values ${valuesList(deltas)}) as v(id, delta) where t.id = v.id`;
+const addDeltasOf = (table: 'lots' | 'commitments', deltas: ReadonlyMap<number, number>) => addDeltas(table, [...deltas.keys()], [...deltas.values()]);
 
 /**
  * allocated_g += delta (negative to release) for many lots and commitments in one statement: relative
@@ -218,9 +209,9 @@ const addDeltas = (table: 'lots' | 'commitments', deltas: ReadonlyMap<number, nu
 export async function addAllocated(trx: Transaction<DB>, deltas: { lots: ReadonlyMap<number, number>; commitments: ReadonlyMap<number, number> }) {
   const { lots, commitments } = deltas;
   if (lots.size > 0 && commitments.size > 0) {
-    await sql`with l as (${addDeltas('lots', lots)} returning 1), c as (${addDeltas('commitments', commitments)} returning 1) select 1`.execute(trx);
-  } else if (lots.size > 0) await addDeltas('lots', lots).execute(trx);
-  else if (commitments.size > 0) await addDeltas('commitments', commitments).execute(trx);
+    await sql`with l as (${addDeltasOf('lots', lots)} returning 1), c as (${addDeltasOf('commitments', commitments)} returning 1) select 1`.execute(trx);
+  } else if (lots.size > 0) await addDeltasOf('lots', lots).execute(trx);
+  else if (commitments.size > 0) await addDeltasOf('commitments', commitments).execute(trx);
 }
 
 /**

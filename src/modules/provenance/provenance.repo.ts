@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import { prepared } from '../../platform/sql.js';
+import { columnsOf, prepared } from '../../platform/sql.js';
 import type { DB, Db, Row } from '../../platform/db-types.js';
 
 /**
@@ -53,16 +53,7 @@ const insertEvents = prepared(
 /** Append many events in one statement, in the given order. Must run in the transaction that makes the changes they record. */
 export async function appendEvents(trx: Transaction<DB>, events: readonly NewProvenanceEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const rows = events.map(toRow);
-  await insertEvents(
-    trx,
-    rows.map((r) => r.kind),
-    rows.map((r) => r.lot_id),
-    rows.map((r) => r.commitment_id),
-    rows.map((r) => r.order_id),
-    rows.map((r) => r.actor_user_id),
-    rows.map((r) => r.payload),
-  );
+  await insertEvents(trx, ...columnsOf(events.map(toRow), 'kind', 'lot_id', 'commitment_id', 'order_id', 'actor_user_id', 'payload'));
 }
 
 /** Events of many lots (`lot_id`) or many commitments (`commitment_id`) at once, oldest first, with the actor's display name. */
