@@ -1,10 +1,11 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
+import { Kysely, PostgresDialect, type LogEvent, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import type { DB } from './db-types.js';
+import { forgetStatementNames, isStaleStatement, statementName } from './sql.js';
 
 /**
  * One Kysely over either driver, returning the same JS types from both:
@@ -53,6 +54,38 @@ export interface DbOptions {
 }
 
 /**
+ * The pool as Kysely sees it, running the statements `prepared` compiled (`statementName` knows
+ * them) as named prepared statements, and every other statement as before. A named statement is
+ * parsed and planned once per connection: on PostgreSQL that was 14–23 % of an acceptance's server
+ * CPU (issue 13). PostgreSQL re-plans a named statement when the tables it reads change; when it
+ * can no longer run one (see `isStaleStatement`), every name is forgotten, so the statement runs
+ * again, parsed anew, under a new name. Turn it off (DATABASE_NAMED_STATEMENTS=false) behind a
+ * pooler in transaction mode that does not track prepared statements (PgBouncer < 1.21).
+ */
+function namingStatements(pool: pg.Pool): PostgresPool {
+  const query = (client: pg.PoolClient, text: string, values: readonly unknown[]) => {
+    const name = statementName(text);
+    if (name === undefined) return client.query(text, values as unknown[]);
+    return client.query({ name, text, values: values as unknown[] }).catch((e: unknown) => {
+      if (isStaleStatement(e)) forgetStatementNames();
+      throw e;
+    });
+  };
+  return {
+    connect: async () => {
+      const client = await pool.connect();
+      // Kysely passes a text with its values, or a cursor (streaming) as is.
+      const wrapped = {
+        query: (text: string | object, values?: readonly unknown[]) => (typeof text === 'string' ? query(client, text, values ?? []) : client.query(text as never)),
+        release: () => client.release(),
+      };
+      return wrapped as unknown as PostgresPoolClient;
+    },
+    end: () => pool.end(),
+  };
+}
+
+/**
  * Shared buffers of the embedded database. PostgreSQL's default (128 MB) lives in PGlite's WASM heap,
  * in this process: opening a data directory and reading a 300k-row table took 373 MB RSS with it and
  * 252 MB with 16 MB (measured here). The embedded database serves one node and small data, and
@@ -76,7 +109,8 @@ export async function createDatabase(config: DatabaseConfig, options: DbOptions 
     });
     // An idle client that errors (e.g. the server restarts) must not crash the process.
     pool.on('error', () => {});
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
+    const dialect = new PostgresDialect({ pool: config.namedStatements === false ? pool : namingStatements(pool) });
+    const db = new Kysely<DB>({ dialect, ...(log ? { log } : {}) });
     const url = new URL(config.url);
     return {
       db,

@@ -31,6 +31,38 @@ export const sqlState = (e: unknown): string | undefined => {
 /** A PostgreSQL unique violation (SQLSTATE 23505). */
 export const isUniqueViolation = (e: unknown): boolean => sqlState(e) === '23505';
 
+/**
+ * The texts `prepared` has compiled, which the PostgreSQL driver runs as named (server-side)
+ * prepared statements: each connection parses and plans such a text once, then only binds and
+ * executes it. The set is bounded by the code (one text per `prepared` shape and plugin set), never
+ * by the data, so no connection's statement cache grows without bound. A text's name changes with
+ * the generation, which `forgetStatementNames` bumps when the server has dropped or can no longer
+ * run a connection's statements; the old ones are then never used again.
+ */
+const statementIndex = new Map<string, number>();
+let statementGeneration = 0;
+
+/** The server-side name for a text `prepared` compiled, or undefined for any other statement. */
+export function statementName(text: string): string | undefined {
+  const index = statementIndex.get(text);
+  return index === undefined ? undefined : `lumbung_${statementGeneration}_${index}`;
+}
+
+/** Gives every named statement a new name: the next use parses it again on every connection. */
+export function forgetStatementNames(): void {
+  statementGeneration++;
+}
+
+/**
+ * The server can no longer run a named statement as it was prepared: it was dropped (26000, e.g. a
+ * pooler's DISCARD ALL), or a migration changed the type of its result (0A000 "cached plan must
+ * not change result type"). Running it again under a new name succeeds.
+ */
+export const isStaleStatement = (e: unknown): boolean => {
+  const state = sqlState(e);
+  return state === '26000' || (state === '0A000' && /cached plan must not change result type/.test(String((e as Error).message)));
+};
+
 /** Stands for the i-th value of a prepared statement while it is built and compiled. */
 class Slot {
   constructor(readonly index: number) {}
@@ -64,9 +96,13 @@ export function prepared<A extends unknown[], R>(
       const used = new Set(query.parameters.filter((p): p is Slot => p instanceof Slot).map((p) => p.index));
       if (used.size !== values.length) throw new Error(`prepared statement: ${values.length - used.size} of its values never reach a parameter`);
       if (!cached) compiled.set(executor.adapter, { plugins: executor.plugins, query });
+      if (!statementIndex.has(query.sql)) statementIndex.set(query.sql, statementIndex.size);
     }
     const parameters = query.parameters.map((p) => (p instanceof Slot ? values[p.index] : p));
-    return db.executeQuery<R>({ sql: query.sql, query: query.query, parameters, queryId: createQueryId() });
+    const run = () => db.executeQuery<R>({ sql: query.sql, query: query.query, parameters, queryId: createQueryId() });
+    // Outside a transaction a stale statement is run again at once (under its new name); inside
+    // one the transaction is aborted, and inTransaction runs it again from the start.
+    return db.isTransaction ? run() : run().catch((e: unknown) => (isStaleStatement(e) ? run() : Promise.reject(e)));
   };
 }
 

@@ -1,7 +1,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from './db-types.js';
 import { BusyError } from './errors.js';
-import { sqlState } from './sql.js';
+import { isStaleStatement, sqlState } from './sql.js';
 
 /**
  * The one way a service opens a transaction: `inTransaction(db, async (trx) => …)`.
@@ -11,7 +11,8 @@ import { sqlState } from './sql.js';
  *   becomes BusyError (GraphQL `AllocationBusyError`) — nothing is written.
  * - Serialization failures (40001) and deadlocks (40P01) re-run the whole transaction, at most
  *   `MAX_ATTEMPTS` times with jittered exponential backoff, then give up with BusyError. `work` must
- *   therefore be safe to run again: it may only touch the database through `trx`.
+ *   therefore be safe to run again: it may only touch the database through `trx`. So does a named
+ *   statement the server can no longer run (`isStaleStatement`): the next attempt prepares it anew.
  * - Anything else thrown (domain errors, unique violations, …) rolls back and is rethrown as is.
  *
  * Writers that lock several kinds of rows lock them in one global order (order row, then lots by
@@ -57,7 +58,7 @@ export async function inTransaction<T>(db: Kysely<DB>, work: (trx: Transaction<D
     } catch (e) {
       const state = sqlState(e);
       if (state === LOCK_NOT_AVAILABLE) throw new BusyError('LOCK_TIMEOUT');
-      if (state === undefined || !RETRYABLE.has(state)) throw e;
+      if (state === undefined || !(RETRYABLE.has(state) || isStaleStatement(e))) throw e;
       if (attempt >= attempts) throw new BusyError('CONFLICTS');
       // Full jitter over an exponential window: 10, 20, 40, 80 ms.
       await sleep(Math.random() * 10 * 2 ** (attempt - 1));
