@@ -1,7 +1,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from './db-types.js';
 import { BusyError } from './errors.js';
-import { isStaleStatement, sqlState } from './sql.js';
+import { isStaleStatement, prepared, sqlState } from './sql.js';
 
 /**
  * The one way a service opens a transaction: `inTransaction(db, async (trx) => …)`.
@@ -41,6 +41,10 @@ export interface TxOptions {
 
 const SETTING_NAME = /^[a-z_]{1,63}$/;
 
+/** Transaction-local settings in one statement, whose text is the same for any settings. */
+const applySettings = prepared((_db, names: string[], values: string[]) =>
+  sql`select set_config(s.name, s.value, true) from unnest(${names}::text[], ${values}::text[]) as s(name, value)`);
+
 /** Run `work` in a transaction with a lock timeout, retrying serialization failures and deadlocks. */
 export async function inTransaction<T>(db: Kysely<DB>, work: (trx: Transaction<DB>) => Promise<T>, options: TxOptions = {}): Promise<T> {
   const attempts = options.maxAttempts ?? MAX_ATTEMPTS;
@@ -48,11 +52,12 @@ export async function inTransaction<T>(db: Kysely<DB>, work: (trx: Transaction<D
   if (!/^\d{1,6}(ms|s)$/.test(timeout)) throw new Error(`invalid lock timeout ${timeout}`);
   const settings = Object.entries({ lock_timeout: timeout, ...options.settings });
   for (const [name] of settings) if (!SETTING_NAME.test(name)) throw new Error(`invalid setting name ${name}`);
-  const apply = sql`select ${sql.join(settings.map(([name, value]) => sql`set_config(${name}, ${value}, true)`))}`;
+  const names = settings.map(([name]) => name);
+  const values = settings.map(([, value]) => value);
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction().execute(async (trx) => {
-        await apply.execute(trx);
+        await applySettings(trx, names, values);
         return work(trx);
       });
     } catch (e) {

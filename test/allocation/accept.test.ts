@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invariantViolations } from '../../src/modules/allocation/allocation.repo.js';
 import { acceptOrder } from '../../src/modules/orders/acceptance.js';
@@ -334,6 +335,30 @@ describe('allocation: preview and accept', () => {
         expect(c.allocated_g).toBe(rows.filter((r) => r.commitment_id === c.id).reduce((s, r) => s + r.weight_g, 0));
       }
       expect(lotRows.reduce((s, l) => s + l.allocated_g, 0) + commitmentRows.reduce((s, c) => s + c.allocated_g, 0)).toBe(19_200_000);
+      expect(await invariantViolations(db, null, null)).toEqual([]);
+    });
+
+    it('the invariant check finds a lot and a commitment whose allocated_g no longer matches their lines, by id or among every row', async () => {
+      const db = t.database.db;
+      const lines = await db.selectFrom('allocation_lines').selectAll().where('order_id', '=', o.id).execute();
+      const lot = lines.find((l) => l.lot_id !== null)!.lot_id!;
+      const commitment = lines.find((l) => l.commitment_id !== null)!.commitment_id!;
+      const held = (key: 'lot_id' | 'commitment_id', id: number) => lines.filter((l) => l[key] === id).reduce((s, l) => s + l.weight_g, 0);
+      const rollback = new Error('rollback');
+      await expect(db.transaction().execute(async (trx) => {
+        // given one gram lost from each row's allocated_g (rolled back afterwards)
+        await trx.updateTable('lots').set({ allocated_g: sql<number>`allocated_g - 1` }).where('id', '=', lot).execute();
+        await trx.updateTable('commitments').set({ allocated_g: sql<number>`allocated_g - 1` }).where('id', '=', commitment).execute();
+        const lotViolation = { kind: 'lot', id: lot, allocatedG: held('lot_id', lot) - 1, activeG: held('lot_id', lot) };
+        const commitmentViolation = { kind: 'commitment', id: commitment, allocatedG: held('commitment_id', commitment) - 1, activeG: held('commitment_id', commitment) };
+        // then each list finds its row, an empty list none, and every row both
+        expect(await invariantViolations(trx, [lot], [commitment])).toMatchObject([lotViolation, commitmentViolation]);
+        expect(await invariantViolations(trx, [], [commitment])).toMatchObject([commitmentViolation]);
+        expect(await invariantViolations(trx, [lot], [])).toMatchObject([lotViolation]);
+        expect(await invariantViolations(trx, null, null)).toMatchObject([lotViolation, commitmentViolation]);
+        expect(await invariantViolations(trx, [lot], null)).toMatchObject([lotViolation, commitmentViolation]);
+        throw rollback;
+      })).rejects.toBe(rollback);
       expect(await invariantViolations(db, null, null)).toEqual([]);
     });
 

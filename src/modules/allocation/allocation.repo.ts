@@ -263,12 +263,20 @@ export async function invariantViolations(
   lotIds: readonly number[] | null,
   commitmentIds: readonly number[] | null,
 ): Promise<InvariantViolation[]> {
-  const checkLots = lotIds === null || lotIds.length > 0;
-  const checkCommitments = commitmentIds === null || commitmentIds.length > 0;
-  if (!checkLots && !checkCommitments) return [];
-  const lotsOnly = (col: string) => (lotIds === null ? sql`true` : sql`${sql.ref(col)} in (${idList(lotIds)})`);
-  const commitmentsOnly = (col: string) => (commitmentIds === null ? sql`true` : sql`${sql.ref(col)} in (${idList(commitmentIds)})`);
-  const lots = sql`
+  if (lotIds?.length === 0 && commitmentIds?.length === 0) return [];
+  const { rows } = lotIds && commitmentIds
+    ? await violationsAmong(db, [...lotIds], [...commitmentIds])
+    : await violationsSql(lotIds ? among(lotIds) : everyRow, commitmentIds ? among(commitmentIds) : everyRow).execute(db);
+  return rows.map((r) => ({ kind: r.kind, id: r.id, capacityG: r.capacity, allocatedG: r.allocated, activeG: r.active }));
+}
+
+type RowFilter = (column: string) => RawBuilder<unknown>;
+const everyRow: RowFilter = () => sql`true`;
+const among = (ids: readonly number[]): RowFilter => (column) => sql`${sql.ref(column)} = any(${[...ids]}::int8[])`;
+
+/** Both kinds in one statement (one round trip while the rows are locked); lots first, each by id. */
+const violationsSql = (lotsOnly: RowFilter, commitmentsOnly: RowFilter) => sql<{ kind: 'lot' | 'commitment'; id: number; capacity: number; allocated: number; active: number }>`
+      select * from (
       select 'lot' as kind, l.id, l.net_g as capacity, l.allocated_g as allocated, (coalesce(a.s, 0) + coalesce(f.s, 0))::int8 as active
       from lots l
       left join (select lot_id, sum(weight_g) as s from allocation_lines where status = 'ACTIVE' and lot_id is not null and ${lotsOnly('lot_id')} group by lot_id) a
@@ -276,20 +284,19 @@ export async function invariantViolations(
       left join (select lot_id, sum(weight_g) as s from fulfilments where status = 'ACTIVE' and ${lotsOnly('lot_id')} group by lot_id) f
         on f.lot_id = l.id
       where ${lotsOnly('l.id')}
-        and (l.allocated_g <> coalesce(a.s, 0) + coalesce(f.s, 0) or coalesce(a.s, 0) + coalesce(f.s, 0) > l.net_g)`;
-  const commitments = sql`
+        and (l.allocated_g <> coalesce(a.s, 0) + coalesce(f.s, 0) or coalesce(a.s, 0) + coalesce(f.s, 0) > l.net_g)
+      union all
       select 'commitment' as kind, c.id, c.committed_g as capacity, c.allocated_g as allocated, coalesce(a.s, 0)::int8 as active
       from commitments c
       left join (select commitment_id, sum(weight_g) as s from allocation_lines where status = 'ACTIVE' and commitment_id is not null and ${commitmentsOnly('commitment_id')} group by commitment_id) a
         on a.commitment_id = c.id
       where ${commitmentsOnly('c.id')}
-        and (c.allocated_g <> coalesce(a.s, 0) or coalesce(a.s, 0) > c.committed_g)`;
-  // Both kinds in one statement (one round trip while the rows are locked); lots first, each by id.
-  const parts = [...(checkLots ? [lots] : []), ...(checkCommitments ? [commitments] : [])];
-  const { rows } = await sql<{ kind: 'lot' | 'commitment'; id: number; capacity: number; allocated: number; active: number }>`
-      select * from (${sql.join(parts, sql` union all `)}) v order by kind = 'commitment', id`.execute(db);
-  return rows.map((r) => ({ kind: r.kind, id: r.id, capacityG: r.capacity, allocatedG: r.allocated, activeG: r.active }));
-}
+        and (c.allocated_g <> coalesce(a.s, 0) or coalesce(a.s, 0) > c.committed_g)
+      ) v order by kind = 'commitment', id`;
+
+/** The check after every write of lines: the rows it touched, by id (either list may be empty). */
+const violationsAmong = prepared((_db, lotIds: number[], commitmentIds: number[]) =>
+  violationsSql((column) => sql`${sql.ref(column)} = any(${lotIds}::int8[])`, (column) => sql`${sql.ref(column)} = any(${commitmentIds}::int8[])`));
 
 // Lines ----------------------------------------------------------------------------------------
 

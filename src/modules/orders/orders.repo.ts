@@ -43,24 +43,35 @@ export async function lockOrderWithBrand(trx: Transaction<DB>, id: number): Prom
 
 /**
  * A status change and its history row in one statement: the order updated (`set`, its status and
- * updated_at) and its order event inserted; returns the updated order.
+ * updated_at) and its order event inserted; returns the updated order. `set` holds plain values
+ * (no SQL expressions); a key whose value is undefined is left alone. The statement is prepared
+ * once per set of columns, which the transitions fix in code.
  */
-export const updateOrderWithEvent = (
+export const updateOrderWithEvent = async (
   trx: Transaction<DB>,
   id: number,
   set: RowUpdate<'orders'>,
   event: { from: OrderStatus | null; to: OrderStatus; actorUserId: number | null; reason: string | null; reasonId?: string | null },
-) =>
-  trx
-    .with('updated', (db) => db.updateTable('orders').set({ ...set, updated_at: new Date() }).where('id', '=', id).returningAll())
-    .with('event', (db) =>
-      db.insertInto('order_events').values({
-        order_id: id, from_status: event.from, to_status: event.to, actor_user_id: event.actorUserId, reason: event.reason, reason_id: event.reasonId ?? null,
-      }),
-    )
-    .selectFrom('updated')
-    .selectAll()
-    .executeTakeFirstOrThrow();
+): Promise<OrderRow> => {
+  const columns = (Object.keys(set) as Array<keyof typeof set>).filter((c) => set[c] !== undefined).sort();
+  const shape = columns.join(',');
+  let query = updateWithEventQueries.get(shape);
+  if (!query) updateWithEventQueries.set(shape, (query = updateWithEventQuery(columns)));
+  const { rows } = await query(trx, id, event.from, event.to, event.actorUserId, event.reason, event.reasonId ?? null, new Date(), ...columns.map((c) => set[c]));
+  if (!rows[0]) throw new Error(`order ${id} was not updated`);
+  return rows[0];
+};
+
+const updateWithEventQueries = new Map<string, ReturnType<typeof updateWithEventQuery>>();
+const updateWithEventQuery = (columns: ReadonlyArray<keyof RowUpdate<'orders'>>) =>
+  prepared((trx: Db, id: number, from: OrderStatus | null, to: OrderStatus, actorUserId: number | null, reason: string | null, reasonId: string | null, updatedAt: Date, ...values: unknown[]) =>
+    trx
+      .with('updated', (db) =>
+        db.updateTable('orders').set({ ...Object.fromEntries(columns.map((c, i) => [c, values[i]])), updated_at: updatedAt }).where('id', '=', id).returningAll())
+      .with('event', (db) =>
+        db.insertInto('order_events').values({ order_id: id, from_status: from, to_status: to, actor_user_id: actorUserId, reason, reason_id: reasonId }))
+      .selectFrom('updated')
+      .selectAll());
 
 export const insertOrderEvent = (
   trx: Transaction<DB>,

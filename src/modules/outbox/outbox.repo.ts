@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { DB, Db, Row } from '../../platform/db-types.js';
+import { columnsOf, prepared } from '../../platform/sql.js';
 
 /** SQL of the outbox (events, availability_marks). */
 
@@ -14,17 +15,24 @@ export interface NewEventRow {
   payload: Record<string, unknown>;
 }
 
-/** Append events. Must run in the transaction that makes the change they announce. */
+/** Append events, in the order given. Must run in the transaction that makes the change they announce. */
 export async function insertEvents(trx: Transaction<DB>, events: readonly NewEventRow[]): Promise<void> {
   if (events.length === 0) return;
-  await trx
-    .insertInto('events')
-    .values(events.map((e) => ({
-      public_id: e.publicId, type: e.type, version: e.version, subject_id: e.subjectId,
-      audience: sql<string[]>`${[...e.audience]}::text[]`, payload: JSON.stringify(e.payload),
-    })))
-    .execute();
+  await insertEventsQuery(
+    trx,
+    ...columnsOf(events, 'publicId', 'type', 'version', 'subjectId'),
+    events.map((e) => JSON.stringify(e.audience)),
+    events.map((e) => JSON.stringify(e.payload)),
+  );
 }
+
+/** One text for any number of events; each audience travels as a JSON array (arrays of arrays do not unnest). */
+const insertEventsQuery = prepared((_db, publicIds: string[], types: string[], versions: number[], subjectIds: string[], audiences: string[], payloads: string[]) => sql`
+    insert into events (public_id, type, version, subject_id, audience, payload)
+    select e.public_id, e.type, e.version, e.subject_id, array(select jsonb_array_elements_text(e.audience)), e.payload
+    from unnest(${publicIds}::text[], ${types}::text[], ${versions}::int4[], ${subjectIds}::text[], ${audiences}::jsonb[], ${payloads}::jsonb[])
+      with ordinality as e(public_id, type, version, subject_id, audience, payload, n)
+    order by e.n`);
 
 /** The cooperative of each producer (for audiences). */
 export const cooperativesOfProducers = (db: Db, producerIds: readonly number[]) =>

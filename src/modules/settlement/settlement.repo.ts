@@ -1,6 +1,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../../platform/db-types.js';
 import type { KeysetPage } from '../../platform/graphql/pagination.js';
+import { prepared } from '../../platform/sql.js';
 import {
   type CertificationScheme, type CostKind, type PaymentMethod, sdb, type SettlementTables, type SRow,
 } from './settlement.tables.js';
@@ -128,7 +129,10 @@ export const currentCooperativeFees = (db: Db, cooperativeIds?: readonly number[
  * cooperative's current fee.
  */
 export async function snapshotTerms(trx: Transaction<DB>, orderId: number, brandId: number): Promise<void> {
-  await sql`
+  await snapshotTermsQuery(trx, orderId, brandId);
+}
+
+const snapshotTermsQuery = prepared((_db, orderId: number, brandId: number) => sql`
     with terms as (
       insert into order_settlement_terms (order_id, brand_fee_pct, premium_version_id)
       select ${orderId}::int8,
@@ -138,8 +142,7 @@ export async function snapshotTerms(trx: Transaction<DB>, orderId: number, brand
     insert into order_cooperative_fees (order_id, cooperative_id, fee_pct)
     select distinct on (f.cooperative_id) t.order_id, f.cooperative_id, f.fee_pct
     from terms t cross join cooperative_fees f
-    order by f.cooperative_id, f.id desc`.execute(trx);
-}
+    order by f.cooperative_id, f.id desc`);
 
 // Delivered weight --------------------------------------------------------------------------------
 
