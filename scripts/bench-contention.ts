@@ -81,8 +81,8 @@ function postgresCpuSeconds(url: string): number | null {
 }
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-/** DATABASE_NAMED_STATEMENTS=false compares the server without named statements (see platform/db.ts). */
-const NAMED_STATEMENTS = !['false', '0', 'no', 'off'].includes(process.env.DATABASE_NAMED_STATEMENTS ?? 'true');
+/** DATABASE_TRANSACTION_POOLER=true runs as behind a pooler: no named statements, settings per transaction (see platform/db.ts). */
+const TRANSACTION_POOLER = ['true', '1', 'yes', 'on'].includes(process.env.DATABASE_TRANSACTION_POOLER ?? 'false');
 const intEnv = (name: string, fallback: number) => {
   const v = process.env[name];
   if (v === undefined || v === '') return fallback;
@@ -125,7 +125,7 @@ async function main() {
   composeModules();
   const name = `lumbung_bench_contention_${process.pid}`;
   const scratch = await scratchDatabase(BASE_URL, name);
-  const database = await createDatabase({ kind: 'postgres', url: scratch.url, poolSize: POOL, namedStatements: NAMED_STATEMENTS });
+  const database = await createDatabase({ kind: 'postgres', url: scratch.url, poolSize: POOL, transactionPooler: TRANSACTION_POOLER });
   acceptanceGate.configure(GATE, WORKERS);
   let failed = false;
   try {

@@ -28,7 +28,7 @@ const EnvSchema = z.object({
   PORT: port.default(4000),
   DATABASE_URL: postgresUrl.optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  DATABASE_NAMED_STATEMENTS: bool.default(true),
+  DATABASE_TRANSACTION_POOLER: bool.default(false),
   DATA_DIR: z.string().min(1).default('./data'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_ISSUER: z.string().min(1).default('lumbung'),
@@ -84,7 +84,7 @@ const EnvSchema = z.object({
 });
 
 export type DatabaseConfig =
-  | { kind: 'postgres'; url: string; poolSize: number; /** Run `prepared` statements as named statements (default true). */ namedStatements?: boolean }
+  | { kind: 'postgres'; url: string; poolSize: number; /** DATABASE_URL is a pooler in transaction mode: connections keep no state of their own (default false). */ transactionPooler?: boolean }
   | { kind: 'pglite'; dataDir: string | null };
 
 export interface Config {
@@ -157,7 +157,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     port: e.PORT,
     database: e.DATABASE_URL
-      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, namedStatements: e.DATABASE_NAMED_STATEMENTS }
+      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, transactionPooler: e.DATABASE_TRANSACTION_POOLER }
       : { kind: 'pglite', dataDir: e.DATA_DIR },
     dataDir: e.DATA_DIR,
     jwt: {

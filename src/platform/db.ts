@@ -59,8 +59,8 @@ export interface DbOptions {
  * parsed and planned once per connection: on PostgreSQL that was 14–23 % of an acceptance's server
  * CPU (issue 13). PostgreSQL re-plans a named statement when the tables it reads change; when it
  * can no longer run one (see `isStaleStatement`), every name is forgotten, so the statement runs
- * again, parsed anew, under a new name. Turn it off (DATABASE_NAMED_STATEMENTS=false) behind a
- * pooler in transaction mode that does not track prepared statements (PgBouncer < 1.21).
+ * again, parsed anew, under a new name. Not used behind a pooler in transaction mode
+ * (DATABASE_TRANSACTION_POOLER=true), where a connection's statements may be another's.
  */
 function namingStatements(pool: pg.Pool): PostgresPool {
   const query = (client: pg.PoolClient, text: string, values: readonly unknown[]) => {
@@ -109,7 +109,7 @@ export async function createDatabase(config: DatabaseConfig, options: DbOptions 
     });
     // An idle client that errors (e.g. the server restarts) must not crash the process.
     pool.on('error', () => {});
-    const dialect = new PostgresDialect({ pool: config.namedStatements === false ? pool : namingStatements(pool) });
+    const dialect = new PostgresDialect({ pool: config.transactionPooler ? pool : namingStatements(pool) });
     const db = new Kysely<DB>({ dialect, ...(log ? { log } : {}) });
     const url = new URL(config.url);
     return {

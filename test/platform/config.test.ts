@@ -23,12 +23,12 @@ describe('config', () => {
 
   it('given DATABASE_URL and JWT_SECRET, then PostgreSQL with the configured pool', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/lumbung', JWT_SECRET: 'x'.repeat(32), DATABASE_POOL_SIZE: '7' });
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/lumbung', poolSize: 7, namedStatements: true });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/lumbung', poolSize: 7, transactionPooler: false });
   });
 
-  it('given DATABASE_NAMED_STATEMENTS=false (a pooler without prepared statements), then plain statements', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/lumbung', JWT_SECRET: 'x'.repeat(32), DATABASE_NAMED_STATEMENTS: 'false' });
-    expect(config.database).toMatchObject({ kind: 'postgres', namedStatements: false });
+  it('given DATABASE_TRANSACTION_POOLER=true, then connections that keep no state of their own', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/lumbung', JWT_SECRET: 'x'.repeat(32), DATABASE_TRANSACTION_POOLER: 'true' });
+    expect(config.database).toMatchObject({ kind: 'postgres', transactionPooler: true });
   });
 
   it.each([
@@ -41,7 +41,7 @@ describe('config', () => {
     [{ GRAPHIQL: 'maybe' }, 'GRAPHIQL'],
     [{ JWT_EXPIRES_IN_SECONDS: '120ms' }, 'JWT_EXPIRES_IN_SECONDS'],
     [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
-    [{ DATABASE_NAMED_STATEMENTS: 'sometimes' }, 'DATABASE_NAMED_STATEMENTS'],
+    [{ DATABASE_TRANSACTION_POOLER: 'sometimes' }, 'DATABASE_TRANSACTION_POOLER'],
   ])('given %o, then the start stops with a message naming %s', (env, variable) => {
     expect(problemsOf(env)).toMatch(new RegExp(`^${variable}:`, 'm'));
   });

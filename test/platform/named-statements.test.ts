@@ -28,7 +28,7 @@ describe.skipIf(!PG)('named statements on PostgreSQL', () => {
   beforeAll(async () => {
     await admin!.query(`CREATE DATABASE ${name}`);
     named = await createDatabase({ kind: 'postgres', url: databaseUrl(PG!, name), poolSize: 1 });
-    plain = await createDatabase({ kind: 'postgres', url: databaseUrl(PG!, name), poolSize: 1, namedStatements: false });
+    plain = await createDatabase({ kind: 'postgres', url: databaseUrl(PG!, name), poolSize: 1, transactionPooler: true });
     await sql`create table things (id int8 primary key, label text not null)`.execute(db());
     await sql`insert into things values (1, 'one'), (2, 'two')`.execute(db());
   });
@@ -78,7 +78,7 @@ describe.skipIf(!PG)('named statements on PostgreSQL', () => {
     expect(await preparedHere(db())).toHaveLength(1);
   });
 
-  it('with DATABASE_NAMED_STATEMENTS=false, prepares nothing by name', async () => {
+  it('behind a transaction pooler (DATABASE_TRANSACTION_POOLER=true), prepares nothing by name', async () => {
     const d = plain.db as unknown as Kysely<any>;
     expect((await rowsOf(d, 1)).rows.map((r) => r.id)).toEqual([1, 2]);
     expect(await preparedHere(d)).toEqual([]);
