@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import type { DB } from './db-types.js';
 import { forgetStatementNames, isStaleStatement, statementName } from './sql.js';
+import { CONNECTION_SETTINGS, connectionsStartWith } from './transaction.js';
 
 /**
  * One Kysely over either driver, returning the same JS types from both:
@@ -85,6 +86,10 @@ function namingStatements(pool: pg.Pool): PostgresPool {
   };
 }
 
+/** Settings as the server's command-line options, `-c name=value …` (the values hold no spaces). */
+const startupOptions = (settings: Readonly<Record<string, string>>) =>
+  Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`).join(' ');
+
 /**
  * Shared buffers of the embedded database. PostgreSQL's default (128 MB) lives in PGlite's WASM heap,
  * in this process: opening a data directory and reading a 300k-row table took 373 MB RSS with it and
@@ -99,6 +104,7 @@ export async function createDatabase(config: DatabaseConfig, options: DbOptions 
     const pool = new pg.Pool({
       connectionString: config.url,
       max: config.poolSize,
+      ...(config.transactionPooler ? {} : { options: startupOptions(CONNECTION_SETTINGS) }),
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
           if (oid === OID.int8) return parseInt8;
@@ -111,6 +117,7 @@ export async function createDatabase(config: DatabaseConfig, options: DbOptions 
     pool.on('error', () => {});
     const dialect = new PostgresDialect({ pool: config.transactionPooler ? pool : namingStatements(pool) });
     const db = new Kysely<DB>({ dialect, ...(log ? { log } : {}) });
+    if (!config.transactionPooler) connectionsStartWith(db, CONNECTION_SETTINGS);
     const url = new URL(config.url);
     return {
       db,
@@ -126,7 +133,7 @@ export async function createDatabase(config: DatabaseConfig, options: DbOptions 
   if (config.dataDir && options.templateDir && isEmptyDataDir(config.dataDir)) copyDataDir(options.templateDir, config.dataDir);
   const pglite = await PGlite.create({
     ...(config.dataDir ? { dataDir: config.dataDir } : {}),
-    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${EMBEDDED_SHARED_BUFFERS}`],
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${EMBEDDED_SHARED_BUFFERS}`, ...startupOptions(CONNECTION_SETTINGS).split(' ')],
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
     parsers: {
       [OID.int8]: (value: string) => parseInt8(value),
@@ -135,6 +142,7 @@ export async function createDatabase(config: DatabaseConfig, options: DbOptions 
     },
   });
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite), ...(log ? { log } : {}) });
+  connectionsStartWith(db, CONNECTION_SETTINGS);
   return {
     db,
     driver: 'pglite',

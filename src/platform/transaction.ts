@@ -41,6 +41,21 @@ export interface TxOptions {
 
 const SETTING_NAME = /^[a-z_]{1,63}$/;
 
+/**
+ * The settings every connection starts with: createDatabase passes them to the server when it
+ * connects, so a transaction with the defaults sends none of its own (a round trip less in every
+ * transaction; issue 13). Behind a pooler in transaction mode, where a server connection may
+ * have been opened for another client, createDatabase does not declare them and every
+ * transaction sets them.
+ */
+export const CONNECTION_SETTINGS: Readonly<Record<string, string>> = { lock_timeout: LOCK_TIMEOUT };
+const startingSettings = new WeakMap<object, Readonly<Record<string, string>>>();
+
+/** Declares that every connection of `db` (and of its transactions) starts with `settings`. */
+export function connectionsStartWith(db: Kysely<any>, settings: Readonly<Record<string, string>>): void {
+  startingSettings.set(db.getExecutor().adapter, settings);
+}
+
 /** Transaction-local settings in one statement, whose text is the same for any settings. */
 const applySettings = prepared((_db, names: string[], values: string[]) =>
   sql`select set_config(s.name, s.value, true) from unnest(${names}::text[], ${values}::text[]) as s(name, value)`);
@@ -52,12 +67,14 @@ export async function inTransaction<T>(db: Kysely<DB>, work: (trx: Transaction<D
   if (!/^\d{1,6}(ms|s)$/.test(timeout)) throw new Error(`invalid lock timeout ${timeout}`);
   const settings = Object.entries({ lock_timeout: timeout, ...options.settings });
   for (const [name] of settings) if (!SETTING_NAME.test(name)) throw new Error(`invalid setting name ${name}`);
-  const names = settings.map(([name]) => name);
-  const values = settings.map(([, value]) => value);
+  const starting = startingSettings.get(db.getExecutor().adapter);
+  const pending = starting ? settings.filter(([name, value]) => starting[name] !== value) : settings;
+  const names = pending.map(([name]) => name);
+  const values = pending.map(([, value]) => value);
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction().execute(async (trx) => {
-        await applySettings(trx, names, values);
+        if (names.length > 0) await applySettings(trx, names, values);
         return work(trx);
       });
     } catch (e) {

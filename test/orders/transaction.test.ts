@@ -1,7 +1,8 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BusyError as AllocationBusyError } from '../../src/platform/errors.js';
 import { requestHash } from '../../src/platform/idempotency.js';
-import { inTransaction, MAX_ATTEMPTS } from '../../src/platform/transaction.js';
+import { inTransaction, LOCK_TIMEOUT, MAX_ATTEMPTS } from '../../src/platform/transaction.js';
 import type { Database } from '../../src/platform/db.js';
 import { openTestDatabase } from '../support/app.js';
 
@@ -60,5 +61,34 @@ describe('inTransaction: retries and lock timeouts', () => {
   it('hashes requests canonically (key order and undefined fields do not matter)', () => {
     expect(requestHash({ a: 1, b: { c: [1, 2], d: undefined } })).toBe(requestHash({ b: { c: [1, 2] }, a: 1 }));
     expect(requestHash({ a: 1 })).not.toBe(requestHash({ a: 2 }));
+  });
+});
+
+describe('inTransaction: the lock timeout', () => {
+  let database: Database;
+  let drop: () => Promise<void>;
+  const sent: string[] = [];
+  beforeAll(async () => {
+    ({ database, drop } = await openTestDatabase((text) => sent.push(text)));
+  });
+  afterAll(async () => { await drop?.(); });
+  const lockTimeout = (db: Database['db']) => sql<{ lock_timeout: string }>`show lock_timeout`.execute(db).then((r) => r.rows[0]!.lock_timeout);
+
+  it(`holds on every connection from the start (${LOCK_TIMEOUT}), so a transaction with the defaults sets nothing`, async () => {
+    sent.length = 0;
+    expect(await lockTimeout(database.db)).toBe(LOCK_TIMEOUT);
+    expect(await inTransaction(database.db, (trx) => lockTimeout(trx))).toBe(LOCK_TIMEOUT);
+    expect(sent.filter((q) => /set_config|\bset\b/i.test(q))).toEqual([]);
+  });
+
+  it('is set for one transaction when it asks for another, with its other settings, and only there', async () => {
+    sent.length = 0;
+    const inside = await inTransaction(database.db, async (trx) => ({
+      lockTimeout: await lockTimeout(trx),
+      workMem: (await sql<{ work_mem: string }>`show work_mem`.execute(trx)).rows[0]!.work_mem,
+    }), { lockTimeout: '500ms', settings: { work_mem: '8MB' } });
+    expect(inside).toEqual({ lockTimeout: '500ms', workMem: '8MB' });
+    expect(sent.filter((q) => /set_config/.test(q))).toHaveLength(1);
+    expect(await lockTimeout(database.db)).toBe(LOCK_TIMEOUT);
   });
 });

@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/platform/db.js';
 import { prepared } from '../../src/platform/sql.js';
-import { inTransaction } from '../../src/platform/transaction.js';
+import { inTransaction, LOCK_TIMEOUT } from '../../src/platform/transaction.js';
 import { adminPool, databaseUrl } from '../support/pg.js';
 
 /**
@@ -78,9 +78,13 @@ describe.skipIf(!PG)('named statements on PostgreSQL', () => {
     expect(await preparedHere(db())).toHaveLength(1);
   });
 
-  it('behind a transaction pooler (DATABASE_TRANSACTION_POOLER=true), prepares nothing by name', async () => {
+  it('behind a transaction pooler (DATABASE_TRANSACTION_POOLER=true), prepares nothing by name and sets the lock timeout in every transaction', async () => {
     const d = plain.db as unknown as Kysely<any>;
     expect((await rowsOf(d, 1)).rows.map((r) => r.id)).toEqual([1, 2]);
     expect(await preparedHere(d)).toEqual([]);
+    const lockTimeout = (k: Kysely<any>) => sql<{ lock_timeout: string }>`show lock_timeout`.execute(k).then((r) => r.rows[0]!.lock_timeout);
+    // the connection has the server's default; each transaction has the service's
+    expect(await lockTimeout(d)).toBe('0');
+    expect(await inTransaction(plain.db, (trx) => lockTimeout(trx as unknown as Kysely<any>))).toBe(LOCK_TIMEOUT);
   });
 });
