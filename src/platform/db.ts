@@ -86,9 +86,9 @@ function namingStatements(pool: pg.Pool): PostgresPool {
   };
 }
 
-/** Settings as the server's command-line options, `-c name=value …` (the values hold no spaces). */
-const startupOptions = (settings: Readonly<Record<string, string>>) =>
-  Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`).join(' ');
+/** Settings as the server's command-line arguments, `-c name=value …` (the values hold no spaces). */
+const startupArguments = (settings: Readonly<Record<string, string>>) =>
+  Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
 
 /**
  * Shared buffers of the embedded database. PostgreSQL's default (128 MB) lives in PGlite's WASM heap,
@@ -101,10 +101,13 @@ export const EMBEDDED_SHARED_BUFFERS = '32MB';
 export async function createDatabase(config: DatabaseConfig, options: DbOptions = {}): Promise<Database> {
   const log = options.onQuery ? (event: LogEvent) => options.onQuery?.(event) : undefined;
   if (config.kind === 'postgres') {
+    // Each connection keeps state of its own (its settings, its named statements) unless a pooler
+    // in transaction mode hands its server connections from one client to another.
+    const ownConnections = !config.transactionPooler;
     const pool = new pg.Pool({
       connectionString: config.url,
       max: config.poolSize,
-      ...(config.transactionPooler ? {} : { options: startupOptions(CONNECTION_SETTINGS) }),
+      ...(ownConnections ? { options: startupArguments(CONNECTION_SETTINGS).join(' ') } : {}),
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
           if (oid === OID.int8) return parseInt8;
@@ -115,9 +118,8 @@ export async function createDatabase(config: DatabaseConfig, options: DbOptions 
     });
     // An idle client that errors (e.g. the server restarts) must not crash the process.
     pool.on('error', () => {});
-    const dialect = new PostgresDialect({ pool: config.transactionPooler ? pool : namingStatements(pool) });
-    const db = new Kysely<DB>({ dialect, ...(log ? { log } : {}) });
-    if (!config.transactionPooler) connectionsStartWith(db, CONNECTION_SETTINGS);
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: ownConnections ? namingStatements(pool) : pool }), ...(log ? { log } : {}) });
+    if (ownConnections) connectionsStartWith(db, CONNECTION_SETTINGS);
     const url = new URL(config.url);
     return {
       db,
@@ -133,7 +135,7 @@ export async function createDatabase(config: DatabaseConfig, options: DbOptions 
   if (config.dataDir && options.templateDir && isEmptyDataDir(config.dataDir)) copyDataDir(options.templateDir, config.dataDir);
   const pglite = await PGlite.create({
     ...(config.dataDir ? { dataDir: config.dataDir } : {}),
-    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${EMBEDDED_SHARED_BUFFERS}`, ...startupOptions(CONNECTION_SETTINGS).split(' ')],
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${EMBEDDED_SHARED_BUFFERS}`, ...startupArguments(CONNECTION_SETTINGS)],
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
     parsers: {
       [OID.int8]: (value: string) => parseInt8(value),

@@ -8,13 +8,16 @@ import { openTestDatabase } from '../support/app.js';
 
 const pgError = (code: string) => Object.assign(new Error(`simulated ${code}`), { code });
 
+// One database for the file; `sent` holds the statements it was sent.
+let database: Database;
+let drop: () => Promise<void>;
+const sent: string[] = [];
+beforeAll(async () => {
+  ({ database, drop } = await openTestDatabase((text) => sent.push(text)));
+});
+afterAll(async () => { await drop?.(); });
+
 describe('inTransaction: retries and lock timeouts', () => {
-  let database: Database;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    ({ database, drop } = await openTestDatabase());
-  });
-  afterAll(async () => { await drop?.(); });
 
   it('re-runs the whole transaction after a deadlock (40P01) or serialization failure (40001)', async () => {
     let attempts = 0;
@@ -65,13 +68,6 @@ describe('inTransaction: retries and lock timeouts', () => {
 });
 
 describe('inTransaction: the lock timeout', () => {
-  let database: Database;
-  let drop: () => Promise<void>;
-  const sent: string[] = [];
-  beforeAll(async () => {
-    ({ database, drop } = await openTestDatabase((text) => sent.push(text)));
-  });
-  afterAll(async () => { await drop?.(); });
   const lockTimeout = (db: Database['db']) => sql<{ lock_timeout: string }>`show lock_timeout`.execute(db).then((r) => r.rows[0]!.lock_timeout);
 
   it(`holds on every connection from the start (${LOCK_TIMEOUT}), so a transaction with the defaults sets nothing`, async () => {
