@@ -34,7 +34,12 @@ describe('the HTTP face', () => {
 
     it('given no configured origins, when a browser preflights from anywhere, then no CORS grant', async () => {
       const res = await preflight(app, 'https://evil.example');
+      expect(res.statusCode).toBe(404);
       expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      // … and no CORS header on an answer either.
+      const simple = await app.inject({ method: 'POST', url: '/graphql', headers: { origin: 'https://evil.example', 'content-type': 'application/json' }, payload: { query: TYPENAME } });
+      expect(simple.statusCode).toBe(200);
+      expect(Object.keys(simple.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
     });
 
     it('given an allow-list, when an allowed origin preflights, then 204 with the grant; another origin gets none', async () => {
