@@ -6,6 +6,10 @@
  *   BENCH_SECONDS=5 BENCH_ROUNDS=3 BENCH_CONNECTIONS=16 npm run bench:api
  *
  * - `{ __typename }` as an anonymous caller vs a plain Fastify POST route answering the same JSON.
+ *   A third side, `mercurius`, answers it from Mercurius alone: the same schema on a bare Fastify,
+ *   none of the platform's plugins (request ids, headers, CSRF, limits, authentication, rate limit,
+ *   guards, drain) and none of its GraphQL hooks (cost budget, checks, error masking). Its ratio to
+ *   the plain route is what GraphQL itself costs; the app's, what the platform adds on top.
  * - The buyer's availability query (as a signed-in buyer) vs a hand-written Fastify + pg route that
  *   verifies the same JWT and answers the same JSON from the same SQL (checked equal before timing).
  *
@@ -72,6 +76,8 @@ interface Case {
   plain: { path: string; body: string; headers: Record<string, string> };
   /** the part of the answer both sides must agree on */
   pick: (json: any) => unknown;
+  /** Also run on Mercurius alone (the schema, no platform plugin): the answer needs no principal. */
+  mercuriusAlone?: boolean;
 }
 
 interface LoadResult { rps: number; errors: number; statuses: Record<string, number>; cpuUsPerRequest: number }
@@ -79,11 +85,11 @@ interface LoadResult { rps: number; errors: number; statuses: Record<string, num
 /** A GraphQL app in a process of its own (scripts/bench-api-server.ts), from this checkout or another. */
 interface ServerChild { port: number; cpu(): Promise<NodeJS.CpuUsage>; close(): Promise<void> }
 
-function serverChild(root: string, env: Record<string, string | undefined>): Promise<ServerChild> {
+function serverChild(root: string, env: Record<string, string | undefined>, mode: 'app' | 'mercurius'): Promise<ServerChild> {
   return new Promise((resolve, reject) => {
     const child = fork(path.join(import.meta.dirname, 'bench-api-server.ts'), [], {
       execArgv: ['--import', 'tsx'],
-      env: { ...process.env, APP_ROOT: root, APP_ENV: JSON.stringify(env) },
+      env: { ...process.env, APP_ROOT: root, APP_ENV: JSON.stringify(env), APP_MODE: mode },
     });
     const exited = new Promise<void>((done) => child.once('exit', () => done()));
     child.once('error', reject);
@@ -188,6 +194,7 @@ async function main() {
         graphql: { path: '/graphql', body: JSON.stringify({ query: '{ __typename }' }), headers: { 'content-type': 'application/json' } },
         plain: { path: '/typename', body: '{}', headers: { 'content-type': 'application/json' } },
         pick: (j) => j.data?.__typename ?? j,
+        mercuriusAlone: true,
       },
       {
         name: 'availability (buyer)',
@@ -204,25 +211,31 @@ async function main() {
     console.log(`bench:api — node ${process.version}, NODE_ENV=${process.env.NODE_ENV}, limits ${REDIS ? `in Redis (${REDIS})` : 'in memory'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     if (BASELINE) console.log(`baseline: the GraphQL app of ${BASELINE} as a third side`);
     console.log(`${ROUNDS} rounds × ${SECONDS} s per side after ${WARMUP} s of warm-up, ${CONNECTIONS} keep-alive connections, alternating sides, fresh server processes each round\n`);
-    type Side = 'graphql' | 'baseline' | 'plain';
-    const allSides: Side[] = BASELINE ? ['graphql', 'baseline', 'plain'] : ['graphql', 'plain'];
-    const gqlSides = allSides.filter((x): x is Exclude<Side, 'plain'> => x !== 'plain');
+    type Side = 'graphql' | 'baseline' | 'mercurius' | 'plain';
+    type ServerSide = Exclude<Side, 'plain'>;
+    const serverSides: ServerSide[] = BASELINE ? ['graphql', 'baseline', 'mercurius'] : ['graphql', 'mercurius'];
+    /** The sides a case runs on: Mercurius alone only where no platform plugin is needed for the answer. */
+    const sidesOf = (c: Case): Side[] => [...serverSides.filter((x) => x !== 'mercurius' || c.mercuriusAlone), 'plain'];
+    const gqlSidesOf = (c: Case) => sidesOf(c).filter((x): x is ServerSide => x !== 'plain');
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const lines = new Map<string, string[]>(cases.map((c) => [c.name, []]));
-    const ratios = new Map(cases.map((c) => [c.name, { graphql: [] as number[], baseline: [] as number[] }]));
-    const cpuRatios = new Map(cases.map((c) => [c.name, { graphql: [] as number[], baseline: [] as number[] }]));
-    const cpus = new Map(cases.map((c) => [c.name, { graphql: [] as number[], baseline: [] as number[], plain: [] as number[] }]));
+    const perSide = () => ({ graphql: [] as number[], baseline: [] as number[], mercurius: [] as number[], plain: [] as number[] });
+    const ratios = new Map(cases.map((c) => [c.name, perSide()]));
+    const cpuRatios = new Map(cases.map((c) => [c.name, perSide()]));
+    const cpus = new Map(cases.map((c) => [c.name, perSide()]));
     for (let round = 1; round <= ROUNDS; round++) {
       // Fresh server processes each round: identical processes differ by up to 2× in CPU per request
       // on this shared machine (an A/A run: 59–66 µs in one, 101–130 µs in the other), and that
       // stays with the process, so one process per side would compare two draws, not two versions.
       const servers: Partial<Record<Side, ServerChild>> = {};
-      for (const side of round % 2 === 1 ? gqlSides : [...gqlSides].reverse()) {
-        servers[side] = await serverChild(side === 'graphql' ? path.join(import.meta.dirname, '..') : BASELINE!, env);
+      for (const side of round % 2 === 1 ? serverSides : [...serverSides].reverse()) {
+        servers[side] = await serverChild(side === 'baseline' ? BASELINE! : path.join(import.meta.dirname, '..'), env, side === 'mercurius' ? 'mercurius' : 'app');
       }
       const portOf = (side: Side) => (side === 'plain' ? plainPort : servers[side]!.port);
       try {
         for (const c of cases) {
+          const allSides = sidesOf(c);
+          const gqlSides = gqlSidesOf(c);
           // Every side must give the same answer before anything is timed.
           const ask = async (port: number, t: Case['graphql']) =>
             c.pick(await (await fetch(`http://127.0.0.1:${port}${t.path}`, { method: 'POST', headers: t.headers, body: t.body })).json());
@@ -256,12 +269,12 @@ async function main() {
           console.log(line);
         }
       } finally {
-        for (const side of gqlSides) await servers[side]?.close();
+        for (const side of serverSides) await servers[side]?.close();
       }
     }
     console.log('');
     for (const c of cases) {
-      for (const side of gqlSides) {
+      for (const side of gqlSidesOf(c)) {
         console.log(
           `${c.name.padEnd(22)} ${side.padEnd(8)} median ratio ${median(ratios.get(c.name)![side]).toFixed(2)} (req/s), ${median(cpuRatios.get(c.name)![side]).toFixed(2)} (server CPU per request);` +
             ` median CPU per request ${median(cpus.get(c.name)![side]).toFixed(0)} µs vs plain ${median(cpus.get(c.name)!.plain).toFixed(0)} µs`,
