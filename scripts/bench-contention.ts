@@ -21,8 +21,10 @@
  * invariant check and transition) one order after another until the orders run out or BENCH_SECONDS
  * (default 60) have passed. Reports calls/s, p50/p99/max latency, the benchmark process's CPU (a
  * rate bound by Node's one core rather than by lock waits shows as ~100 %), the CPU time per call of
- * Node and of a local PostgreSQL server (which side the time goes to), and the outcomes: accepted,
- * insufficient supply, busy (lock timeout or retries exhausted), anything else.
+ * Node and of a local PostgreSQL server (which side the time goes to), the rate those two allow on
+ * this machine's cores (the CPU ceiling: cores ÷ their CPU per call, when the server is local and
+ * shares them), and the outcomes: accepted, insufficient supply, busy (lock timeout or retries
+ * exhausted), anything else.
  *
  * At the end, in SQL, independently of the service: no lot or commitment holds more than its
  * capacity, allocated_g = Σ ACTIVE lines (+ ACTIVE fulfilments for lots) on every row, every
@@ -267,6 +269,16 @@ async function main() {
       `  CPU per call: Node ${perCall((cpu.user + cpu.system) / 1e6)}, PostgreSQL ` +
         (pgCpuS === null ? 'n/a (not a local server this process can read)' : `${perCall(pgCpuS)} (every postgres process, ${os.cpus().length} cores here)`),
     );
+    if (pgCpuS !== null) {
+      // With the server on this machine the two share its cores: their CPU per call bounds the rate,
+      // however the acceptances are scheduled. Measured against that bound, not only against a number.
+      const cpuPerCallS = ((cpu.user + cpu.system) / 1e6 + pgCpuS) / calls;
+      const ceiling = os.cpus().length / cpuPerCallS;
+      console.log(
+        `  CPU ceiling here: ${ceiling.toFixed(0)} calls/s (${os.cpus().length} cores ÷ ${(cpuPerCallS * 1000).toFixed(2)} ms of Node + PostgreSQL CPU per call); ` +
+          `the run reached ${((100 * calls) / elapsedS / ceiling).toFixed(0)} % of it`,
+      );
+    }
     console.log(
       `  accepted ${outcomes.accepted}, insufficient supply ${outcomes.insufficient}, busy ${outcomes.busy}, other errors ${outcomes.other}; ` +
         `ACCEPTED orders in SQL ${accepted.n}; invariant violations ${violations.rows.length}`,
