@@ -3,7 +3,7 @@
  * load from the bench's load child, profiled (the load phase only) with the inspector. Prints the statements one
  * availability request sends.
  *
- *   npx tsx scripts/profile-api.ts typename|availability|plain     (writes /tmp/profile-api-<case>.cpuprofile)
+ *   npx tsx scripts/profile-api.ts typename|availability|plain|plain-availability     (writes /tmp/profile-api-<case>.cpuprofile)
  *   npx tsx scripts/summarise-profile.ts /tmp/profile-api-typename.cpuprofile 40 --total
  */
 import { fork } from 'node:child_process';
@@ -20,6 +20,9 @@ const { composeModules } = await import('../src/composition.js');
 const { createDatabase } = await import('../src/platform/db.js');
 const { migrateToLatest } = await import('../src/platform/migrate.js');
 const { seedDemo } = await import('../src/seed/seed.js');
+const { getAvailability } = await import('../src/modules/availability/availability.service.js');
+const { loadPrincipal } = await import('../src/platform/auth.js');
+const { gramsToKg } = await import('../src/platform/weight.js');
 const { scratchDatabase } = await import('./bench-support.js');
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -46,8 +49,16 @@ try {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const plain = Fastify({ logger: false });
   plain.post('/typename', async () => ({ data: { __typename: 'Query' } }));
+  // bench:api's hand-written availability route: the same JWT check, principal, service and SQL, no GraphQL.
+  plain.post('/availability', async (request) => {
+    const claims = app.jwt.verify<{ sub: string }>(String(request.headers.authorization).slice('Bearer '.length));
+    const principal = await loadPrincipal(database.db, Number(claims.sub));
+    const a = await getAvailability(database.db, principal, request.body as Parameters<typeof getAvailability>[2]);
+    const figures = (f: { spotG: number; forwardG: number; contributorCount: number }) => ({ spotWeight: gramsToKg(f.spotG), forwardWeight: gramsToKg(f.forwardG), contributorCount: f.contributorCount });
+    return { data: { availability: { ...figures(a), byGrade: a.byGrade.map((g) => ({ grade: { code: g.grade.code }, ...figures(g) })), byRegency: a.byRegency.map((r) => ({ regency: r.regency, ...figures(r) })) } } };
+  });
   await plain.listen({ port: 0, host: '127.0.0.1' });
-  const port = ((which === 'plain' ? plain : app).server.address() as { port: number }).port;
+  const port = ((which.startsWith('plain') ? plain : app).server.address() as { port: number }).port;
   const buyer = await database.db.selectFrom('role_grants').select('user_id').where('role', '=', 'BUYER').executeTakeFirstOrThrow();
   const token = app.jwt.sign({ sub: String(buyer.user_id) });
   const product = await database.db.selectFrom('products').select(['id']).orderBy('id').executeTakeFirstOrThrow();
@@ -60,6 +71,9 @@ try {
         body: JSON.stringify({ query, variables: { input: { productId: productGid, minGrade: '3', windowStart: '2027-06-01', windowEnd: '2027-09-30' } } }) }
     : which === 'plain'
       ? { path: '/typename', headers: { 'content-type': 'application/json' }, body: '{}' }
+      : which === 'plain-availability'
+        ? { path: '/availability', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            body: JSON.stringify({ productId: product.id, minGrade: '3', windowStart: '2027-06-01', windowEnd: '2027-09-30' }) }
       : { path: '/graphql', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) };
   for (let i = 0; i < 2; i++) await fetch(`http://127.0.0.1:${port}${target.path}`, { method: 'POST', headers: target.headers, body: target.body });
   counting = true;
