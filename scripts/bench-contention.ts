@@ -271,7 +271,7 @@ async function main() {
     );
     if (pgCpuS !== null) {
       // With the server on this machine the two share its cores: their CPU per call bounds the rate,
-      // however the acceptances are scheduled. Measured against that bound, not only against a number.
+      // however the acceptances are scheduled, so a run is read against that bound as well as the target.
       const cpuPerCallS = ((cpu.user + cpu.system) / 1e6 + pgCpuS) / calls;
       const ceiling = os.cpus().length / cpuPerCallS;
       console.log(
