@@ -2,8 +2,8 @@
  * The GraphQL side of bench:api (run as its child): the app of the checkout at APP_ROOT (this one,
  * or another one's for a before/after comparison in one run) on the bench's database, configured
  * from APP_ENV; or, with APP_MODE=mercurius, that checkout's schema on Mercurius alone (a bare
- * Fastify: no platform plugin or hook, no database). Reports its port, then answers the parent's `cpu` message with its CPU time so far
- * and `close` by closing. A process of its own per app: Pothos keeps its plugins in one global
+ * Fastify: no platform plugin or hook, no database). Reports its port, then answers the parent's
+ * `cpu` message with its CPU time so far and `close` by closing. A process of its own per app: Pothos keeps its plugins in one global
  * registry, so two checkouts' schemas cannot be built in one process.
  */
 import path from 'node:path';

@@ -51,9 +51,8 @@ const { getAvailability } = await import('../src/modules/availability/availabili
 const { loadPrincipal } = await import('../src/platform/auth.js');
 const { createDatabase } = await import('../src/platform/db.js');
 const { migrateToLatest } = await import('../src/platform/migrate.js');
-const { gramsToKg } = await import('../src/platform/weight.js');
 const { seedDemo } = await import('../src/seed/seed.js');
-const { scratchDatabase } = await import('./bench-support.js');
+const { availabilityJson, scratchDatabase } = await import('./bench-support.js');
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -298,18 +297,5 @@ const AVAILABILITY = /* GraphQL */ `
       }
     }
   }`;
-
-/** The JSON the GraphQL query above answers, built by hand. */
-function availabilityJson(a: Awaited<ReturnType<typeof getAvailability>>) {
-  const kg = gramsToKg;
-  const figures = (f: { spotG: number; forwardG: number; contributorCount: number }) => ({
-    spotWeight: kg(f.spotG), forwardWeight: kg(f.forwardG), contributorCount: f.contributorCount,
-  });
-  return {
-    ...figures(a),
-    byGrade: a.byGrade.map((g) => ({ grade: { code: g.grade.code }, ...figures(g) })),
-    byRegency: a.byRegency.map((r) => ({ regency: r.regency, ...figures(r) })),
-  };
-}
 
 await main();

@@ -1,5 +1,7 @@
 /** Helpers the benchmark scripts share. */
 import pg from 'pg';
+import type { Availability } from '../src/modules/availability/availability.service.js';
+import { gramsToKg } from '../src/platform/weight.js';
 
 /** The same server URL with another database name (each bench makes its own database and drops it). */
 export const withDatabase = (url: string, name: string): string => {
@@ -28,5 +30,20 @@ export async function scratchDatabase(baseUrl: string, name: string): Promise<{ 
         await admin.end();
       }
     },
+  };
+}
+
+/**
+ * The JSON bench:api's availability query answers, built by hand (the plain routes of bench:api and
+ * profile-api answer with it).
+ */
+export function availabilityJson(a: Availability) {
+  const figures = (f: { spotG: number; forwardG: number; contributorCount: number }) => ({
+    spotWeight: gramsToKg(f.spotG), forwardWeight: gramsToKg(f.forwardG), contributorCount: f.contributorCount,
+  });
+  return {
+    ...figures(a),
+    byGrade: a.byGrade.map((g) => ({ grade: { code: g.grade.code }, ...figures(g) })),
+    byRegency: a.byRegency.map((r) => ({ regency: r.regency, ...figures(r) })),
   };
 }

@@ -22,8 +22,7 @@ const { migrateToLatest } = await import('../src/platform/migrate.js');
 const { seedDemo } = await import('../src/seed/seed.js');
 const { getAvailability } = await import('../src/modules/availability/availability.service.js');
 const { loadPrincipal } = await import('../src/platform/auth.js');
-const { gramsToKg } = await import('../src/platform/weight.js');
-const { scratchDatabase } = await import('./bench-support.js');
+const { availabilityJson, scratchDatabase } = await import('./bench-support.js');
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const which = process.argv[2] ?? 'typename';
@@ -54,8 +53,7 @@ try {
     const claims = app.jwt.verify<{ sub: string }>(String(request.headers.authorization).slice('Bearer '.length));
     const principal = await loadPrincipal(database.db, Number(claims.sub));
     const a = await getAvailability(database.db, principal, request.body as Parameters<typeof getAvailability>[2]);
-    const figures = (f: { spotG: number; forwardG: number; contributorCount: number }) => ({ spotWeight: gramsToKg(f.spotG), forwardWeight: gramsToKg(f.forwardG), contributorCount: f.contributorCount });
-    return { data: { availability: { ...figures(a), byGrade: a.byGrade.map((g) => ({ grade: { code: g.grade.code }, ...figures(g) })), byRegency: a.byRegency.map((r) => ({ regency: r.regency, ...figures(r) })) } } };
+    return { data: { availability: availabilityJson(a) } };
   });
   await plain.listen({ port: 0, host: '127.0.0.1' });
   const port = ((which.startsWith('plain') ? plain : app).server.address() as { port: number }).port;
